@@ -1,0 +1,220 @@
+"""The ``agentrt`` command line (typer + rich).
+
+Exit codes of ``agentrt run``: 0 goal reached; 1 executed but goal not reached;
+2 rejected input (nothing executed; one-line reason on stderr); 3 internal error.
+Set ``AGENTRT_DEBUG=1`` to see tracebacks of internal errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from agentrt.agent import AgentObserver
+from agentrt.core.episode import SubgoalRecord
+from agentrt.core.plan import Plan, Subgoal
+from agentrt.core.registry import SCENES, SKILLS, RegistryError
+from agentrt.core.scene import SceneDescription
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Hierarchical robot agents in PyBullet.")
+scenes_app = typer.Typer(no_args_is_help=True, help="Scenes (PyBullet worlds).")
+skills_app = typer.Typer(no_args_is_help=True, help="Skills the planner can call.")
+app.add_typer(scenes_app, name="scenes")
+app.add_typer(skills_app, name="skills")
+
+EXIT_OK, EXIT_NOT_REACHED, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Progress(AgentObserver):
+    """Prints the scene summary, the plan and per-subgoal progress."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.shown_scene = False
+        self.total = 0
+
+    def on_scene(self, scene: SceneDescription) -> None:
+        if self.shown_scene:
+            return
+        self.shown_scene = True
+        table = Table(title=f"{scene.scene}: objects", title_justify="left")
+        for column in ("object", "id", "in/on", "home", ""):
+            table.add_column(column)
+        for obj in scene.objects:
+            flag = "[yellow]misplaced[/]" if obj.misplaced else ""
+            table.add_row(obj.name, obj.id, obj.location or "-", obj.home or "-", flag)
+        self.console.print(table)
+        self.console.print(scene.text, style="dim")
+
+    def on_plan(self, plan: Plan, replan: bool) -> None:
+        head = "Replan" if replan else "Plan"
+        self.console.print(f"\n[bold]{head}[/] ({len(plan.subgoals)} subgoals): {plan.explanation}")
+        for i, sg in enumerate(plan.subgoals, 1):
+            self.console.print(f"  {i:2d}. {sg.skill}({_args(sg)})  [dim]{sg.instruction}[/]")
+        self.total = len(plan.subgoals)
+
+    def on_subgoal_start(self, index: int, subgoal: Subgoal) -> None:
+        self.console.print(f"[cyan]>[/] {subgoal.instruction} ...", end=" ")
+
+    def on_subgoal_end(self, record: SubgoalRecord) -> None:
+        res = record.result
+        if res.ok and record.effects_ok:
+            self.console.print(f"[green]done[/] ({res.steps} steps, {res.wall_time_s:.1f} s)")
+        else:
+            why = res.reason if not res.ok else f"effects not observed: {', '.join(record.unmet_effects)}"
+            self.console.print(f"[red]{res.status.value}[/]: {why}")
+
+
+def _args(subgoal: Subgoal) -> str:
+    return ", ".join(f"{k}={v}" for k, v in subgoal.args.items())
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr(active: bool) -> Iterator[None]:
+    """Send file descriptor 1 to stderr while active (PyBullet's C code prints to stdout)."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _fail(code: int, message: str) -> typer.Exit:
+    typer.echo(f"agentrt: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def run(
+    instruction: Annotated[str, typer.Argument(help="What to do, e.g. 'tidy the kitchen'.")],
+    scene: Annotated[str, typer.Option(help="Registered scene id (see `agentrt scenes list`).")] = "kitchen-v0",
+    seed: Annotated[int, typer.Option(min=0, help="World seed: same seed, same world.")] = 0,
+    planner: Annotated[str, typer.Option(help="Registered task planner.")] = "symbolic",
+    describer: Annotated[str, typer.Option(help="Registered scene describer.")] = "oracle",
+    max_replans: Annotated[int, typer.Option(min=0, help="Replans allowed after failures.")] = 3,
+    video: Annotated[Path | None, typer.Option(help="Write the head camera as MP4 here.")] = None,
+    out: Annotated[Path, typer.Option(help="Directory for episode folders.")] = Path("runs"),
+    gui: Annotated[bool, typer.Option("--gui", help="Open the PyBullet GUI.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")] = False,
+) -> None:
+    """Carry out INSTRUCTION in a scene: describe, plan, execute, report."""
+    from agentrt.run import RunConfig, run_instruction
+
+    console = Console(stderr=as_json, quiet=as_json)
+    if video is not None and video.suffix.lower() != ".mp4":
+        raise _fail(EXIT_REJECTED, f"--video must name an .mp4 file, got {video}")
+    try:
+        _check_writable(out)
+        if video is not None:
+            _check_writable(video.parent)
+        config = RunConfig(
+            instruction=instruction,
+            scene=scene,
+            seed=seed,
+            planner=planner,
+            describer=describer,
+            max_replans=max_replans,
+            out=out,
+            video=video,
+            gui=gui,
+        )
+        with _stdout_to_stderr(as_json):
+            outcome = run_instruction(config, observers=[_Progress(console)])
+    except RegistryError as exc:
+        raise _fail(EXIT_REJECTED, str(exc)) from None
+    except OSError as exc:
+        raise _fail(EXIT_REJECTED, f"cannot write output: {exc}") from None
+    except Exception as exc:  # never a traceback for the user
+        if os.environ.get("AGENTRT_DEBUG"):
+            raise
+        raise _fail(EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc}") from None
+
+    record = outcome.record
+    if as_json:
+        typer.echo(json.dumps(_summary(outcome.record, outcome.episode_path)))
+    if record.status == "rejected":
+        raise _fail(EXIT_REJECTED, f"rejected: {record.reason}")
+    verdict = "[green]goal reached[/]" if record.success else f"[red]goal not reached[/]: {record.reason}"
+    console.print(f"\n{verdict} in {record.wall_time_s:.1f} s wall, {record.sim_time_s:.1f} s simulated")
+    console.print(f"episode: {outcome.episode_path}" + (f"\nvideo: {record.video}" if record.video else ""))
+    raise typer.Exit(EXIT_OK if record.success else EXIT_NOT_REACHED)
+
+
+def _check_writable(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    if not os.access(directory, os.W_OK):
+        raise PermissionError(f"directory {directory} is not writable")
+
+
+def _summary(record: Any, episode_path: Path) -> dict[str, Any]:
+    plan = record.plans[0] if record.plans else None
+    return {
+        "success": record.success,
+        "status": record.status,
+        "reason": record.reason,
+        "instruction": record.instruction,
+        "scene": record.scene,
+        "seed": record.seed,
+        "plan": [{"skill": sg.skill, "args": sg.args} for sg in (plan.subgoals if plan else [])],
+        "subgoals": [
+            {
+                "skill": sub.subgoal.skill,
+                "args": sub.subgoal.args,
+                "status": sub.result.status.value if sub.effects_ok or not sub.result.ok else "effects_not_met",
+                "reason": sub.result.reason
+                if not sub.result.ok
+                else (None if sub.effects_ok else f"effects not observed: {', '.join(sub.unmet_effects)}"),
+            }
+            for sub in record.subgoals
+        ],
+        "replans": record.replans,
+        "episode": str(episode_path),
+        "video": record.video,
+        "wall_time_s": round(record.wall_time_s, 3),
+    }
+
+
+@scenes_app.command("list")
+def scenes_list() -> None:
+    """List registered scenes."""
+    table = Table("scene", "class", "description")
+    for name, cls in SCENES.items():
+        doc = (cls.__doc__ or "").strip().splitlines()
+        table.add_row(name, f"{cls.__module__}.{cls.__qualname__}", doc[0] if doc else "")
+    Console().print(table)
+
+
+@skills_app.command("list")
+def skills_list() -> None:
+    """List registered skills with arguments, preconditions and effects."""
+    table = Table("skill", "arguments", "preconditions", "effects", "instruction", show_lines=True)
+    for name, cls in SKILLS.items():
+        spec = cls.spec()
+        props = spec.args_schema.get("properties", {})
+        args = ", ".join(f"{a}: {props.get(a, {}).get('type', 'any')}" for a in spec.arg_names)
+        table.add_row(name, args, "\n".join(spec.preconditions), "\n".join(spec.effects), spec.instruction)
+    Console().print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry point helper
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,108 @@
+"""Fakes for tests: a symbolic world that steps like an env, and a fixture scene builder.
+
+They let tests of the agent loop, planners and user skills run in milliseconds with no
+physics. Real scenes live in ``scenes/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from agentrt.core.scene import ObjectInfo, PlaceInfo, Pose, RobotState, SceneDescription
+
+
+def fixture_scene(
+    objects: Iterable[tuple[str, str, str, str | None, str | None]],
+    places: Iterable[str],
+    *,
+    robot_at: str | None = None,
+    holding: str | None = None,
+    mobile: bool = True,
+    scene: str = "fixture-v0",
+) -> SceneDescription:
+    """Build a scene description from compact tuples.
+
+    Args:
+        objects: ``(id, name, category, location, home)``; the colour is the first
+            word of ``name`` when it has two words.
+        places: place ids; the name is the id with underscores as spaces.
+    """
+    place_list = [
+        PlaceInfo(id=p, name=p.replace("_", " "), category=p, pose=Pose(position=(float(i), 0.0, 0.0)))
+        for i, p in enumerate(places)
+    ]
+    object_list = [
+        ObjectInfo(
+            id=oid,
+            name=name,
+            category=category,
+            colour=name.split()[0] if " " in name else "",
+            pose=Pose(position=(0.0, 0.0, 0.0)),
+            location=None if oid == holding else location,
+            home=home,
+            held=oid == holding,
+        )
+        for oid, name, category, location, home in objects
+    ]
+    robot = RobotState(
+        name="fake",
+        base_pose=Pose(position=(0.0, 0.0, 0.0)),
+        ee_pose=Pose(position=(0.0, 0.0, 0.5)),
+        gripper_width=0.08,
+        at=robot_at,
+        holding=holding,
+        mobile=mobile,
+    )
+    return SceneDescription(scene=scene, objects=object_list, places=place_list, robot=robot, source="fixture")
+
+
+class FakeEnv:
+    """A symbolic world with the env methods skills and the agent use.
+
+    Fake skills change :attr:`scene` directly; :meth:`step` only counts steps and
+    returns a tiny observation ``{"head_rgb": (8, 8, 3) uint8, "state": (1,) float32}``.
+    """
+
+    metadata: dict[str, Any] = {"render_fps": 10}
+
+    def __init__(self, scene: SceneDescription) -> None:
+        self.scene = scene
+        self.steps = 0
+        self.actions: list[dict[str, np.ndarray]] = []
+
+    @property
+    def unwrapped(self) -> FakeEnv:
+        return self
+
+    def get_obs(self) -> dict[str, np.ndarray]:
+        return {
+            "head_rgb": np.full((8, 8, 3), self.steps % 255, np.uint8),
+            "state": np.array([self.steps], np.float32),
+        }
+
+    def step(self, action: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], float, bool, bool, dict]:
+        self.steps += 1
+        self.actions.append(action)
+        return self.get_obs(), 0.0, False, False, {}
+
+    def describe(self) -> SceneDescription:
+        return self.scene.model_copy(deep=True)
+
+    def facts(self) -> frozenset:
+        return self.scene.facts()
+
+    def move_object(self, object_id: str, location: str | None, held: bool = False) -> None:
+        """Put an object somewhere (or in the hand) and keep the robot state consistent."""
+        for obj in self.scene.objects:
+            if obj.id == object_id:
+                obj.location, obj.held = location, held
+        if held:
+            self.scene.robot.holding = object_id
+        elif self.scene.robot.holding == object_id:
+            self.scene.robot.holding = None
+
+    def close(self) -> None:
+        """Nothing to release."""
