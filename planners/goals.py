@@ -67,7 +67,8 @@ def _tidy(parsed: ParsedInstruction, grounder: Grounder, scene: SceneDescription
     homeless = [o.name for o in selection.objects if o.home is None]
     if homeless:
         raise PlanningError(f"I don't know where {', '.join(homeless)} belongs: it has no home in {scene.scene}")
-    return _to_homes(list(selection.objects), scene, f"put {text} where it belongs")
+    where = "where they belong" if len(selection.objects) > 1 else "where it belongs"
+    return _to_homes(list(selection.objects), scene, f"put the {text} back {where}")
 
 
 def _to_homes(objects: list[ObjectInfo], scene: SceneDescription, reading: str) -> Goal:

@@ -58,6 +58,9 @@ def _singular_phrase(phrase: str) -> str:
     return " ".join([*words[:-1], singular(words[-1])]) if words else phrase
 
 
+INDEFINITE = frozenset({"a", "an", "any", "one"})
+
+
 def strip_determiners(phrase: str) -> tuple[str, bool]:
     """Drop articles and quantifiers; return the rest and whether "all"/"every"/... was said."""
     words = re.sub(r"[^\w\s'-]", " ", phrase.lower()).split()
@@ -122,7 +125,11 @@ class Grounder:
             if not objs:
                 raise PlanningError(f"there is no {located.group(1)} in the {where.name}")
             return self._number(Selection(objs, inner.plural or plural, phrase), phrase)
-        return self._number(self._select(text, plural, phrase), phrase)
+        selection = self._select(text, plural, phrase)
+        first = phrase.lower().split()[0] if phrase.split() else ""
+        if first in INDEFINITE and selection.objects:
+            return Selection(selection.objects[:1], False, phrase)  # "a mug": any one will do
+        return self._number(selection, phrase)
 
     def _select(self, text: str, plural: bool, phrase: str) -> Selection:
         words = text.split()
@@ -130,11 +137,7 @@ class Grounder:
         head = " ".join(w for i, w in enumerate(words) if not (i < len(words) - 1 and w in self.colours))
         categories, group_or_plural = self._categories(head)
         if not categories:
-            try:
-                place = self.place(text)
-            except PlanningError:
-                place = None
-            if place is not None:
+            if self._place_candidates(text):
                 raise PlanningError(f"'{text}' is a place, not an object you can pick up")
             raise PlanningError(
                 f"no object matching '{text}' in {self.scene.scene}; objects here: {self._object_names()}"
@@ -202,24 +205,27 @@ class Grounder:
         text, _ = strip_determiners(phrase)
         if not text:
             raise PlanningError(f"'{phrase}' names no place; places here: {self._place_names()}")
-        exact = self._place_exact(text)
-        if len(exact) == 1:
-            return exact[0]
-        if len(exact) > 1:
-            raise PlanningError(f"'{phrase}' is ambiguous: {', '.join(p.name for p in exact)}")
-        if self.encoder is not None:
-            keys = [(pid, label) for pid, labels in self._place_labels.items() for label in labels]
-            sims = self.encoder.similarity([text], [label for _, label in keys])[0]
-            best = float(sims.max())
-            if best >= self.place_threshold:
-                tied = list(dict.fromkeys(pid for (pid, _), s in zip(keys, sims) if s >= best - self.margin))
-                if len(tied) > 1:
-                    names = ", ".join(self.scene.place(pid).name for pid in tied)
-                    raise PlanningError(f"'{phrase}' is ambiguous: {names}")
-                return self.scene.place(tied[0])
+        found = self._place_candidates(text)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise PlanningError(f"'{phrase}' is ambiguous: {', '.join(p.name for p in found)}")
         if self._is_object_word(text):
             raise PlanningError(f"'{text}' is an object, not a place")
         raise PlanningError(f"no place matching '{text}' in {self.scene.scene}; places here: {self._place_names()}")
+
+    def _place_candidates(self, text: str) -> list[PlaceInfo]:
+        """Places matching ``text`` exactly, else the encoder's best (with ties); may be empty."""
+        exact = self._place_exact(text)
+        if exact or self.encoder is None:
+            return exact
+        keys = [(pid, label) for pid, labels in self._place_labels.items() for label in labels]
+        sims = self.encoder.similarity([text], [label for _, label in keys])[0]
+        best = float(sims.max())
+        if best < self.place_threshold:
+            return []
+        tied = dict.fromkeys(pid for (pid, _), s in zip(keys, sims) if s >= best - self.margin)
+        return [self.scene.place(pid) for pid in tied]
 
     def _place_exact(self, text: str) -> list[PlaceInfo]:
         forms = {text, _singular_phrase(text)}
@@ -259,11 +265,9 @@ class Grounder:
         return labels | {_label(s) for s in place.synonyms}
 
     def _is_object_word(self, text: str) -> bool:
-        try:
-            self._select(text, True, text)
-        except PlanningError:
-            return False
-        return True
+        words = text.split()
+        head = " ".join(w for i, w in enumerate(words) if not (i < len(words) - 1 and w in self.colours))
+        return bool(self._categories(head)[0])
 
     # ------------------------------------------------------------------ naming
     def _names(self, objects: tuple[ObjectInfo, ...] | list[ObjectInfo]) -> str:

@@ -102,7 +102,9 @@ _TEMPLATES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
                       r"lift up|snatch)(?: up)? (?P<obj>.+?)(?: up)?$"),
     )
 )
-_MESS_ONLY = re.compile(r"^(?:tidy|clean|straighten|neaten|declutter)(?: up)?$")
+_MESS_ONLY = re.compile(
+    r"^(?:(?:tidy|clean|straighten|neaten|declutter)(?: up)?|put (?:it all |things |stuff |everything )?away)$"
+)
 
 VERB_EXEMPLARS: dict[Intent, tuple[str, ...]] = {
     Intent.TIDY: ("tidy up", "clean up", "put away", "organize", "straighten up", "neaten"),
@@ -133,6 +135,19 @@ def normalise(text: str) -> str:
     if words and words[0] in _GERUNDS:
         words[0] = _GERUNDS[words[0]]
     return " ".join(words).strip()
+
+
+_CLAUSE_SPLIT = re.compile(
+    r"\s*(?:,\s*)?(?:\band then\b|\bthen\b|\bafterwards\b|\bafter that\b|;)\s*"
+    r"|\s+and\s+(?=(?:go|navigate|drive|put|place|move|bring|take|carry|pick|grab|throw|discard|clear|tidy|"
+    r"clean|fetch|get|set|drop)\b)"
+)
+
+
+def split_clauses(text: str) -> list[str]:
+    """``"put the mug in the sink and then go to the shelf"`` -> the two instructions."""
+    norm = normalise(text)
+    return [c for c in (normalise(part) for part in _CLAUSE_SPLIT.split(norm)) if c]
 
 
 def skill_pattern(template: str) -> re.Pattern[str]:

@@ -23,7 +23,7 @@ from planners.base import Planner, PlannerConfig
 from planners.encoder import SentenceEncoder, load_encoder
 from planners.goals import Goal, build_goal
 from planners.grounding import Grounder
-from planners.language import parse_instruction
+from planners.language import parse_instruction, split_clauses
 from planners.search import GroundAction, Problem, SearchResult, astar, ground
 
 
@@ -74,15 +74,20 @@ class SymbolicPlanner(Planner):
         start = time.perf_counter()
         _check_skills(skills)
         templates = {s.name: s.instruction for s in skills if s.instruction}
-        parsed = parse_instruction(instruction, self.encoder, self.config.intent_threshold, templates)
         grounder = Grounder(
             scene, self.encoder, self.config.object_threshold, self.config.place_threshold, self.config.ambiguity_margin
         )
-        goal = build_goal(parsed, grounder, scene, skills)
-        explanation = goal.explanation
-        if parsed.how != "template":
-            explanation += f" (intent recognised by {parsed.how})"
-        out = self._search(instruction, goal, scene, skills, explanation)
+        literals: list[str] = []
+        readings: list[str] = []
+        for clause in split_clauses(instruction) or [instruction]:
+            parsed = parse_instruction(clause, self.encoder, self.config.intent_threshold, templates)
+            goal = build_goal(parsed, grounder, scene, skills)
+            literals += [lit for lit in goal.literals if lit not in literals]
+            how = f" (intent recognised by {parsed.how})" if parsed.how != "template" else ""
+            readings.append(goal.explanation + how)
+        if len(readings) > 1:
+            readings.append("All of these must hold at the end; the search chooses the order.")
+        out = self._search(instruction, Goal(tuple(literals), " ".join(readings)), scene, skills, " ".join(readings))
         self.last_seconds = time.perf_counter() - start
         return out
 
