@@ -1,0 +1,217 @@
+"""The agent loop over a symbolic fake world: effects checked, failures replanned, goal judged."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel
+
+from agentrt.agent import Agent, AgentObserver
+from agentrt.core.episode import EpisodeRecord
+from agentrt.core.plan import Plan, PlanningError, Subgoal
+from agentrt.testing import FakeEnv, fixture_scene
+from skills.base import Done, Skill
+
+
+def _scene():  # type: ignore[no-untyped-def]
+    return fixture_scene(
+        [("mug_0", "red mug", "mug", "counter", "sink")], ["counter", "sink"], robot_at="counter"
+    )
+
+
+class _Fake(Skill):
+    """Base of the fake skills: one step, then apply a symbolic change."""
+
+    name = "fake"
+
+    class Args(BaseModel):
+        pass
+
+    failures_left = 0
+
+    def _reset(self, env, args, scene) -> None:  # type: ignore[no-untyped-def]
+        self.env, self.args, self.stepped = env, args, False
+
+    def _act(self, obs):  # type: ignore[no-untyped-def]
+        if not self.stepped:
+            self.stepped = True
+            return {"arm": np.zeros(7, np.float32)}
+        if type(self).failures_left > 0:
+            type(self).failures_left -= 1
+            return Done(False, "gripper slipped")
+        self.apply()
+        return Done(True)
+
+    def apply(self) -> None:
+        raise NotImplementedError  # each fake below defines its effect
+
+
+class Go(_Fake):
+    """Fake navigation."""
+
+    name = "navigate_to"
+
+    class Args(BaseModel):
+        place: str
+
+    preconditions = ("place(?place)",)
+    effects = ("robot_at(?place)", "not robot_at(?other)")
+    instruction = "go to the {place}"
+
+    lie = False
+
+    def apply(self) -> None:
+        if not type(self).lie:  # a lying skill reports success without moving
+            self.env.scene.robot.at = self.args.place
+
+
+class Pick(_Fake):
+    """Fake pick."""
+
+    name = "pick"
+
+    class Args(BaseModel):
+        object: str
+
+    preconditions = ("hand_empty()", "in(?object, ?from)", "robot_at(?from)")
+    effects = ("holding(?object)", "not hand_empty()", "not in(?object, ?from)")
+    instruction = "pick up the {object}"
+
+    def apply(self) -> None:
+        self.env.move_object(self.args.object, None, held=True)
+
+
+class Put(_Fake):
+    """Fake place."""
+
+    name = "place"
+
+    class Args(BaseModel):
+        object: str
+        receptacle: str
+
+    preconditions = ("holding(?object)", "receptacle(?receptacle)", "robot_at(?receptacle)")
+    effects = ("in(?object, ?receptacle)", "hand_empty()", "not holding(?object)")
+    instruction = "put the {object} in the {receptacle}"
+
+    def apply(self) -> None:
+        self.env.move_object(self.args.object, self.args.receptacle)
+
+
+PLAN = Plan(
+    instruction="put the mug in the sink",
+    goal=["in(mug_0, sink)"],
+    subgoals=[
+        Subgoal(skill="pick", args={"object": "mug_0"}, expected_effects=["holding(mug_0)"]),
+        Subgoal(skill="navigate_to", args={"place": "sink"}, expected_effects=["robot_at(sink)"]),
+        Subgoal(
+            skill="place",
+            args={"object": "mug_0", "receptacle": "sink"},
+            expected_effects=["in(mug_0, sink)", "not holding(mug_0)"],
+        ),
+    ],
+)
+
+
+class ScriptedPlanner:
+    """Returns scripted plans in order, like a fake chat model replaying its answers."""
+
+    def __init__(self, *plans: Plan | PlanningError) -> None:
+        self.answers = list(plans)
+        self.replan_failures: list[str] = []
+
+    def _next(self) -> Plan:
+        answer = self.answers.pop(0)
+        if isinstance(answer, PlanningError):
+            raise answer
+        return answer
+
+    def plan(self, instruction, scene, skills) -> Plan:  # type: ignore[no-untyped-def]
+        return self._next()
+
+    def replan(self, previous, scene, skills, failure) -> Plan:  # type: ignore[no-untyped-def]
+        self.replan_failures.append(failure)
+        return self._next()
+
+
+class Oracle:
+    def describe(self, env):  # type: ignore[no-untyped-def]
+        return env.describe()
+
+
+class Recorder(AgentObserver):
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def on_plan(self, plan, replan) -> None:  # type: ignore[no-untyped-def]
+        self.events.append("replan" if replan else "plan")
+
+    def on_subgoal_end(self, record) -> None:  # type: ignore[no-untyped-def]
+        self.events.append(f"{record.subgoal.skill}:{record.result.status.value}")
+
+
+def _run(planner: ScriptedPlanner, max_replans: int = 3) -> tuple[EpisodeRecord, Recorder, FakeEnv]:
+    env, rec = FakeEnv(_scene()), Recorder()
+    agent = Agent(env, Oracle(), planner, {"navigate_to": Go(), "pick": Pick(), "place": Put()},
+                  max_replans=max_replans, observers=[rec])
+    record = EpisodeRecord(
+        episode_id="t", instruction=PLAN.instruction, scene="fixture-v0", seed=0, code_version="test",
+        describer="oracle", planner="scripted", initial_scene=env.describe(),
+    )
+    return agent.run(PLAN.instruction, record), rec, env
+
+
+def setup_function() -> None:
+    Pick.failures_left = 0
+    Go.lie = False
+
+
+def test_plan_executes_and_goal_is_judged_by_the_world() -> None:
+    record, rec, env = _run(ScriptedPlanner(PLAN))
+    assert record.status == "success" and record.success
+    assert rec.events == ["plan", "pick:success", "navigate_to:success", "place:success"]
+    assert [s.start_step for s in record.subgoals] == [0, 1, 2] and record.steps == 3
+    assert record.final_scene.object("mug_0").location == "sink"
+
+
+def test_failed_subgoal_triggers_replan_with_the_reason() -> None:
+    Pick.failures_left = 1
+    planner = ScriptedPlanner(PLAN, PLAN)
+    record, rec, _ = _run(planner)
+    assert record.success and record.replans == 1
+    assert rec.events[:3] == ["plan", "pick:failure", "replan"]
+    assert planner.replan_failures == ["pick(object=mug_0) failure: gripper slipped"]
+
+
+def test_replans_are_bounded() -> None:
+    Pick.failures_left = 10
+    record, _, _ = _run(ScriptedPlanner(PLAN, PLAN, PLAN), max_replans=2)
+    assert record.status == "goal_not_reached" and not record.success
+    assert record.replans == 2 and "gave up after 2 replans" in record.reason
+
+
+def test_planning_error_rejects_and_nothing_moves() -> None:
+    record, rec, env = _run(ScriptedPlanner(PlanningError("no place matching 'fridge'")))
+    assert record.status == "rejected" and record.reason == "no place matching 'fridge'"
+    assert env.steps == 0 and record.subgoals == [] and rec.events == []
+
+
+def test_invalid_plan_is_rejected_before_anything_moves() -> None:
+    bad = PLAN.model_copy(update={"subgoals": [Subgoal(skill="teleport", args={"object": "mug_0"})]})
+    record, _, env = _run(ScriptedPlanner(bad))
+    assert record.status == "rejected" and "teleport" in record.reason
+    assert env.steps == 0
+
+
+def test_success_claimed_but_effect_missing_is_caught() -> None:
+    Go.lie = True
+    record, _, _ = _run(ScriptedPlanner(PLAN), max_replans=0)
+    nav = record.subgoals[1]
+    assert nav.result.ok and not nav.effects_ok and nav.unmet_effects == ["robot_at(sink)"]
+    assert record.status == "goal_not_reached" and "effects not observed" in record.reason
+
+
+def test_plan_whose_expected_effects_do_not_follow_is_rejected() -> None:
+    lying = PLAN.model_copy(deep=True)
+    lying.subgoals[1].expected_effects = ["robot_at(counter)"]  # navigate_to(sink) cannot make this true
+    record, _, env = _run(ScriptedPlanner(lying))
+    assert record.status == "rejected" and "robot_at(counter)" in record.reason and env.steps == 0
