@@ -107,11 +107,12 @@ def _simulate(spec: SkillSpec, subgoal: Subgoal, state: frozenset[Atom]) -> tupl
 
 
 def _first_unmet(preconditions: list, state: frozenset[Atom], binding: dict[str, str]) -> str:
-    """The first precondition whose addition leaves no binding, written grounded where possible."""
+    """The first precondition whose addition leaves no binding, grounded as far as the others allow."""
     for n in range(1, len(preconditions) + 1):
         if not bindings(preconditions[:n], state, binding):
+            before = bindings(preconditions[: n - 1], state, binding) or [binding]
             literal = preconditions[n - 1]
-            return ("not " if literal.negated else "") + format_atom(substitute(literal.atom, binding))
+            return ("not " if literal.negated else "") + format_atom(substitute(literal.atom, before[0]))
     return ", ".join(str(p) for p in preconditions)
 
 

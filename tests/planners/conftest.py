@@ -13,9 +13,7 @@ from planners.symbolic import SymbolicPlanner
 
 def make_spec(name: str, args: tuple[str, ...], pre, eff, instruction: str, keys=("arm",)) -> SkillSpec:
     """A :class:`SkillSpec` with string arguments, as ``Skill.spec()`` would publish it."""
-    fields = {a: (str, ...) for a in args}
     model = type(f"{name}_args", (BaseModel,), {"__annotations__": {a: str for a in args}})
-    del fields
     return SkillSpec(
         name=name,
         description=f"{name} skill (test fixture)",
@@ -127,3 +125,15 @@ def kitchen_scene() -> SceneDescription:
 @pytest.fixture
 def tabletop_scene() -> SceneDescription:
     return tabletop()
+
+
+@pytest.fixture
+def make_kitchen():
+    """Factory: ``make_kitchen(objects, at=None, holding=None)`` with ``(id, colour, category, location)`` rows."""
+    return kitchen
+
+
+@pytest.fixture
+def spec_factory():
+    """Factory: ``spec_factory(name, args, pre, eff, instruction, keys)`` -> SkillSpec."""
+    return make_spec
