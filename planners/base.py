@@ -60,7 +60,9 @@ class Planner(ABC):
         """Subgoals that take ``scene`` to what ``instruction`` asks for, using only ``skills``."""
 
     @abstractmethod
-    def replan(self, previous: Plan, scene: SceneDescription, skills: Sequence[SkillSpec], failure: str) -> Plan:
+    def replan(
+        self, previous: Plan, scene: SceneDescription, skills: Sequence[SkillSpec], failure: str
+    ) -> Plan:
         """A new plan for ``previous.goal`` from the fresh ``scene`` after a step failed with ``failure``.
 
         Keeps ``previous.instruction`` and ``previous.goal``; raises ``PlanningError`` if

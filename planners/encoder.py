@@ -56,7 +56,7 @@ class SentenceEncoder:
         with self._lock:
             for start in range(0, len(missing), self.batch_size):
                 batch = missing[start : start + self.batch_size]
-                for text, vec in zip(batch, self._forward(batch)):
+                for text, vec in zip(batch, self._forward(batch), strict=False):
                     self._cache[text] = vec
         if not texts:
             return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)

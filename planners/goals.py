@@ -66,7 +66,9 @@ def _tidy(parsed: ParsedInstruction, grounder: Grounder, scene: SceneDescription
         return _clear(place, scene)
     homeless = [o.name for o in selection.objects if o.home is None]
     if homeless:
-        raise PlanningError(f"I don't know where {', '.join(homeless)} belongs: it has no home in {scene.scene}")
+        raise PlanningError(
+            f"I don't know where {', '.join(homeless)} belongs: it has no home in {scene.scene}"
+        )
     where = "where they belong" if len(selection.objects) > 1 else "where it belongs"
     return _to_homes(list(selection.objects), scene, f"put the {text} back {where}")
 

@@ -144,7 +144,9 @@ class Grounder:
             )
         objs = [o for o in self.scene.objects if o.category in categories]
         if colours:
-            objs = [o for o in objs if all(c == o.colour.lower() or c in o.name.lower().split() for c in colours)]
+            objs = [
+                o for o in objs if all(c == o.colour.lower() or c in o.name.lower().split() for c in colours)
+            ]
             if not objs:
                 same = [o.name for o in self.scene.objects if o.category in categories]
                 raise PlanningError(
@@ -177,7 +179,7 @@ class Grounder:
             return set(), False
         chosen: set[str] = set()
         is_group = False
-        for (target, _), sim in zip(keys, sims):
+        for (target, _), sim in zip(keys, sims, strict=False):
             if sim >= best - self.margin:
                 if isinstance(target, frozenset):
                     chosen |= target
@@ -212,7 +214,9 @@ class Grounder:
             raise PlanningError(f"'{phrase}' is ambiguous: {', '.join(p.name for p in found)}")
         if self._is_object_word(text):
             raise PlanningError(f"'{text}' is an object, not a place")
-        raise PlanningError(f"no place matching '{text}' in {self.scene.scene}; places here: {self._place_names()}")
+        raise PlanningError(
+            f"no place matching '{text}' in {self.scene.scene}; places here: {self._place_names()}"
+        )
 
     def _place_candidates(self, text: str) -> list[PlaceInfo]:
         """Places matching ``text`` exactly, else the encoder's best (with ties); may be empty."""
@@ -224,7 +228,7 @@ class Grounder:
         best = float(sims.max())
         if best < self.place_threshold:
             return []
-        tied = dict.fromkeys(pid for (pid, _), s in zip(keys, sims) if s >= best - self.margin)
+        tied = dict.fromkeys(pid for (pid, _), s in zip(keys, sims, strict=False) if s >= best - self.margin)
         return [self.scene.place(pid) for pid in tied]
 
     def _place_exact(self, text: str) -> list[PlaceInfo]:
@@ -237,7 +241,11 @@ class Grounder:
             if trash:
                 return trash
         words = set(text.split()) | {singular(w) for w in text.split()}
-        return [p for p in self.scene.places if any(words <= set(label.split()) for label in self._place_labels[p.id])]
+        return [
+            p
+            for p in self.scene.places
+            if any(words <= set(label.split()) for label in self._place_labels[p.id])
+        ]
 
     def trash_places(self) -> list[PlaceInfo]:
         """Receptacles that are a trash bin by name, category or synonym."""
@@ -257,7 +265,8 @@ class Grounder:
                 if float(sims.max()) >= self.place_threshold:
                     return keys[int(sims.argmax())][0]
         raise PlanningError(
-            f"there is no trash bin in {self.scene.scene} to throw things in; places here: {self._place_names()}"
+            f"there is no trash bin in {self.scene.scene} to throw things in; "
+            f"places here: {self._place_names()}"
         )
 
     def _labels_of_place(self, place: PlaceInfo) -> set[str]:

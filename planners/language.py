@@ -57,20 +57,38 @@ class ParsedInstruction:
 _POLITE_PREFIX = re.compile(
     r"^(?:please|pls|kindly|hey|hi|hello|ok|okay|so|now|robot|"
     r"(?:could|can|would|will) you(?: please)?(?: mind)?|would you mind|do you mind|"
-    r"i (?:want|need|would like|d like) you to|i'd like you to|go ahead and|try to|let's|lets|you should)\b\s*"
+    r"i (?:want|need|would like|d like) you to|i'd like you to|go ahead and|"
+    r"try to|let's|lets|you should)\b\s*"
 )
 _POLITE_SUFFIX = re.compile(
     r"\s*\b(?:please|thanks|thank you|for me|now|right now|if you (?:can|could|would|don't mind|dont mind)|"
     r"(?:could|would|will|can) you|ok|okay)$"
 )
 _GERUNDS = {
-    "tidying": "tidy", "cleaning": "clean", "putting": "put", "picking": "pick", "going": "go",
-    "bringing": "bring", "throwing": "throw", "clearing": "clear", "moving": "move", "taking": "take",
-    "grabbing": "grab", "placing": "place", "getting": "get", "navigating": "navigate", "driving": "drive",
-    "carrying": "carry", "fetching": "fetch", "discarding": "discard", "emptying": "empty",
+    "tidying": "tidy",
+    "cleaning": "clean",
+    "putting": "put",
+    "picking": "pick",
+    "going": "go",
+    "bringing": "bring",
+    "throwing": "throw",
+    "clearing": "clear",
+    "moving": "move",
+    "taking": "take",
+    "grabbing": "grab",
+    "placing": "place",
+    "getting": "get",
+    "navigating": "navigate",
+    "driving": "drive",
+    "carrying": "carry",
+    "fetching": "fetch",
+    "discarding": "discard",
+    "emptying": "empty",
 }
 
-PREP = r"(?:on top of|inside of|in to|on to|into|onto|inside|in|on|to|at|towards|toward|over to|next to|beside)"
+PREP = (
+    r"(?:on top of|inside of|in to|on to|into|onto|inside|in|on|to|at|towards|toward|over to|next to|beside)"
+)
 _PUT_VERBS = (
     r"(?:put|place|move|set|drop|stick|leave|lay|stash|store|stack|pop|throw|toss|chuck|bring|take|carry|fetch|"
     r"deliver|transport|get|return|transfer|relocate|slide|push|shift|dump)"
@@ -80,30 +98,56 @@ _TEMPLATES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
     for intent, pattern in (
         (Intent.DISCARD, r"^(?:throw|toss|chuck|fling) (?:away|out) (?P<obj>.+)$"),
         (Intent.DISCARD, r"^(?:throw|toss|chuck|fling) (?P<obj>.+?) (?:away|out)$"),
-        (Intent.DISCARD, r"^(?:discard|bin|trash|dispose of|get rid of|scrap|junk|throw out|throw away) (?P<obj>.+)$"),
-        (Intent.CLEAR, r"^(?:remove|take|get|move|put away|clear) (?:everything|all the things|all objects|"
-                       r"all the objects|all items|all the stuff|all|things|stuff) (?:off of|off|from) (?P<place>.+)$"),
-        (Intent.CLEAR, r"^(?:clear|empty|clean off|clear off|clear up|declutter)(?: off| up)? (?P<place>.+?)(?: off| up)?$"),
+        (
+            Intent.DISCARD,
+            r"^(?:discard|bin|trash|dispose of|get rid of|scrap|junk|throw out|throw away) (?P<obj>.+)$",
+        ),
+        (
+            Intent.CLEAR,
+            r"^(?:remove|take|get|move|put away|clear) (?:everything|all the things|all objects|"
+            r"all the objects|all items|all the stuff|all|things|stuff) (?:off of|off|from) (?P<place>.+)$",
+        ),
+        (
+            Intent.CLEAR,
+            r"^(?:clear|empty|clean off|clear off|clear up|declutter)(?: off| up)? "
+            r"(?P<place>.+?)(?: off| up)?$",
+        ),
         (Intent.TIDY, r"^(?:put|place|move|bring|get|tidy|set|return) (?:away|back) (?P<obj>.+)$"),
-        (Intent.TIDY, r"^(?:put|place|move|tidy|set|return) (?P<obj>.+?) (?:away|back)"
-                      r"(?: where (?:it|they) (?:belongs?|goes|go)| in (?:its|their) places?)?$"),
-        (Intent.TIDY, r"^(?:put|place|move|return) (?P<obj>.+?) (?:back )?(?:where (?:it|they) (?:belongs?|goes|go)|"
-                      r"(?:to|in|into) (?:its|their) (?:home|homes|place|places|spot|spots))$"),
+        (
+            Intent.TIDY,
+            r"^(?:put|place|move|tidy|set|return) (?P<obj>.+?) (?:away|back)"
+            r"(?: where (?:it|they) (?:belongs?|goes|go)| in (?:its|their) places?)?$",
+        ),
+        (
+            Intent.TIDY,
+            r"^(?:put|place|move|return) (?P<obj>.+?) (?:back )?(?:where (?:it|they) (?:belongs?|goes|go)|"
+            r"(?:to|in|into) (?:its|their) (?:home|homes|place|places|spot|spots))$",
+        ),
         (Intent.TIDY, r"^(?:return) (?P<obj>.+)$"),
-        (Intent.TIDY, r"^(?:tidy|clean|straighten|neaten|sort|organi[sz]e|declutter)(?: up| away| out)?"
-                      r"(?: (?P<obj>.+?))?(?: up| away)?$"),
-        (Intent.GOTO, r"^(?:go|navigate|move|drive|head|walk|travel|roll|come|get|return|proceed)"
-                      r"(?: over| back| up| yourself)?(?: to| towards| toward| up to| over to) (?P<place>.+)$"),
+        (
+            Intent.TIDY,
+            r"^(?:tidy|clean|straighten|neaten|sort|organi[sz]e|declutter)(?: up| away| out)?"
+            r"(?: (?P<obj>.+?))?(?: up| away)?$",
+        ),
+        (
+            Intent.GOTO,
+            r"^(?:go|navigate|move|drive|head|walk|travel|roll|come|get|return|proceed)"
+            r"(?: over| back| up| yourself)?(?: to| towards| toward| up to| over to) (?P<place>.+)$",
+        ),
         (Intent.GOTO, r"^(?:approach|visit) (?P<place>.+)$"),
         (Intent.PUT, rf"^{_PUT_VERBS} (?P<obj>.+?) (?:back |down |over |up )?{PREP} (?P<place>.+)$"),
         (Intent.DISCARD, r"^(?:throw|toss|chuck|fling|bin|trash|dump|ditch) (?P<obj>.+)$"),
         (Intent.PICK, r"^(?:bring|get|fetch|hand|give|pass) me (?P<obj>.+)$"),
-        (Intent.PICK, r"^(?:pick up|pick|grab|get|take|lift|grasp|hold|fetch|collect|retrieve|take hold of|"
-                      r"lift up|snatch)(?: up)? (?P<obj>.+?)(?: up)?$"),
+        (
+            Intent.PICK,
+            r"^(?:pick up|pick|grab|get|take|lift|grasp|hold|fetch|collect|retrieve|take hold of|"
+            r"lift up|snatch)(?: up)? (?P<obj>.+?)(?: up)?$",
+        ),
     )
 )
 _MESS_ONLY = re.compile(
-    r"^(?:(?:tidy|clean|straighten|neaten|declutter)(?: up)?|put (?:it all |things |stuff |everything )?away)$"
+    r"^(?:(?:tidy|clean|straighten|neaten|declutter)(?: up)?|"
+    r"put (?:it all |things |stuff |everything )?away)$"
 )
 
 VERB_EXEMPLARS: dict[Intent, tuple[str, ...]] = {
@@ -151,7 +195,10 @@ def split_clauses(text: str) -> list[str]:
 
 
 def skill_pattern(template: str) -> re.Pattern[str]:
-    """A regex from a skill's instruction template: ``"wipe the {receptacle}"`` -> ``^wipe (?P<receptacle>.+)$``."""
+    """A regex from a skill's instruction template.
+
+    ``"wipe the {receptacle}"`` -> ``^wipe (?:the )?(?P<receptacle>.+?)$``.
+    """
     words = re.sub(r"[^\w\s{}'-]", " ", template.lower().replace("{", " {").replace("}", "} ")).split()
     parts = []
     for word in words:
@@ -192,7 +239,9 @@ def parse_instruction(
         match = skill_pattern(template).match(norm)
         if match is not None:
             slots = tuple((k, v) for k, v in match.groupdict().items() if v)
-            return ParsedInstruction(norm, Intent.SKILL, skill=name, slots=slots, how=f"skill template of {name}")
+            return ParsedInstruction(
+                norm, Intent.SKILL, skill=name, slots=slots, how=f"skill template of {name}"
+            )
     return _fallback(norm, encoder, intent_threshold)
 
 
@@ -213,7 +262,9 @@ def _fallback(norm: str, encoder: SentenceEncoder | None, threshold: float) -> P
     if intent in (Intent.GOTO, Intent.CLEAR) and place is None:
         obj, place = None, obj
     if intent is Intent.PUT and (obj is None or place is None):
-        raise PlanningError(f"'{norm}' sounds like putting something somewhere, but I could not tell what and where")
+        raise PlanningError(
+            f"'{norm}' sounds like putting something somewhere, but I could not tell what and where"
+        )
     if intent in (Intent.DISCARD, Intent.PICK) and obj is None:
         raise PlanningError(f"'{norm}': which object?")
     if intent in (Intent.GOTO, Intent.CLEAR) and place is None:

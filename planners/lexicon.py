@@ -13,7 +13,18 @@ OBJECT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "bowl": ("cereal bowl", "soup bowl"),
     "plate": ("dish", "dinner plate", "side plate"),
     "bottle": ("water bottle", "drink bottle", "flask", "water"),
-    "can": ("soda", "soda can", "tin", "tin can", "drink can", "pop can", "coke", "soda tin", "beer can", "empty can"),
+    "can": (
+        "soda",
+        "soda can",
+        "tin",
+        "tin can",
+        "drink can",
+        "pop can",
+        "coke",
+        "soda tin",
+        "beer can",
+        "empty can",
+    ),
     "cereal_box": ("cereal", "box of cereal", "box", "cornflakes", "cereal packet"),
     "sponge": ("scrubber", "dish sponge", "scouring pad", "scrub sponge"),
     "apple": (),
@@ -48,31 +59,114 @@ GROUP_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 ALL_OBJECTS_WORDS: frozenset[str] = frozenset(
-    {"everything", "all", "things", "stuff", "items", "objects", "all objects", "all things", "all items",
-     "all the things", "all the stuff", "all the objects", "all the items", "mess", "the mess", "everything else"}
+    {
+        "everything",
+        "all",
+        "things",
+        "stuff",
+        "items",
+        "objects",
+        "all objects",
+        "all things",
+        "all items",
+        "all the things",
+        "all the stuff",
+        "all the objects",
+        "all the items",
+        "mess",
+        "the mess",
+        "everything else",
+    }
 )
 """Phrases that mean every object."""
 
 ROOM_WORDS: frozenset[str] = frozenset(
-    {"kitchen", "room", "house", "place", "area", "scene", "workspace", "home", "apartment", "flat", "table top",
-     "tabletop", "up", "mess", "everything", "all", "things", "stuff"}
+    {
+        "kitchen",
+        "room",
+        "house",
+        "place",
+        "area",
+        "scene",
+        "workspace",
+        "home",
+        "apartment",
+        "flat",
+        "table top",
+        "tabletop",
+        "up",
+        "mess",
+        "everything",
+        "all",
+        "things",
+        "stuff",
+    }
 )
 """Nouns after "tidy" that mean the whole scene rather than one object group."""
 
 TRASH_WORDS: tuple[str, ...] = (
-    "trash", "trash bin", "trash can", "bin", "garbage", "garbage can", "rubbish", "rubbish bin", "waste bin",
-    "dustbin", "wastebasket", "waste basket", "litter bin",
+    "trash",
+    "trash bin",
+    "trash can",
+    "bin",
+    "garbage",
+    "garbage can",
+    "rubbish",
+    "rubbish bin",
+    "waste bin",
+    "dustbin",
+    "wastebasket",
+    "waste basket",
+    "litter bin",
 )
 """Words for the receptacle that "throw away" targets."""
 
 COLOURS: frozenset[str] = frozenset(
-    {"red", "blue", "green", "yellow", "orange", "purple", "pink", "white", "black", "grey", "gray", "brown",
-     "cyan", "magenta", "violet", "beige", "silver", "gold", "teal", "navy", "dark", "light"}
+    {
+        "red",
+        "blue",
+        "green",
+        "yellow",
+        "orange",
+        "purple",
+        "pink",
+        "white",
+        "black",
+        "grey",
+        "gray",
+        "brown",
+        "cyan",
+        "magenta",
+        "violet",
+        "beige",
+        "silver",
+        "gold",
+        "teal",
+        "navy",
+        "dark",
+        "light",
+    }
 )
 """Colour words (to tell "the purple elephant" has a colour even if no object does)."""
 
 DETERMINERS: frozenset[str] = frozenset(
-    {"the", "a", "an", "my", "your", "our", "this", "that", "these", "those", "some", "any", "of", "its", "their"}
+    {
+        "the",
+        "a",
+        "an",
+        "my",
+        "your",
+        "our",
+        "this",
+        "that",
+        "these",
+        "those",
+        "some",
+        "any",
+        "of",
+        "its",
+        "their",
+    }
 )
 PLURAL_MARKERS: frozenset[str] = frozenset({"all", "every", "each", "both", "everything"})
 

@@ -75,7 +75,10 @@ class Problem:
 
 
 def ground(
-    skills: Sequence[SkillSpec], init: frozenset[Atom], domain: Sequence[str], positions: Mapping[str, tuple[float, float]]
+    skills: Sequence[SkillSpec],
+    init: frozenset[Atom],
+    domain: Sequence[str],
+    positions: Mapping[str, tuple[float, float]],
 ) -> list[GroundAction]:
     """All ground actions whose positive preconditions can ever hold (delete-relaxed reachability)."""
     reached = set(init)
@@ -102,9 +105,12 @@ def _bindings(spec: SkillSpec, state: frozenset[Atom], domain: Sequence[str]) ->
     for b in bindings(spec.precondition_literals(), state, {}):
         free = [f"?{a}" for a in spec.arg_names if f"?{a}" not in b]
         for values in itertools.product(domain, repeat=len(free)):
-            full = {**b, **dict(zip(free, values))}
-            if all(substitute(lit.atom, full) not in state for lit in spec.precondition_literals() if lit.negated
-                   and not variables(substitute(lit.atom, full))):
+            full = {**b, **dict(zip(free, values, strict=False))}
+            if all(
+                substitute(lit.atom, full) not in state
+                for lit in spec.precondition_literals()
+                if lit.negated and not variables(substitute(lit.atom, full))
+            ):
                 out.append(full)
     return out
 
@@ -183,8 +189,10 @@ def ff_heuristic(problem: Problem, state: frozenset[Atom]) -> float:
 
 def _deletes(action: GroundAction, atom: Atom) -> bool:
     for pattern in action.delete:
-        if len(pattern) == len(atom) and pattern[0] == atom[0] and all(
-            p.startswith("?") or p == v for p, v in zip(pattern[1:], atom[1:])
+        if (
+            len(pattern) == len(atom)
+            and pattern[0] == atom[0]
+            and all(p.startswith("?") or p == v for p, v in zip(pattern[1:], atom[1:], strict=False))
         ):
             return atom not in action.add
     return False
@@ -238,7 +246,9 @@ def astar(problem: Problem, weight: float = 2.0, node_budget: int = 20000) -> Se
         closed.add(state)
         expanded += 1
         if expanded > node_budget:
-            raise PlanningError(f"search gave up after expanding {node_budget} nodes without reaching the goal")
+            raise PlanningError(
+                f"search gave up after expanding {node_budget} nodes without reaching the goal"
+            )
         g = best_g[state]
         for action in problem.actions:
             if not action.applicable(state):
@@ -256,7 +266,9 @@ def astar(problem: Problem, weight: float = 2.0, node_budget: int = 20000) -> Se
             best_g[child] = child_g
             parent[child] = (state, action)
             heapq.heappush(frontier, (child_g + weight * h, h, next(counter), child))
-    raise PlanningError("impossible: every sequence of the available skills was tried and none reaches the goal")
+    raise PlanningError(
+        "impossible: every sequence of the available skills was tried and none reaches the goal"
+    )
 
 
 def _relaxed_reach(problem: Problem) -> set[Atom]:
@@ -271,7 +283,9 @@ def _relaxed_reach(problem: Problem) -> set[Atom]:
     return reached
 
 
-def _path(parent: Mapping[frozenset[Atom], tuple[frozenset[Atom], GroundAction]], state: frozenset[Atom]) -> list[GroundAction]:
+def _path(
+    parent: Mapping[frozenset[Atom], tuple[frozenset[Atom], GroundAction]], state: frozenset[Atom]
+) -> list[GroundAction]:
     out = []
     while state in parent:
         state, action = parent[state]

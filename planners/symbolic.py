@@ -32,8 +32,12 @@ class SymbolicPlannerConfig(PlannerConfig):
 
     weight: float = Field(default=2.0, ge=1.0, description="A* weight on the heuristic (1 = plain A*)")
     node_budget: int = Field(default=20000, gt=0, description="expansions before search gives up")
-    use_encoder: bool = Field(default=True, description="use MiniLM for inexact words (else exact matches only)")
-    encoder_path: str | None = Field(default=None, description="sentence encoder folder; bundled MiniLM if None")
+    use_encoder: bool = Field(
+        default=True, description="use MiniLM for inexact words (else exact matches only)"
+    )
+    encoder_path: str | None = Field(
+        default=None, description="sentence encoder folder; bundled MiniLM if None"
+    )
     object_threshold: float = Field(default=0.65, description="min cosine similarity for an object word")
     place_threshold: float = Field(default=0.65, description="min cosine similarity for a place word")
     intent_threshold: float = Field(default=0.68, description="min cosine similarity of an unknown verb")
@@ -75,7 +79,11 @@ class SymbolicPlanner(Planner):
         _check_skills(skills)
         templates = {s.name: s.instruction for s in skills if s.instruction}
         grounder = Grounder(
-            scene, self.encoder, self.config.object_threshold, self.config.place_threshold, self.config.ambiguity_margin
+            scene,
+            self.encoder,
+            self.config.object_threshold,
+            self.config.place_threshold,
+            self.config.ambiguity_margin,
         )
         literals: list[str] = []
         readings: list[str] = []
@@ -87,11 +95,15 @@ class SymbolicPlanner(Planner):
             readings.append(goal.explanation + how)
         if len(readings) > 1:
             readings.append("All of these must hold at the end; the search chooses the order.")
-        out = self._search(instruction, Goal(tuple(literals), " ".join(readings)), scene, skills, " ".join(readings))
+        out = self._search(
+            instruction, Goal(tuple(literals), " ".join(readings)), scene, skills, " ".join(readings)
+        )
         self.last_seconds = time.perf_counter() - start
         return out
 
-    def replan(self, previous: Plan, scene: SceneDescription, skills: Sequence[SkillSpec], failure: str) -> Plan:
+    def replan(
+        self, previous: Plan, scene: SceneDescription, skills: Sequence[SkillSpec], failure: str
+    ) -> Plan:
         start = time.perf_counter()
         _check_skills(skills)
         ids = {o.id for o in scene.objects} | {p.id for p in scene.places}
@@ -99,30 +111,49 @@ class SymbolicPlanner(Planner):
             literal = parse_literal(text)
             gone = [t for t in literal.atom[1:] if t not in ids]
             if gone:
-                raise PlanningError(f"cannot replan: {', '.join(gone)} is no longer in the scene (goal {text})")
+                raise PlanningError(
+                    f"cannot replan: {', '.join(gone)} is no longer in the scene (goal {text})"
+                )
         goal = Goal(tuple(previous.goal), f"Replanned after failure ({failure}) for the same goal.")
-        explanation = goal.explanation + (f" Originally: {previous.explanation}" if previous.explanation else "")
+        explanation = goal.explanation + (
+            f" Originally: {previous.explanation}" if previous.explanation else ""
+        )
         out = self._search(previous.instruction, goal, scene, skills, explanation)
         self.last_seconds = time.perf_counter() - start
         return out
 
     # ------------------------------------------------------------------ search
     def _search(
-        self, instruction: str, goal: Goal, scene: SceneDescription, skills: Sequence[SkillSpec], explanation: str
+        self,
+        instruction: str,
+        goal: Goal,
+        scene: SceneDescription,
+        skills: Sequence[SkillSpec],
+        explanation: str,
     ) -> Plan:
         problem = _problem(goal, scene, skills)
         if problem.satisfied(problem.init):
             self.last_search = SearchResult([], 0.0, 0, 0)
-            return Plan(instruction=instruction, goal=list(goal.literals), subgoals=[], planner=self.name,
-                        explanation=explanation + " The goal already holds: nothing to do.")
+            return Plan(
+                instruction=instruction,
+                goal=list(goal.literals),
+                subgoals=[],
+                planner=self.name,
+                explanation=explanation + " The goal already holds: nothing to do.",
+            )
         result = astar(problem, self.config.weight, self.config.node_budget)
         self.last_search = result
         subgoals, state = [], problem.init
         for action in result.actions:
             subgoals.append(_subgoal(action, state, scene))
             state = action.apply(state)
-        return Plan(instruction=instruction, goal=list(goal.literals), subgoals=subgoals, planner=self.name,
-                    explanation=explanation)
+        return Plan(
+            instruction=instruction,
+            goal=list(goal.literals),
+            subgoals=subgoals,
+            planner=self.name,
+            explanation=explanation,
+        )
 
 
 def _check_skills(skills: Sequence[SkillSpec]) -> None:
@@ -159,7 +190,9 @@ def _subgoal(action: GroundAction, state: frozenset[Atom], scene: SceneDescripti
         text = action.skill.instruction.format(**names)
     except (KeyError, IndexError):
         text = f"{action.skill.name} {' '.join(names.values())}"
-    return Subgoal(skill=action.skill.name, args=args, instruction=text, expected_effects=_effects(action, state))
+    return Subgoal(
+        skill=action.skill.name, args=args, instruction=text, expected_effects=_effects(action, state)
+    )
 
 
 def _natural_name(value: str, scene: SceneDescription) -> str:

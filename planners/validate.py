@@ -12,7 +12,15 @@ from typing import Any
 from agentrt.core.plan import Plan, Subgoal
 from agentrt.core.scene import SceneDescription
 from agentrt.core.skill_spec import SkillSpec
-from agentrt.core.symbolic import Atom, apply_effects, bindings, format_atom, parse_literal, substitute, variables
+from agentrt.core.symbolic import (
+    Atom,
+    apply_effects,
+    bindings,
+    format_atom,
+    parse_literal,
+    substitute,
+    variables,
+)
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -66,9 +74,13 @@ def _check_args(spec: SkillSpec, subgoal: Subgoal, ids: set[str]) -> list[str]:
     errors = []
     given, wanted = set(subgoal.args), set(spec.arg_names)
     if given - wanted:
-        errors.append(f"unexpected argument(s) {sorted(given - wanted)}; {spec.name} takes {list(spec.arg_names)}")
+        errors.append(
+            f"unexpected argument(s) {sorted(given - wanted)}; {spec.name} takes {list(spec.arg_names)}"
+        )
     if wanted - given:
-        errors.append(f"missing argument(s) {sorted(wanted - given)}; {spec.name} takes {list(spec.arg_names)}")
+        errors.append(
+            f"missing argument(s) {sorted(wanted - given)}; {spec.name} takes {list(spec.arg_names)}"
+        )
     properties = spec.args_schema.get("properties", {})
     used = _variables_used(spec)
     for name in sorted(given & wanted):
@@ -94,15 +106,20 @@ def _variables_used(spec: SkillSpec) -> set[str]:
     return out
 
 
-def _simulate(spec: SkillSpec, subgoal: Subgoal, state: frozenset[Atom]) -> tuple[frozenset[Atom] | None, list[str]]:
+def _simulate(
+    spec: SkillSpec, subgoal: Subgoal, state: frozenset[Atom]
+) -> tuple[frozenset[Atom] | None, list[str]]:
     binding = {f"?{k}": str(v) for k, v in subgoal.args.items()}
     preconditions = spec.precondition_literals()
     found = bindings(preconditions, state, binding)
     if not found:
         return None, [f"precondition not met: {_first_unmet(preconditions, state, binding)}"]
     after = apply_effects(state, spec.effect_literals(), found[0])
-    errors = [f"expected effect {text} does not follow from the skill's effects" for text in subgoal.expected_effects
-              if not _holds(text, after)]
+    errors = [
+        f"expected effect {text} does not follow from the skill's effects"
+        for text in subgoal.expected_effects
+        if not _holds(text, after)
+    ]
     return after, errors
 
 

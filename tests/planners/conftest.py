@@ -27,16 +27,26 @@ def make_spec(name: str, args: tuple[str, ...], pre, eff, instruction: str, keys
 
 
 NAVIGATE = make_spec(
-    "navigate_to", ("place",), ("mobile()", "place(?place)"), ("robot_at(?place)", "not robot_at(?other)"),
-    "go to the {place}", ("base",),
+    "navigate_to",
+    ("place",),
+    ("mobile()", "place(?place)"),
+    ("robot_at(?place)", "not robot_at(?other)"),
+    "go to the {place}",
+    ("base",),
 )
 PICK = make_spec(
-    "pick", ("object",), ("hand_empty()", "in(?object, ?from)", "robot_at(?from)"),
-    ("holding(?object)", "not hand_empty()", "not in(?object, ?from)"), "pick up the {object}",
+    "pick",
+    ("object",),
+    ("hand_empty()", "in(?object, ?from)", "robot_at(?from)"),
+    ("holding(?object)", "not hand_empty()", "not in(?object, ?from)"),
+    "pick up the {object}",
 )
 PLACE = make_spec(
-    "place", ("object", "receptacle"), ("holding(?object)", "receptacle(?receptacle)", "robot_at(?receptacle)"),
-    ("in(?object, ?receptacle)", "hand_empty()", "not holding(?object)"), "put the {object} in the {receptacle}",
+    "place",
+    ("object", "receptacle"),
+    ("holding(?object)", "receptacle(?receptacle)", "robot_at(?receptacle)"),
+    ("in(?object, ?receptacle)", "hand_empty()", "not holding(?object)"),
+    "put the {object} in the {receptacle}",
 )
 SKILLS = (NAVIGATE, PICK, PLACE)
 
@@ -49,8 +59,17 @@ KITCHEN_PLACES = [
     ("dish_rack", "dish rack", "rack", (1.5, 1.0), ["drying rack", "dish drainer"]),
     ("trash_bin", "trash bin", "bin", (-1.0, 1.0), ["trash", "bin", "garbage", "rubbish bin", "trash can"]),
 ]
-HOMES = {"mug": "dish_rack", "bowl": "dish_rack", "apple": "fruit_bowl", "banana": "fruit_bowl",
-         "orange": "fruit_bowl", "bottle": "shelf", "cereal_box": "shelf", "can": "trash_bin", "sponge": "sink"}
+HOMES = {
+    "mug": "dish_rack",
+    "bowl": "dish_rack",
+    "apple": "fruit_bowl",
+    "banana": "fruit_bowl",
+    "orange": "fruit_bowl",
+    "bottle": "shelf",
+    "cereal_box": "shelf",
+    "can": "trash_bin",
+    "sponge": "sink",
+}
 # (id, colour, category, location)
 KITCHEN_OBJECTS = [
     ("mug_0", "red", "mug", "dining_table"),
@@ -67,23 +86,43 @@ KITCHEN_OBJECTS = [
 
 
 def robot(at: str | None, mobile: bool = True, holding: str | None = None) -> RobotState:
-    return RobotState(name="mobile-panda" if mobile else "panda", base_pose=Pose(position=(0.0, -1.0, 0.0)),
-                      ee_pose=Pose(position=(0.0, -1.0, 1.0)), gripper_width=0.08, at=at, holding=holding,
-                      mobile=mobile)
+    return RobotState(
+        name="mobile-panda" if mobile else "panda",
+        base_pose=Pose(position=(0.0, -1.0, 0.0)),
+        ee_pose=Pose(position=(0.0, -1.0, 1.0)),
+        gripper_width=0.08,
+        at=at,
+        holding=holding,
+        mobile=mobile,
+    )
 
 
 def kitchen(objects=KITCHEN_OBJECTS, at: str | None = None, holding: str | None = None) -> SceneDescription:
     """The kitchen-v0 fixture: 7 places; by default 5 objects misplaced, robot at no place."""
-    places = [PlaceInfo(id=i, name=n, category=c, pose=Pose(position=(x, y, 0.0)), synonyms=s)
-              for i, n, c, (x, y), s in KITCHEN_PLACES]
+    places = [
+        PlaceInfo(id=i, name=n, category=c, pose=Pose(position=(x, y, 0.0)), synonyms=s)
+        for i, n, c, (x, y), s in KITCHEN_PLACES
+    ]
     objs = []
     for oid, colour, category, location in objects:
-        pose = next(p.pose for p in places if p.id == location) if location else Pose(position=(0.0, 0.0, 1.0))
-        objs.append(ObjectInfo(id=oid, name=f"{colour} {category.replace('_', ' ')}", category=category,
-                               colour=colour, pose=pose, location=None if oid == holding else location,
-                               home=HOMES.get(category), held=oid == holding))
-    return SceneDescription(scene="kitchen-v0", objects=objs, places=places, robot=robot(at, holding=holding),
-                            source="fixture")
+        pose = (
+            next(p.pose for p in places if p.id == location) if location else Pose(position=(0.0, 0.0, 1.0))
+        )
+        objs.append(
+            ObjectInfo(
+                id=oid,
+                name=f"{colour} {category.replace('_', ' ')}",
+                category=category,
+                colour=colour,
+                pose=pose,
+                location=None if oid == holding else location,
+                home=HOMES.get(category),
+                held=oid == holding,
+            )
+        )
+    return SceneDescription(
+        scene="kitchen-v0", objects=objs, places=places, robot=robot(at, holding=holding), source="fixture"
+    )
 
 
 def tabletop() -> SceneDescription:
@@ -95,10 +134,20 @@ def tabletop() -> SceneDescription:
         PlaceInfo(id="tray", name="tray", category="tray", pose=Pose(position=(0.7, 0.0, 0.02))),
     ]
     blocks = [("block_0", "red"), ("block_1", "green"), ("block_2", "blue")]
-    objs = [ObjectInfo(id=i, name=f"{c} block", category="block", colour=c, pose=Pose(position=(0.5, 0.0, 0.03)),
-                       location="table") for i, c in blocks]
-    return SceneDescription(scene="tabletop-v0", objects=objs, places=places, robot=robot(None, mobile=False),
-                            source="fixture")
+    objs = [
+        ObjectInfo(
+            id=i,
+            name=f"{c} block",
+            category="block",
+            colour=c,
+            pose=Pose(position=(0.5, 0.0, 0.03)),
+            location="table",
+        )
+        for i, c in blocks
+    ]
+    return SceneDescription(
+        scene="tabletop-v0", objects=objs, places=places, robot=robot(None, mobile=False), source="fixture"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -129,7 +178,7 @@ def tabletop_scene() -> SceneDescription:
 
 @pytest.fixture
 def make_kitchen():
-    """Factory: ``make_kitchen(objects, at=None, holding=None)`` with ``(id, colour, category, location)`` rows."""
+    """Factory: ``make_kitchen(objects, at=None, holding=None)``; rows (id, colour, category, place)."""
     return kitchen
 
 

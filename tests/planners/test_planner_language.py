@@ -7,9 +7,16 @@ import pytest
 from planners.validate import validate_plan
 
 TIDY_ALL = {
-    "in(mug_0, dish_rack)", "in(mug_1, dish_rack)", "in(bowl_0, dish_rack)", "in(apple_0, fruit_bowl)",
-    "in(banana_0, fruit_bowl)", "in(orange_0, fruit_bowl)", "in(bottle_0, shelf)", "in(cereal_box_0, shelf)",
-    "in(can_0, trash_bin)", "in(sponge_0, sink)",
+    "in(mug_0, dish_rack)",
+    "in(mug_1, dish_rack)",
+    "in(bowl_0, dish_rack)",
+    "in(apple_0, fruit_bowl)",
+    "in(banana_0, fruit_bowl)",
+    "in(orange_0, fruit_bowl)",
+    "in(bottle_0, shelf)",
+    "in(cereal_box_0, shelf)",
+    "in(can_0, trash_bin)",
+    "in(sponge_0, sink)",
 }
 DISHES = {"in(mug_0, dish_rack)", "in(mug_1, dish_rack)", "in(bowl_0, dish_rack)"}
 FRUIT = {"in(apple_0, fruit_bowl)", "in(banana_0, fruit_bowl)", "in(orange_0, fruit_bowl)"}
@@ -42,7 +49,10 @@ PHRASINGS = [
     ("discard the banana", {"in(banana_0, trash_bin)"}),
     ("get rid of the green bottle", {"in(bottle_0, trash_bin)"}),
     ("clear the table", {"in(mug_0, dish_rack)", "in(apple_0, fruit_bowl)", "in(bottle_0, shelf)"}),
-    ("clear off the counter please", {"in(bowl_0, dish_rack)", "in(orange_0, fruit_bowl)", "in(can_0, trash_bin)"}),
+    (
+        "clear off the counter please",
+        {"in(bowl_0, dish_rack)", "in(orange_0, fruit_bowl)", "in(can_0, trash_bin)"},
+    ),
     ("clean up the dining table", {"in(mug_0, dish_rack)", "in(apple_0, fruit_bowl)", "in(bottle_0, shelf)"}),
     ("go to the sink", {"robot_at(sink)"}),
     ("Navigate to the drying rack.", {"robot_at(dish_rack)"}),
@@ -75,10 +85,17 @@ def test_clear_leaves_objects_that_belong_there(planner, kitchen_scene, skills):
 def test_subgoal_language_uses_natural_names(planner, kitchen_scene, skills):
     plan = planner.plan("put the red mug in the dish rack", kitchen_scene, skills)
     assert [s.instruction for s in plan.subgoals] == [
-        "go to the dining table", "pick up the red mug", "go to the dish rack", "put the red mug in the dish rack",
+        "go to the dining table",
+        "pick up the red mug",
+        "go to the dish rack",
+        "put the red mug in the dish rack",
     ]
     assert plan.subgoals[1].args == {"object": "mug_0"}
-    assert plan.subgoals[1].expected_effects == ["holding(mug_0)", "not hand_empty()", "not in(mug_0, dining_table)"]
+    assert plan.subgoals[1].expected_effects == [
+        "holding(mug_0)",
+        "not hand_empty()",
+        "not in(mug_0, dining_table)",
+    ]
     assert plan.subgoals[2].expected_effects == ["robot_at(dish_rack)", "not robot_at(dining_table)"]
 
 

@@ -17,13 +17,18 @@ KITCHEN_REJECTIONS = [
     ("pick up the mug", "'the mug' is ambiguous: red mug, blue mug"),
     ("put the coffee cup in the sink", "'the coffee cup' is ambiguous: red mug, blue mug"),
     ("put the red mug in the blue mug", "'blue mug' is an object, not a place"),
-    ("put the purple mug in the sink", "no object matching 'purple mug' in kitchen-v0; mugs here: red mug, blue mug"),
+    (
+        "put the purple mug in the sink",
+        "no object matching 'purple mug' in kitchen-v0; mugs here: red mug, blue mug",
+    ),
     ("pick up all the fruit", "I can hold only one object at a time"),
     ("put the red mug on the", "names no place"),
 ]
 
 
-@pytest.mark.parametrize(("instruction", "reason"), KITCHEN_REJECTIONS, ids=[i or "empty" for i, _ in KITCHEN_REJECTIONS])
+@pytest.mark.parametrize(
+    ("instruction", "reason"), KITCHEN_REJECTIONS, ids=[i or "empty" for i, _ in KITCHEN_REJECTIONS]
+)
 def test_kitchen_rejections(planner, kitchen_scene, skills, instruction, reason):
     with pytest.raises(PlanningError) as info:
         planner.plan(instruction, kitchen_scene, skills)

@@ -20,7 +20,13 @@ MISPLACED = [
     ("bowl_0", "white", "bowl", "counter"),
 ]
 AT_HOME = [("banana_0", "yellow", "banana", "fruit_bowl"), ("sponge_0", "yellow", "sponge", "sink")]
-HOME = {"mug_0": "dish_rack", "apple_0": "fruit_bowl", "can_0": "trash_bin", "bottle_0": "shelf", "bowl_0": "dish_rack"}
+HOME = {
+    "mug_0": "dish_rack",
+    "apple_0": "fruit_bowl",
+    "can_0": "trash_bin",
+    "bottle_0": "shelf",
+    "bowl_0": "dish_rack",
+}
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
@@ -33,7 +39,12 @@ def test_tidy_k_misplaced_gives_4k_subgoals_in_order(planner, make_kitchen, skil
     for i in range(0, 4 * k, 4):
         go, pick, go_home, place = plan.subgoals[i : i + 4]
         obj = pick.args["object"]
-        assert (go.skill, pick.skill, go_home.skill, place.skill) == ("navigate_to", "pick", "navigate_to", "place")
+        assert (go.skill, pick.skill, go_home.skill, place.skill) == (
+            "navigate_to",
+            "pick",
+            "navigate_to",
+            "place",
+        )
         assert go.args["place"] == scene.object(obj).location
         assert go_home.args["place"] == HOME[obj] and place.args == {"object": obj, "receptacle": HOME[obj]}
         moved.append(obj)
@@ -55,8 +66,10 @@ def test_tidy_five_is_fast(planner, make_kitchen, skills):
     start = time.perf_counter()
     plan = planner.plan("tidy the kitchen", scene, skills)
     seconds = time.perf_counter() - start
-    print(f"\ntidy-5: {len(plan.subgoals)} subgoals in {seconds * 1000:.1f} ms "
-          f"({planner.last_search.expanded} expanded, cost {planner.last_search.cost:.2f})")
+    print(
+        f"\ntidy-5: {len(plan.subgoals)} subgoals in {seconds * 1000:.1f} ms "
+        f"({planner.last_search.expanded} expanded, cost {planner.last_search.cost:.2f})"
+    )
     assert len(plan.subgoals) == 20
     assert seconds < 1.0
 
@@ -89,7 +102,9 @@ def test_replan_from_changed_scene(planner, make_kitchen, skills):
     assert "mug slipped" in again.explanation
     assert validate_plan(again, after, skills) == []
     assert len(again.subgoals) == 8
-    done = make_kitchen([("mug_0", "red", "mug", "dish_rack"), ("apple_0", "red", "apple", "fruit_bowl"), *AT_HOME])
+    done = make_kitchen(
+        [("mug_0", "red", "mug", "dish_rack"), ("apple_0", "red", "apple", "fruit_bowl"), *AT_HOME]
+    )
     assert planner.replan(plan, done, skills, "spurious").subgoals == []
     gone = make_kitchen(AT_HOME)
     with pytest.raises(PlanningError, match="no longer in the scene"):
@@ -97,8 +112,13 @@ def test_replan_from_changed_scene(planner, make_kitchen, skills):
 
 
 def test_user_defined_skill_is_planned_with(planner, make_kitchen, spec_factory, skills):
-    wipe = spec_factory("wipe", ("receptacle",), ("receptacle(?receptacle)", "robot_at(?receptacle)", "hand_empty()"),
-                        ("clean(?receptacle)",), "wipe the {receptacle}")
+    wipe = spec_factory(
+        "wipe",
+        ("receptacle",),
+        ("receptacle(?receptacle)", "robot_at(?receptacle)", "hand_empty()"),
+        ("clean(?receptacle)",),
+        "wipe the {receptacle}",
+    )
     scene = make_kitchen([("mug_0", "red", "mug", None), *AT_HOME], at="shelf", holding="mug_0")
     plan = planner.plan("Please wipe the table", scene, (*skills, wipe))
     assert plan.goal == ["clean(dining_table)"]
@@ -109,8 +129,17 @@ def test_user_defined_skill_is_planned_with(planner, make_kitchen, spec_factory,
 
 
 def test_skill_names_are_not_hard_coded(planner, make_kitchen, spec_factory, skills):
-    renamed = [spec_factory({"navigate_to": "drive", "pick": "grasp", "place": "release"}[s.name], s.arg_names,
-                            s.preconditions, s.effects, s.instruction, s.action_keys) for s in skills]
+    renamed = [
+        spec_factory(
+            {"navigate_to": "drive", "pick": "grasp", "place": "release"}[s.name],
+            s.arg_names,
+            s.preconditions,
+            s.effects,
+            s.instruction,
+            s.action_keys,
+        )
+        for s in skills
+    ]
     scene = make_kitchen(MISPLACED[:2] + AT_HOME)
     plan = planner.plan("tidy up", scene, renamed)
     assert [s.skill for s in plan.subgoals[:4]] == ["drive", "grasp", "drive", "release"]
