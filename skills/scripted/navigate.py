@@ -1,0 +1,97 @@
+"""Scripted navigation: A* on the occupancy grid, then path following with the holonomic base."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from agentrt.core.actions import MAX_BASE_ANG_RPS
+from agentrt.core.registry import SKILLS
+from agentrt.core.scene import SceneDescription
+from scenes.geometry import rot2, wrap_angle
+from skills.base import Action, Done, Skill
+
+CRUISE_MPS = 0.6
+"""Cruise speed (m/s)."""
+STAGING_M = 0.35
+"""The last leg is a straight drive of this length (m) onto the approach pose, heading aligned."""
+POS_TOL_M = 0.02
+YAW_TOL_RAD = 0.03
+BLOCKED_LIMIT = 15
+"""Consecutive blocked steps after which the skill gives up."""
+
+
+@SKILLS.register("navigate_to")
+class ScriptedNavigate(Skill):
+    """Drive the mobile base to a place (scripted expert).
+
+    Plans a collision-free path with A* over the known map's occupancy grid (inflated by
+    the base radius) to a staging point in front of the place, follows it while turning
+    to the final heading, then drives straight onto the place's approach pose, from
+    which the arm reaches the place. The arm is held still (the gripper keeps what it
+    holds). Fails with a reason if no path exists or the base stays blocked.
+    """
+
+    name = "navigate_to"
+
+    class Args(BaseModel):
+        place: str = Field(description="id of the place to go to, e.g. 'sink'")
+
+    preconditions = ("mobile()", "place(?place)")
+    effects = ("robot_at(?place)", "not robot_at(?other)")
+    instruction = "go to the {place}"
+    action_keys = ("base",)
+    max_steps = 400
+
+    def _reset(self, env: Any, args: BaseModel, scene: SceneDescription) -> None:
+        self.env = e = env.unwrapped
+        self.failure: str | None = None
+        self.blocked = 0
+        if not getattr(e, "mobile", False):
+            self.failure = "this robot cannot move its base"
+            return
+        if args.place not in e.places or e.place(args.place).approach is None:
+            self.failure = f"unknown place {args.place!r}"
+            return
+        goal = np.array(e.place(args.place).approach, dtype=float)
+        self.goal = goal
+        heading = np.array([np.cos(goal[2]), np.sin(goal[2])])
+        staging = goal[:2] - STAGING_M * heading
+        path = e.plan_path(staging)
+        if path is None:
+            self.failure = f"no path to the {args.place}"
+            return
+        self.waypoints = [np.asarray(w) for w in path[1:]] + [goal[:2]]
+        self.index = 0
+
+    def _act(self, obs: dict[str, np.ndarray]) -> Action | Done:
+        if self.failure is not None:
+            return Done(False, self.failure)
+        e = self.env
+        arm = np.array([0, 0, 0, 0, 0, 0, 1.0 if e.held_object() else -1.0], dtype=np.float32)
+        x, y, yaw = e.base_pose()
+        pos = np.array([x, y])
+        yaw_err = wrap_angle(self.goal[2] - yaw)
+        final = self.index >= len(self.waypoints) - 1
+        target = self.waypoints[self.index]
+        dist = float(np.linalg.norm(target - pos))
+        if final and dist < POS_TOL_M and abs(yaw_err) < YAW_TOL_RAD:
+            return Done(True)
+        if not final and dist < 0.12:
+            self.index += 1
+            return self._act(obs)
+        if e.robot.blocked:
+            self.blocked += 1
+            if self.blocked > BLOCKED_LIMIT:
+                return Done(False, "the base is blocked by furniture")
+        else:
+            self.blocked = 0
+        speed = min(CRUISE_MPS, 1.5 * dist) if final else CRUISE_MPS
+        if final and abs(yaw_err) > 0.1:
+            speed = 0.0  # align before the last straight leg
+        direction = (target - pos) / max(dist, 1e-6)
+        v_base = rot2(-yaw) @ (direction * speed)
+        wz = float(np.clip(2.5 * yaw_err, -0.8 * MAX_BASE_ANG_RPS, 0.8 * MAX_BASE_ANG_RPS))
+        return {"arm": arm, "base": np.array([v_base[0], v_base[1], wz], dtype=np.float32)}

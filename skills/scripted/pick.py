@@ -1,0 +1,153 @@
+"""Scripted top-down pick."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from agentrt.core.registry import SKILLS
+from agentrt.core.scene import SceneDescription
+from scenes.geometry import wrap_angle
+from skills.base import Action, Done, Skill
+from skills.scripted.motion import ArmGoal, ArmSequence, closing_yaw
+
+REACH_M = 0.72
+"""Largest horizontal distance (m) from the arm's mount at which the expert tries a grasp."""
+CLEARANCE_M = 0.08
+"""Height (m) kept above other objects' tops when moving over them."""
+FINGER_REACH_M = 0.05
+"""Half-span of the open fingers along the closing axis (m)."""
+
+
+def grasp_height(env: Any, object_id: str) -> float:
+    """World z (m) of the grasp point: the centre of a sphere, else 2.5 cm under the top
+    (but at least 2 cm above the bottom, so the fingertips clear the support)."""
+    shape = env.object_shape(object_id)
+    if shape.kind == "sphere":
+        return float(env.object_pose(object_id)[0][2])
+    return max(env.object_bottom_z(object_id) + 0.02, env.object_top_z(object_id) - 0.025)
+
+
+def travel_height(env: Any, xy_world: np.ndarray, exclude: str, radius: float = 0.35) -> float:
+    """World z (m) above every object and container rim within ``radius`` of ``xy_world``."""
+    top = 0.0
+    for oid in env.objects:
+        if oid != exclude and np.linalg.norm(env.object_pose(oid)[0][:2] - xy_world) < radius:
+            top = max(top, env.object_top_z(oid))
+    for place in env.places.values():
+        if place.region.contains_xy(xy_world, 0.25):
+            top = max(top, place.region.rim_z)
+    return top + CLEARANCE_M
+
+
+@SKILLS.register("pick")
+class ScriptedPick(Skill):
+    """Pick up an object with a top-down grasp (scripted expert).
+
+    The robot must already be at the place where the object lies (``robot_at``) with an
+    empty gripper. The gripper turns so its fingers close across the object's narrow
+    side, moves above the object, descends, closes, lifts, checks the object is held,
+    and returns to the tucked home pose. Fails with a reason, without moving the base,
+    when the object is out of the arm's reach or the grasp misses.
+    """
+
+    name = "pick"
+
+    class Args(BaseModel):
+        object: str = Field(description="id of the object to pick up, e.g. 'mug_0'")
+
+    preconditions = ("hand_empty()", "in(?object, ?from)", "robot_at(?from)")
+    effects = ("holding(?object)", "not hand_empty()", "not in(?object, ?from)")
+    instruction = "pick up the {object}"
+    action_keys = ("arm",)
+    max_steps = 200
+
+    def _reset(self, env: Any, args: BaseModel, scene: SceneDescription) -> None:
+        self.env = env.unwrapped
+        self.object = args.object
+        self.failure: str | None = None
+        self.phase = "approach"
+        e = self.env
+        if self.object not in e.objects:
+            self.failure = f"unknown object {self.object!r}"
+            return
+        if e.held_object() is not None:
+            self.failure = f"the gripper already holds {e.held_object()}"
+            return
+        pos, _ = e.object_pose(self.object)
+        pos_b = e.world_to_base(pos)
+        if np.hypot(pos_b[0], pos_b[1]) > REACH_M or pos_b[0] < 0.15:
+            self.failure = f"object out of reach: {np.hypot(pos_b[0], pos_b[1]):.2f} m from the arm"
+            return
+        self.start_z = float(pos[2])
+        grasp_b = e.world_to_base(np.array([pos[0], pos[1], grasp_height(e, self.object)]))
+        travel = e.world_to_base(np.array([pos[0], pos[1], travel_height(e, pos[:2], self.object)]))[2]
+        yaw = self._grasp_yaw(pos)
+        home = e.robot.arm.home_pos
+        cur_pos, _ = e.ee_target()
+        high = max(travel, cur_pos[2])
+        self.sequence = ArmSequence(
+            [
+                ArmGoal(np.array([cur_pos[0], cur_pos[1], high]), yaw, -1.0, tol=0.03),
+                ArmGoal(np.array([grasp_b[0], grasp_b[1], high]), yaw, -1.0, tol=0.02),
+                ArmGoal(np.array([grasp_b[0], grasp_b[1], grasp_b[2] + 0.05]), yaw, -1.0, tol=0.01),
+                ArmGoal(grasp_b, yaw, -1.0, speed=0.02, tol=0.006, settle=1),
+            ]
+        )
+        self.lift = ArmSequence(
+            [
+                ArmGoal(np.array([grasp_b[0], grasp_b[1], high + 0.03]), yaw, 1.0, speed=0.03, tol=0.02),
+                ArmGoal(np.array([home[0], home[1], max(home[2], high + 0.03)]), 0.0, 1.0, tol=0.03),
+                ArmGoal(np.array(home), 0.0, 1.0, tol=0.02),
+            ]
+        )
+        self.close_steps = 0
+
+    def _grasp_yaw(self, pos: np.ndarray) -> float:
+        """Top-down EE yaw (base frame) closing across the narrow side, or, for a round
+        object, the direction that keeps the fingers furthest from neighbours."""
+        e = self.env
+        base_yaw = e.base_pose()[2]
+        if e.object_shape(self.object).kind == "box":
+            return closing_yaw(wrap_angle(e.grasp_axis_yaw(self.object) - base_yaw))
+        others = [(e.object_pose(o)[0][:2], r.shape.radius) for o, r in e.objects.items() if o != self.object]
+        best, best_clear = 0.0, -np.inf
+        for axis in np.linspace(-np.pi / 2, np.pi / 2, 12, endpoint=False):
+            d = np.array([np.cos(axis + base_yaw), np.sin(axis + base_yaw)]) * FINGER_REACH_M
+            fingers = [pos[:2] + d, pos[:2] - d]
+            clear = min([np.linalg.norm(f - oxy) - orad for f in fingers for oxy, orad in others] + [1.0])
+            clear -= 0.002 * abs(closing_yaw(axis))  # prefer small wrist turns on ties
+            if clear > best_clear:
+                best, best_clear = closing_yaw(axis), clear
+        return best
+
+    def _act(self, obs: dict[str, np.ndarray]) -> Action | Done:
+        if self.failure is not None:
+            return Done(False, self.failure)
+        e = self.env
+        if self.phase == "approach":
+            action = self.sequence.act(e)
+            if self.sequence.timed_out:
+                return Done(False, "could not reach the pregrasp pose")
+            if action is not None:
+                return {"arm": action}
+            self.phase = "close"
+        if self.phase == "close":
+            self.close_steps += 1
+            held = e.held_object() == self.object
+            if held and self.close_steps >= 4 or self.close_steps > 10:
+                if not held:
+                    return Done(False, "grasp missed: object not between fingers")
+                self.phase = "lift"
+            else:
+                return {"arm": np.array([0, 0, 0, 0, 0, 0, 1.0], dtype=np.float32)}
+        action = self.lift.act(e)
+        if e.held_object() != self.object:
+            return Done(False, f"the {self.object} slipped out of the gripper while lifting")
+        if self.lift.timed_out:
+            return Done(False, "could not lift back to the home pose")
+        if action is not None:
+            return {"arm": action}
+        return Done(True)
