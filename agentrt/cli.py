@@ -34,6 +34,13 @@ app.add_typer(skills_app, name="skills")
 EXIT_OK, EXIT_NOT_REACHED, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3
 
 
+@app.callback()
+def _quiet_native_banners() -> None:
+    """Keep stdout for our own output: PyBullet's C layer prints a banner on import."""
+    with _stdout_to_stderr(True):
+        import pybullet  # noqa: F401
+
+
 class _Progress(AgentObserver):
     """Prints the scene summary, the plan and per-subgoal progress."""
 
@@ -204,12 +211,14 @@ def scenes_list() -> None:
 def skills_list() -> None:
     """List registered skills with arguments, preconditions and effects."""
     table = Table("skill", "arguments", "preconditions", "effects", "instruction", show_lines=True)
+    for column in table.columns:
+        column.overflow = "fold"
     for name, cls in SKILLS.items():
         spec = cls.spec()
         props = spec.args_schema.get("properties", {})
         args = ", ".join(f"{a}: {props.get(a, {}).get('type', 'any')}" for a in spec.arg_names)
         table.add_row(name, args, "\n".join(spec.preconditions), "\n".join(spec.effects), spec.instruction)
-    Console().print(table)
+    Console(width=max(Console().width, 120)).print(table)
 
 
 def main() -> None:  # pragma: no cover - console entry point helper
