@@ -137,7 +137,9 @@ class Agent:
             record.steps += 1
             self._emit("on_step", event)
 
-        result = skill.run(self.env, subgoal.args, scene=scene, instruction=subgoal.instruction, on_step=on_step)
+        result = skill.run(
+            self.env, subgoal.args, scene=scene, instruction=subgoal.instruction, on_step=on_step
+        )
         scene = self._describe()
         facts = scene.facts()
         unmet = [e for e in subgoal.expected_effects if not holds(e, facts)]

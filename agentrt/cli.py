@@ -110,7 +110,9 @@ def _fail(code: int, message: str) -> typer.Exit:
 @app.command()
 def run(
     instruction: Annotated[str, typer.Argument(help="What to do, e.g. 'tidy the kitchen'.")],
-    scene: Annotated[str, typer.Option(help="Registered scene id (see `agentrt scenes list`).")] = "kitchen-v0",
+    scene: Annotated[
+        str, typer.Option(help="Registered scene id (see `agentrt scenes list`).")
+    ] = "kitchen-v0",
     seed: Annotated[int, typer.Option(min=0, help="World seed: same seed, same world.")] = 0,
     planner: Annotated[str, typer.Option(help="Registered task planner.")] = "symbolic",
     describer: Annotated[str, typer.Option(help="Registered scene describer.")] = "oracle",
@@ -183,7 +185,9 @@ def _summary(record: Any, episode_path: Path) -> dict[str, Any]:
             {
                 "skill": sub.subgoal.skill,
                 "args": sub.subgoal.args,
-                "status": sub.result.status.value if sub.effects_ok or not sub.result.ok else "effects_not_met",
+                "status": sub.result.status.value
+                if sub.effects_ok or not sub.result.ok
+                else "effects_not_met",
                 "reason": sub.result.reason
                 if not sub.result.ok
                 else (None if sub.effects_ok else f"effects not observed: {', '.join(sub.unmet_effects)}"),

@@ -32,7 +32,9 @@ class RunConfig(BaseModel):
     planner: str = Field(default="symbolic", description="registered task planner")
     max_replans: int = Field(default=3, ge=0, description="replans allowed after failed subgoals")
     out: Path = Field(default=Path("runs"), description="directory that receives one folder per episode")
-    video: Path | None = Field(default=None, description="MP4 of the head camera (default: in the episode folder)")
+    video: Path | None = Field(
+        default=None, description="MP4 of the head camera (default: in the episode folder)"
+    )
     gui: bool = Field(default=False, description="open the PyBullet GUI instead of headless rendering")
 
 
@@ -101,4 +103,6 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
         video_path.unlink(missing_ok=True)
     record.wall_time_s = time.perf_counter() - start
     path = write_episode(record, episode_dir)
-    return RunOutcome(record=record, episode_path=path, video_path=Path(record.video) if record.video else None)
+    return RunOutcome(
+        record=record, episode_path=path, video_path=Path(record.video) if record.video else None
+    )

@@ -56,7 +56,9 @@ def fixture_scene(
         holding=holding,
         mobile=mobile,
     )
-    return SceneDescription(scene=scene, objects=object_list, places=place_list, robot=robot, source="fixture")
+    return SceneDescription(
+        scene=scene, objects=object_list, places=place_list, robot=robot, source="fixture"
+    )
 
 
 class FakeEnv:

@@ -15,15 +15,25 @@ SCENE: Final = "kitchen-v0"
 SEED: Final = 0
 
 _TIDY: Final = (
-    "in(mug_0, dish_rack)", "in(mug_1, dish_rack)", "in(bowl_0, dish_rack)", "in(apple_0, fruit_bowl)",
-    "in(banana_0, fruit_bowl)", "in(orange_0, fruit_bowl)", "in(bottle_0, shelf)", "in(cereal_box_0, shelf)",
-    "in(can_0, trash_bin)", "in(sponge_0, sink)",
+    "in(mug_0, dish_rack)",
+    "in(mug_1, dish_rack)",
+    "in(bowl_0, dish_rack)",
+    "in(apple_0, fruit_bowl)",
+    "in(banana_0, fruit_bowl)",
+    "in(orange_0, fruit_bowl)",
+    "in(bottle_0, shelf)",
+    "in(cereal_box_0, shelf)",
+    "in(can_0, trash_bin)",
+    "in(sponge_0, sink)",
 )
 
 PHRASINGS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("tidy the kitchen", _TIDY),
     ("clean up", _TIDY),
-    ("put away the fruit", ("in(apple_0, fruit_bowl)", "in(banana_0, fruit_bowl)", "in(orange_0, fruit_bowl)")),
+    (
+        "put away the fruit",
+        ("in(apple_0, fruit_bowl)", "in(banana_0, fruit_bowl)", "in(orange_0, fruit_bowl)"),
+    ),
     ("clear the counter", ("in(apple_0, fruit_bowl)", "in(banana_0, fruit_bowl)")),
     ("put the yellow mug in the sink", ("in(mug_0, sink)",)),
     ("could you put the green mug in the sink", ("in(mug_1, sink)",)),

@@ -22,7 +22,9 @@ def _seeds(text: str) -> list[int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--instruction", default="tidy the kitchen")
     parser.add_argument("--scene", default="kitchen-v0")
     parser.add_argument("--seeds", default="0-9", help="inclusive range, e.g. 0-9")
@@ -31,7 +33,8 @@ def main() -> None:
 
     out = args.out or Path(tempfile.mkdtemp(prefix="agentrt-bench-"))
     rows = []
-    print(f"{'seed':>4} {'status':<17} {'misplaced':>9} {'subgoals':>8} {'replans':>7} {'wall_s':>7} {'sim_s':>6}")
+    header = ("seed", "status", "misplaced", "subgoals", "replans", "wall_s", "sim_s")
+    print("{:>4} {:<17} {:>9} {:>8} {:>7} {:>7} {:>6}".format(*header))
     for seed in _seeds(args.seeds):
         config = RunConfig(instruction=args.instruction, scene=args.scene, seed=seed, out=out)
         record = run_instruction(config).record

@@ -23,15 +23,20 @@ def main() -> None:
     for instruction, _ in PHRASINGS:
         record = run_instruction(RunConfig(instruction=instruction, scene=SCENE, seed=SEED, out=out)).record
         ok += record.success
-        print(f"{instruction!r:<44} {record.status:<17} {len(record.subgoals):>8} {record.wall_time_s:>7.1f}"
-              + ("" if record.success else f"  {record.reason}"), flush=True)
+        print(
+            f"{instruction!r:<44} {record.status:<17} {len(record.subgoals):>8} {record.wall_time_s:>7.1f}"
+            + ("" if record.success else f"  {record.reason}"),
+            flush=True,
+        )
     rejected = 0
     for instruction, _ in REJECTED:
         record = run_instruction(RunConfig(instruction=instruction, scene=SCENE, seed=SEED, out=out)).record
         rejected += record.status == "rejected" and record.steps == 0
         print(f"{instruction!r:<44} {record.status:<17} {record.reason}", flush=True)
-    print(f"\n{ok}/{len(PHRASINGS)} phrasings reached their goal; "
-          f"{rejected}/{len(REJECTED)} bad instructions rejected before moving; episodes in {out}")
+    print(
+        f"\n{ok}/{len(PHRASINGS)} phrasings reached their goal; "
+        f"{rejected}/{len(REJECTED)} bad instructions rejected before moving; episodes in {out}"
+    )
 
 
 if __name__ == "__main__":

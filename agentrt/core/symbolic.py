@@ -82,7 +82,7 @@ def matches(pattern: Atom, atom: Atom, binding: Mapping[str, str]) -> dict[str, 
     if len(pattern) != len(atom) or pattern[0] != atom[0]:
         return None
     out = dict(binding)
-    for term, value in zip(pattern[1:], atom[1:]):
+    for term, value in zip(pattern[1:], atom[1:], strict=True):
         if term.startswith("?"):
             if out.setdefault(term, value) != value:
                 return None
@@ -141,7 +141,9 @@ def apply_effects(
         if not lit.negated:
             atom = substitute(lit.atom, binding)
             if variables(atom):
-                raise ValueError(f"positive effect {format_atom(lit.atom)} has unbound variables {variables(atom)}")
+                raise ValueError(
+                    f"positive effect {format_atom(lit.atom)} has unbound variables {variables(atom)}"
+                )
             out.add(atom)
     return frozenset(out)
 

@@ -151,11 +151,23 @@ class Recorder(AgentObserver):
 
 def _run(planner: ScriptedPlanner, max_replans: int = 3) -> tuple[EpisodeRecord, Recorder, FakeEnv]:
     env, rec = FakeEnv(_scene()), Recorder()
-    agent = Agent(env, Oracle(), planner, {"navigate_to": Go(), "pick": Pick(), "place": Put()},
-                  max_replans=max_replans, observers=[rec])
+    agent = Agent(
+        env,
+        Oracle(),
+        planner,
+        {"navigate_to": Go(), "pick": Pick(), "place": Put()},
+        max_replans=max_replans,
+        observers=[rec],
+    )
     record = EpisodeRecord(
-        episode_id="t", instruction=PLAN.instruction, scene="fixture-v0", seed=0, code_version="test",
-        describer="oracle", planner="scripted", initial_scene=env.describe(),
+        episode_id="t",
+        instruction=PLAN.instruction,
+        scene="fixture-v0",
+        seed=0,
+        code_version="test",
+        describer="oracle",
+        planner="scripted",
+        initial_scene=env.describe(),
     )
     return agent.run(PLAN.instruction, record), rec, env
 

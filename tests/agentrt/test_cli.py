@@ -28,13 +28,33 @@ def test_tabletop_tidy_end_to_end_writes_episode_and_video(tmp_path: Path) -> No
     video = tmp_path / "head.mp4"
     result = runner.invoke(
         app,
-        ["run", "tidy up", "--scene", "tabletop-v0", "--seed", "0", "--json", "--out", str(tmp_path),
-         "--video", str(video)],
+        [
+            "run",
+            "tidy up",
+            "--scene",
+            "tabletop-v0",
+            "--seed",
+            "0",
+            "--json",
+            "--out",
+            str(tmp_path),
+            "--video",
+            str(video),
+        ],
     )
     out = _json(result)
     assert result.exit_code == 0, out
     assert out["success"] is True and out["status"] == "success"
-    assert set(out) >= {"success", "instruction", "scene", "seed", "plan", "subgoals", "episode", "wall_time_s"}
+    assert set(out) >= {
+        "success",
+        "instruction",
+        "scene",
+        "seed",
+        "plan",
+        "subgoals",
+        "episode",
+        "wall_time_s",
+    }
     assert out["plan"] and all(set(step) == {"skill", "args"} for step in out["plan"])
     assert all(sg["status"] == "success" for sg in out["subgoals"])
     record = EpisodeRecord.model_validate_json(Path(out["episode"]).read_text())
@@ -49,7 +69,9 @@ def test_kitchen_navigation_end_to_end(tmp_path: Path) -> None:
     out = _json(result)
     assert result.exit_code == 0, out
     assert out["plan"] == [{"skill": "navigate_to", "args": {"place": "sink"}}]
-    assert out["subgoals"] == [{"skill": "navigate_to", "args": {"place": "sink"}, "status": "success", "reason": None}]
+    assert out["subgoals"] == [
+        {"skill": "navigate_to", "args": {"place": "sink"}, "status": "success", "reason": None}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -62,7 +84,9 @@ def test_kitchen_navigation_end_to_end(tmp_path: Path) -> None:
         ("pick up the purple elephant", "elephant"),
     ],
 )
-def test_rejected_instructions_exit_2_before_anything_moves(tmp_path: Path, instruction: str, reason: str) -> None:
+def test_rejected_instructions_exit_2_before_anything_moves(
+    tmp_path: Path, instruction: str, reason: str
+) -> None:
     result = runner.invoke(app, ["run", instruction, "--json", "--out", str(tmp_path)])
     out = _json(result)
     assert result.exit_code == 2
@@ -98,8 +122,13 @@ def test_installed_command_keeps_stdout_to_one_json_object(tmp_path: Path) -> No
     exe = Path(sys.executable).with_name("agentrt")
     proc = subprocess.run(
         [str(exe), "run", "put the sink in the mug", "--json", "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=300, env={**os.environ, "AGENTRT_DEBUG": ""},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "AGENTRT_DEBUG": ""},
     )
     assert proc.returncode == 2
     assert json.loads(proc.stdout)["status"] == "rejected"
-    assert "Traceback" not in proc.stderr and proc.stderr.strip().splitlines()[-1].startswith("agentrt: rejected")
+    assert "Traceback" not in proc.stderr and proc.stderr.strip().splitlines()[-1].startswith(
+        "agentrt: rejected"
+    )

@@ -55,7 +55,9 @@ def test_empty_name_rejected() -> None:
     ],
     ids=lambda r: getattr(r, "kind", None),
 )
-def test_builtins_are_discovered_without_importing_their_modules(registry: Registry, expected: set[str]) -> None:
+def test_builtins_are_discovered_without_importing_their_modules(
+    registry: Registry, expected: set[str]
+) -> None:
     assert expected <= set(registry.names())
     for name in registry.names():
         entry = registry.get(name)
