@@ -84,14 +84,14 @@ KITCHEN_OBJECTS: tuple[ObjectKind, ...] = (
     ObjectKind(
         "bottle",
         "bottle",
-        ObjectShape("cylinder", (0.052, 0.052, 0.2), 0.25),
+        ObjectShape("cylinder", (0.052, 0.052, 0.18), 0.25),
         ("green", "blue", "white"),
         "shelf",
     ),
     ObjectKind(
         "cereal_box",
         "cereal box",
-        ObjectShape("box", (0.14, 0.048, 0.2), 0.2),
+        ObjectShape("box", (0.14, 0.048, 0.17), 0.2),
         ("red", "blue", "yellow"),
         "shelf",
     ),
@@ -108,6 +108,6 @@ KITCHEN_OBJECTS: tuple[ObjectKind, ...] = (
 )
 """The kitchen's objects in scene order; ids are ``{category}_{k}`` numbered per category."""
 
-BLOCK_SHAPE = ObjectShape("box", (0.045, 0.045, 0.045), 0.1)
-"""Tabletop blocks: 4.5 cm cubes."""
+BLOCK_SHAPE = ObjectShape("box", (0.04, 0.04, 0.04), 0.08)
+"""Tabletop blocks: 4 cm cubes."""
 BLOCK_PALETTE: tuple[str, ...] = ("red", "blue", "green", "yellow", "purple", "orange")

@@ -124,7 +124,7 @@ class KitchenEnv(AgentEnv):
         )
         # shelf against the west wall
         self._furniture((-2.75, 0.0, 0.35), (0.2, 0.6, 0.35), WOOD)
-        add_box(c, (-2.93, 0.0, 0.95), (0.02, 0.6, 0.25), WOOD)
+        add_box(c, (-2.935, 0.0, 0.76), (0.015, 0.6, 0.06), WOOD)  # a low back lip
         add(
             Place(
                 "shelf",

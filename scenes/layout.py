@@ -20,11 +20,13 @@ def sample_spot(
     occupied: Sequence[tuple[np.ndarray, float]],
     rng: np.random.Generator,
     tries: int = 200,
+    spacing: float = SPACING_M + 0.015,
 ) -> np.ndarray | None:
     """A random ``(x, y)`` (world) in ``region`` where a footprint of ``radius`` (m) is free.
 
     The footprint stays inside the region (up to half the region's size when the object is
-    larger) and keeps :data:`SPACING_M` from every ``(xy, radius)`` in ``occupied``.
+    larger) and keeps ``spacing`` (m; a little more than a placement keeps) from every
+    ``(xy, radius)`` in ``occupied``.
     Returns ``None`` if ``tries`` samples all collide.
     """
     center = np.asarray(region.center)
@@ -32,7 +34,7 @@ def sample_spot(
     room = np.maximum(half - radius - EDGE_M, 0.0)
     for _ in range(tries):
         xy = center + rng.uniform(-room, room)
-        if all(np.linalg.norm(xy - oxy) >= radius + orad + SPACING_M for oxy, orad in occupied):
+        if all(np.linalg.norm(xy - oxy) >= radius + orad + spacing for oxy, orad in occupied):
             return xy
     return None
 

@@ -1,7 +1,7 @@
 """``tabletop-v0``: a fixed Panda at a table with coloured blocks, two bowls and a tray.
 
 Small and fast, for tests. The Panda's mount (``panda_link0``) is at the world origin
-on the table top (z = 0.4 m), facing +x. Blocks (``block_0``...) are 4.5 cm cubes in
+on the table top (z = 0.4 m), facing +x. Blocks (``block_0``...) are 4 cm cubes in
 distinct colours drawn per seed; a red or blue block belongs in the bowl of its colour,
 any other block in the tray. Each seed misplaces 1-3 blocks.
 """
@@ -46,16 +46,15 @@ class TabletopEnv(AgentEnv):
         add_box(c, (0.35, 0.0, TABLE_Z / 2), (0.55, 0.65, TABLE_Z / 2), (0.6, 0.45, 0.3, 1))
         self.fixtures.append((-0.2, -0.65, 0.9, 0.65))
         for pid, name, center, color in (
-            ("red_bowl", "red bowl", (0.38, 0.3), COLOURS["red"]),
-            ("blue_bowl", "blue bowl", (0.62, 0.3), COLOURS["blue"]),
+            ("red_bowl", "red bowl", (0.42, 0.3), COLOURS["red"]),
+            ("blue_bowl", "blue bowl", (0.42, -0.3), COLOURS["blue"]),
         ):
             region = add_container(c, center, (0.09, 0.09), TABLE_Z, 0.03, color)
             self.places[pid] = Place(pid, name, "bowl", region, None, ("dish",))
-        tray = add_container(c, (0.5, -0.3), (0.13, 0.11), TABLE_Z, 0.025, (0.3, 0.3, 0.32, 1))
+        tray = add_container(c, (0.58, 0.0), (0.1, 0.16), TABLE_Z, 0.025, (0.3, 0.3, 0.32, 1))
         self.places["tray"] = Place("tray", "tray", "tray", tray, None, ("box",))
-        self.places["table"] = Place(
-            "table", "table", "table", Region((0.5, 0.02), (0.2, 0.1), TABLE_Z, TABLE_Z), None, ("table top",)
-        )
+        table = Region((0.32, 0.0), (0.08, 0.14), TABLE_Z, TABLE_Z)
+        self.places["table"] = Place("table", "table", "table", table, None, ("table top",))
         n = self.config.num_blocks
         colours = [str(BLOCK_PALETTE[i]) for i in rng.permutation(len(BLOCK_PALETTE))[:n]]
         records = []

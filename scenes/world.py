@@ -134,7 +134,8 @@ def add_container(
 ) -> Region:
     """An open box (plate + four walls) whose inner floor is at ``floor_z + plate``.
 
-    Returns the region of its inner floor, shrunk by 1 cm, with ``rim_z`` at the wall tops.
+    Returns the region of its inner floor, shrunk by 2.5 cm (room for a finger beside a
+    wall), with ``rim_z`` at the wall tops.
     """
     cx, cy = center_xy
     hx, hy = inner_half
@@ -146,7 +147,7 @@ def add_container(
     add_box(client, (cx - hx - wall / 2, cy, zc), (wall / 2, hy + wall, hz), color)
     add_box(client, (cx, cy + hy + wall / 2, zc), (hx, wall / 2, hz), color)
     add_box(client, (cx, cy - hy - wall / 2, zc), (hx, wall / 2, hz), color)
-    return Region((cx, cy), (hx - 0.01, hy - 0.01), floor_z + plate, top)
+    return Region((cx, cy), (hx - 0.025, hy - 0.025), floor_z + plate, top)
 
 
 def add_object(client: int, shape: ObjectShape, color: Color, pos: np.ndarray, yaw: float) -> int:

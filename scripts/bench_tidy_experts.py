@@ -98,9 +98,7 @@ def main() -> None:
             flush=True,
         )
     n_ok = sum(r["success"] for r in results)
-    print(
-        f"tidy success {n_ok}/{len(results)}; mean wall {np.mean([r['wall_s'] for r in results]):.1f}s"
-    )
+    print(f"tidy success {n_ok}/{len(results)}; mean wall {np.mean([r['wall_s'] for r in results]):.1f}s")
     for name in ("navigate_to", "pick", "place"):
         ok, bad = per_skill[(name, True)], per_skill[(name, False)]
         if ok + bad:

@@ -15,6 +15,10 @@ from agentrt.core.actions import MAX_EE_STEP_M, MAX_EE_STEP_RAD
 from scenes.geometry import matrix_euler, matrix_rotvec, rotvec_matrix, wrap_angle
 from scenes.robots.panda import top_down
 
+STALL_TOL_M = 0.06
+"""A transit goal counts as reached when the stalled EE is this close (m)."""
+MAX_TRAVEL_Z_M = 0.64
+"""Highest EE z (m, base frame) the experts travel at: top-down poses above it are out of reach."""
 ROT_STEP_RAD = 0.8 * MAX_EE_STEP_RAD
 """Rotation per step used by the experts (rad); below the env's clip on every Euler axis."""
 
@@ -29,6 +33,8 @@ class ArmGoal:
         tol: the waypoint is reached when the measured EE is within ``tol`` m and
             ``3 * tol`` rad of it.
         settle: steps to hold still once reached (e.g. while fingers close).
+        transit: a via point: also reached once the commanded target is there and the
+            measured EE, within ``STALL_TOL_M``, has stopped moving (the arm's limit).
     """
 
     pos: np.ndarray
@@ -37,6 +43,7 @@ class ArmGoal:
     speed: float = MAX_EE_STEP_M
     tol: float = 0.01
     settle: int = 0
+    transit: bool = False
 
 
 def arm_delta(env, goal: ArmGoal) -> np.ndarray:  # env: scenes.base.AgentEnv
@@ -74,6 +81,8 @@ class ArmSequence:
         self.settled = 0
         self.steps_on_goal = 0
         self.timeout = timeout_per_goal
+        self.last_pos: np.ndarray | None = None
+        self.still = 0
 
     @property
     def done(self) -> bool:
@@ -85,9 +94,20 @@ class ArmSequence:
 
     def act(self, env) -> np.ndarray | None:
         """Next arm action, or ``None`` when every goal has been reached."""
+        pos, _ = env.ee_pose()
+        moved = np.inf if self.last_pos is None else float(np.linalg.norm(pos - self.last_pos))
+        self.last_pos = pos
+        self.still = self.still + 1 if moved < 0.0015 else 0
         while not self.done:
             goal = self.goals[self.index]
-            if reached(env, goal):
+            target, _ = env.ee_target()
+            stalled = (
+                goal.transit
+                and self.still >= 3
+                and float(np.linalg.norm(target - goal.pos)) < 1e-4
+                and float(np.linalg.norm(pos - goal.pos)) < STALL_TOL_M
+            )
+            if stalled or reached(env, goal):
                 if self.settled >= goal.settle:
                     self.index += 1
                     self.settled = 0

@@ -11,14 +11,16 @@ from agentrt.core.registry import SKILLS
 from agentrt.core.scene import SceneDescription
 from scenes.geometry import wrap_angle
 from skills.base import Action, Done, Skill
-from skills.scripted.motion import ArmGoal, ArmSequence, closing_yaw
+from skills.scripted.motion import MAX_TRAVEL_Z_M, ArmGoal, ArmSequence, closing_yaw
 
 REACH_M = 0.72
 """Largest horizontal distance (m) from the arm's mount at which the expert tries a grasp."""
-CLEARANCE_M = 0.08
+CLEARANCE_M = 0.05
 """Height (m) kept above other objects' tops when moving over them."""
 FINGER_REACH_M = 0.05
 """Half-span of the open fingers along the closing axis (m)."""
+HAND_REACH_M = 0.11
+"""Half-span of the hand along the closing axis (m); matters for neighbours taller than the grasp."""
 
 
 def grasp_height(env: Any, object_id: str) -> float:
@@ -86,21 +88,23 @@ class ScriptedPick(Skill):
         travel = e.world_to_base(np.array([pos[0], pos[1], travel_height(e, pos[:2], self.object)]))[2]
         yaw = self._grasp_yaw(pos)
         home = e.robot.arm.home_pos
-        cur_pos, _ = e.ee_target()
-        high = max(travel, cur_pos[2])
+        cur_pos, _ = e.ee_pose()
+        high = min(max(travel, cur_pos[2]), MAX_TRAVEL_Z_M)
         self.sequence = ArmSequence(
             [
-                ArmGoal(np.array([cur_pos[0], cur_pos[1], high]), yaw, -1.0, tol=0.03),
-                ArmGoal(np.array([grasp_b[0], grasp_b[1], high]), yaw, -1.0, tol=0.02),
+                ArmGoal(np.array([cur_pos[0], cur_pos[1], high]), yaw, -1.0, tol=0.03, transit=True),
+                ArmGoal(np.array([grasp_b[0], grasp_b[1], high]), yaw, -1.0, tol=0.02, transit=True),
                 ArmGoal(np.array([grasp_b[0], grasp_b[1], grasp_b[2] + 0.05]), yaw, -1.0, tol=0.01),
                 ArmGoal(grasp_b, yaw, -1.0, speed=0.02, tol=0.006, settle=1),
             ]
         )
         self.lift = ArmSequence(
             [
-                ArmGoal(np.array([grasp_b[0], grasp_b[1], high + 0.03]), yaw, 1.0, speed=0.03, tol=0.02),
-                ArmGoal(np.array([home[0], home[1], max(home[2], high + 0.03)]), 0.0, 1.0, tol=0.03),
-                ArmGoal(np.array(home), 0.0, 1.0, tol=0.02),
+                ArmGoal(
+                    np.array([grasp_b[0], grasp_b[1], high]), yaw, 1.0, speed=0.03, tol=0.02, transit=True
+                ),
+                ArmGoal(np.array([home[0], home[1], max(home[2], high)]), 0.0, 1.0, tol=0.03, transit=True),
+                ArmGoal(np.array(home), 0.0, 1.0, tol=0.02, transit=True),
             ]
         )
         self.close_steps = 0
@@ -112,12 +116,21 @@ class ScriptedPick(Skill):
         base_yaw = e.base_pose()[2]
         if e.object_shape(self.object).kind == "box":
             return closing_yaw(wrap_angle(e.grasp_axis_yaw(self.object) - base_yaw))
-        others = [(e.object_pose(o)[0][:2], r.shape.radius) for o, r in e.objects.items() if o != self.object]
+        grasp_z = grasp_height(e, self.object)
+        others = [
+            (e.object_pose(o)[0][:2], r.shape.radius, e.object_top_z(o) > grasp_z + 0.02)
+            for o, r in e.objects.items()
+            if o != self.object
+        ]
         best, best_clear = 0.0, -np.inf
         for axis in np.linspace(-np.pi / 2, np.pi / 2, 12, endpoint=False):
-            d = np.array([np.cos(axis + base_yaw), np.sin(axis + base_yaw)]) * FINGER_REACH_M
-            fingers = [pos[:2] + d, pos[:2] - d]
-            clear = min([np.linalg.norm(f - oxy) - orad for f in fingers for oxy, orad in others] + [1.0])
+            u = np.array([np.cos(axis + base_yaw), np.sin(axis + base_yaw)])
+            clear = 1.0
+            for oxy, orad, tall in others:
+                reach = HAND_REACH_M if tall else FINGER_REACH_M
+                for sign in (1.0, -1.0):  # nearest point of the segment centre +- reach*u
+                    t = float(np.clip(np.dot(oxy - pos[:2], sign * u), 0.0, reach))
+                    clear = min(clear, float(np.linalg.norm(pos[:2] + sign * t * u - oxy)) - orad)
             clear -= 0.002 * abs(closing_yaw(axis))  # prefer small wrist turns on ties
             if clear > best_clear:
                 best, best_clear = closing_yaw(axis), clear

@@ -11,7 +11,7 @@ from agentrt.core.registry import SKILLS
 from agentrt.core.scene import SceneDescription
 from scenes.predicates import object_in
 from skills.base import Action, Done, Skill
-from skills.scripted.motion import ArmGoal, ArmSequence
+from skills.scripted.motion import MAX_TRAVEL_Z_M, ArmGoal, ArmSequence
 from skills.scripted.pick import REACH_M, travel_height
 
 RELEASE_GAP_M = 0.012
@@ -65,7 +65,8 @@ class ScriptedPlace(Skill):
         if np.hypot(spot_b[0], spot_b[1]) > REACH_M:
             self.failure = f"receptacle out of reach: {np.hypot(spot_b[0], spot_b[1]):.2f} m from the arm"
             return
-        ee_pos, ee_rot = e.ee_target()
+        ee_pos, _ = e.ee_pose()
+        _, ee_rot = e.ee_target()
         yaw = float(np.arctan2(ee_rot[1, 0], ee_rot[0, 0]))
         obj_b = e.world_to_base(e.object_pose(self.object)[0])
         measured, _ = e.ee_pose()
@@ -75,19 +76,21 @@ class ScriptedPlace(Skill):
         release = spot_b - offset
         release[2] = e.world_to_base(np.array([spot[0], spot[1], bottom_z]))[2] + hang
         travel = e.world_to_base(np.array([spot[0], spot[1], travel_height(e, spot, self.object)]))[2] + hang
-        high = max(travel, release[2], ee_pos[2])
+        high = min(max(travel, release[2], ee_pos[2]), MAX_TRAVEL_Z_M)
         home = e.robot.arm.home_pos
         self.carry = ArmSequence(
             [
-                ArmGoal(np.array([ee_pos[0], ee_pos[1], high]), yaw, 1.0, tol=0.03),
-                ArmGoal(np.array([release[0], release[1], high]), yaw, 1.0, tol=0.015),
+                ArmGoal(np.array([ee_pos[0], ee_pos[1], high]), yaw, 1.0, tol=0.03, transit=True),
+                ArmGoal(np.array([release[0], release[1], high]), yaw, 1.0, tol=0.015, transit=True),
                 ArmGoal(release, yaw, 1.0, speed=0.025, tol=0.008, settle=1),
             ]
         )
         self.retreat = ArmSequence(
             [
-                ArmGoal(np.array([release[0], release[1], high + 0.04]), yaw, -1.0, speed=0.03, tol=0.03),
-                ArmGoal(np.array(home), 0.0, -1.0, tol=0.02),
+                ArmGoal(
+                    np.array([release[0], release[1], high]), yaw, -1.0, speed=0.03, tol=0.03, transit=True
+                ),
+                ArmGoal(np.array(home), 0.0, -1.0, tol=0.02, transit=True),
             ]
         )
 

@@ -1,0 +1,79 @@
+"""Action clipping, base collision refusal and the grasp weld's honesty."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scenes
+from agentrt.core.actions import MAX_BASE_ANG_RPS, MAX_BASE_LIN_MPS, MAX_EE_STEP_M
+from agentrt.core.registry import ROBOTS
+from scenes.robots.mobile_panda import MobilePanda
+
+
+@pytest.fixture(scope="module")
+def kitchen():
+    env = scenes.make("kitchen-v0", time_limit=False, head_size=16, wrist_size=16)
+    yield env
+    env.close()
+
+
+def test_robots_registered() -> None:
+    assert ROBOTS.get("mobile-panda") is MobilePanda
+    assert "panda" in ROBOTS
+
+
+def test_arm_delta_is_clipped(kitchen) -> None:
+    kitchen.reset(seed=0)
+    before, _ = kitchen.ee_target()
+    kitchen.step(
+        {"arm": np.array([1.0, -1.0, 1.0, 0, 0, 0, -1], np.float32), "base": np.zeros(3, np.float32)}
+    )
+    after, _ = kitchen.ee_target()
+    assert np.all(np.abs(after - before) <= MAX_EE_STEP_M + 1e-9)
+    assert np.isclose(after[0] - before[0], MAX_EE_STEP_M)
+
+
+def test_ee_target_stays_within_leash_and_workspace(kitchen) -> None:
+    kitchen.reset(seed=0)
+    for _ in range(30):
+        kitchen.step(
+            {"arm": np.array([0.05, 0, -0.05, 0, 0, 0, -1], np.float32), "base": np.zeros(3, np.float32)}
+        )
+    target, _ = kitchen.ee_target()
+    measured, _ = kitchen.ee_pose()
+    low, high = kitchen.robot.arm.workspace
+    assert np.all(target >= low - 1e-9) and np.all(target <= high + 1e-9)
+    assert np.linalg.norm(target - measured) <= 0.1 + 1e-6
+
+
+def test_base_velocity_is_clipped(kitchen) -> None:
+    kitchen.reset(seed=0)
+    start = kitchen.base_pose()
+    _, _, _, _, info = kitchen.step(
+        {"arm": np.zeros(7, np.float32), "base": np.array([9.0, 0.0, 9.0], np.float32)}
+    )
+    end = kitchen.base_pose()
+    assert not info["base_blocked"]
+    assert np.hypot(*(end[:2] - start[:2])) == pytest.approx(MAX_BASE_LIN_MPS * 0.1, abs=1e-6)
+    assert end[2] - start[2] == pytest.approx(MAX_BASE_ANG_RPS * 0.1, abs=1e-6)
+
+
+def test_base_is_refused_by_furniture(kitchen) -> None:
+    kitchen.reset(seed=0)
+    blocked = False
+    for _ in range(60):  # drive west into the shelf / wall
+        _, _, _, _, info = kitchen.step(
+            {"arm": np.zeros(7, np.float32), "base": np.array([-0.8, 0.0, 0.0], np.float32)}
+        )
+        blocked |= info["base_blocked"]
+        assert not MobilePanda.footprint_hits(kitchen.base_pose(), kitchen.fixtures)
+    assert blocked
+
+
+def test_closing_on_nothing_holds_nothing(kitchen) -> None:
+    kitchen.reset(seed=0)
+    for _ in range(5):
+        _, _, _, _, info = kitchen.step({"arm": np.array([0, 0, 0, 0, 0, 0, 1.0], np.float32)})
+    assert info["held"] is None and kitchen.held_object() is None
+    assert kitchen.gripper_width() < 0.01
