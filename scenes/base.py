@@ -293,9 +293,11 @@ class AgentEnv(gym.Env):
         ]
         assert self.robot is not None
         mount, _ = self.robot.arm.mount_pose()
-        return free_spot(
-            self.places[place_id].region, self.objects[object_id].shape.radius, occupied, mount[:2]
-        )
+        region, radius = self.places[place_id].region, self.objects[object_id].shape.radius
+        spot = free_spot(region, radius, occupied, mount[:2])
+        if spot is None:  # crowded: accept a tighter gap (circumscribed footprints are conservative)
+            spot = free_spot(region, radius, occupied, mount[:2], spacing=0.012)
+        return spot
 
     def base_pose(self) -> np.ndarray:
         """Base ``(x, y, yaw)`` in the world (m, rad)."""

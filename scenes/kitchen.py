@@ -152,8 +152,8 @@ class KitchenEnv(AgentEnv):
             )
         )
         # fruit bowl on a small side table
-        self._furniture((-1.2, -1.6, 0.225), (0.26, 0.26, 0.225), WOOD)
-        bowl = add_container(c, (-1.2, -1.58), (0.19, 0.19), 0.45, 0.045, (0.9, 0.75, 0.5, 1))
+        self._furniture((-1.2, -1.6, 0.225), (0.26, 0.26, 0.225), WOOD)  # the bowl overhangs a little
+        bowl = add_container(c, (-1.2, -1.58), (0.21, 0.21), 0.45, 0.045, (0.9, 0.75, 0.5, 1))
         add(Place("fruit_bowl", "fruit bowl", "fruit_bowl", bowl, _approach(-1.34, "y", 1, -1.2), ()))
         # trash bin on the floor by the east wall
         bin_region = add_container(c, (2.5, 1.2), (0.17, 0.17), 0.0, 0.45, (0.3, 0.3, 0.32, 1), wall=0.02)

@@ -45,6 +45,7 @@ def free_spot(
     occupied: Sequence[tuple[np.ndarray, float]],
     prefer: np.ndarray | None = None,
     step: float = 0.01,
+    spacing: float = SPACING_M,
 ) -> np.ndarray | None:
     """A free ``(x, y)`` (world) on a grid over the region, deterministic (for placing).
 
