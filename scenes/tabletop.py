@@ -46,12 +46,12 @@ class TabletopEnv(AgentEnv):
         add_box(c, (0.35, 0.0, TABLE_Z / 2), (0.55, 0.65, TABLE_Z / 2), (0.6, 0.45, 0.3, 1))
         self.fixtures.append((-0.2, -0.65, 0.9, 0.65))
         for pid, name, center, color in (
-            ("red_bowl", "red bowl", (0.42, 0.3), COLOURS["red"]),
-            ("blue_bowl", "blue bowl", (0.42, -0.3), COLOURS["blue"]),
+            ("red_bowl", "red bowl", (0.38, 0.33), COLOURS["red"]),
+            ("blue_bowl", "blue bowl", (0.38, -0.33), COLOURS["blue"]),
         ):
-            region = add_container(c, center, (0.09, 0.09), TABLE_Z, 0.03, color)
+            region = add_container(c, center, (0.11, 0.11), TABLE_Z, 0.03, color)
             self.places[pid] = Place(pid, name, "bowl", region, None, ("dish",))
-        tray = add_container(c, (0.58, 0.0), (0.1, 0.16), TABLE_Z, 0.025, (0.3, 0.3, 0.32, 1))
+        tray = add_container(c, (0.58, 0.0), (0.11, 0.18), TABLE_Z, 0.025, (0.3, 0.3, 0.32, 1))
         self.places["tray"] = Place("tray", "tray", "tray", tray, None, ("box",))
         table = Region((0.32, 0.0), (0.08, 0.14), TABLE_Z, TABLE_Z)
         self.places["table"] = Place("table", "table", "table", table, None, ("table top",))

@@ -55,7 +55,7 @@ def test_base_velocity_is_clipped(kitchen) -> None:
     )
     end = kitchen.base_pose()
     assert not info["base_blocked"]
-    assert np.hypot(*(end[:2] - start[:2])) == pytest.approx(MAX_BASE_LIN_MPS * 0.1, abs=1e-6)
+    assert np.hypot(*(end[:2] - start[:2])) == pytest.approx(MAX_BASE_LIN_MPS * 0.1, abs=1e-3)  # an arc
     assert end[2] - start[2] == pytest.approx(MAX_BASE_ANG_RPS * 0.1, abs=1e-6)
 
 
