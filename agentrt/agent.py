@@ -89,12 +89,17 @@ class Agent:
         self._emit("on_plan", plan, False)
 
         queue = list(plan.subgoals)
-        while queue:
-            subgoal = queue.pop(0)
-            sub, scene = self._execute(subgoal, scene, record)
-            if sub.effects_ok and sub.result.ok:
-                continue
-            failure = _failure_text(sub)
+        while True:
+            if queue:
+                sub, scene = self._execute(queue.pop(0), scene, record)
+                if sub.effects_ok and sub.result.ok:
+                    continue
+                failure = _failure_text(sub)
+            else:  # the plan ran out: done if the world agrees, else something went wrong unseen
+                unmet = _unmet(plan.goal, scene)
+                if not unmet:
+                    break
+                failure = f"plan finished but the goal is not reached: {', '.join(unmet)}"
             if record.replans >= self.max_replans:
                 reason = f"gave up after {record.replans} replans; last failure: {failure}"
                 return self._finish(record, scene, start, status="goal_not_reached", reason=reason, plan=plan)
@@ -169,8 +174,7 @@ class Agent:
     ) -> EpisodeRecord:
         record.final_scene = scene
         if status != "rejected" and plan is not None:
-            facts = scene.facts()
-            unmet = [g for g in plan.goal if not holds(g, facts)]
+            unmet = _unmet(plan.goal, scene)
             record.success = not unmet
             if status is None:
                 status = "success" if record.success else "goal_not_reached"
@@ -181,6 +185,11 @@ class Agent:
         record.sim_time_s = record.steps / CONTROL_HZ
         record.wall_time_s += time.perf_counter() - start
         return record
+
+
+def _unmet(goal: Sequence[str], scene: SceneDescription) -> list[str]:
+    facts = scene.facts()
+    return [literal for literal in goal if not holds(literal, facts)]
 
 
 def _failure_text(sub: SubgoalRecord) -> str:

@@ -93,8 +93,14 @@ class Put(_Fake):
     effects = ("in(?object, ?receptacle)", "hand_empty()", "not holding(?object)")
     instruction = "put the {object} in the {receptacle}"
 
+    knock: str | None = None
+    """An object this fake knocks back onto the counter while placing (once)."""
+
     def apply(self) -> None:
         self.env.move_object(self.args.object, self.args.receptacle)
+        if type(self).knock and type(self).knock != self.args.object:
+            self.env.move_object(type(self).knock, "counter")
+            type(self).knock = None
 
 
 PLAN = Plan(
@@ -175,6 +181,7 @@ def _run(planner: ScriptedPlanner, max_replans: int = 3) -> tuple[EpisodeRecord,
 def setup_function() -> None:
     Pick.failures_left = 0
     Go.lie = False
+    Put.knock = None
 
 
 def test_plan_executes_and_goal_is_judged_by_the_world() -> None:
@@ -227,3 +234,59 @@ def test_plan_whose_expected_effects_do_not_follow_is_rejected() -> None:
     lying.subgoals[1].expected_effects = ["robot_at(counter)"]  # navigate_to(sink) cannot make this true
     record, _, env = _run(ScriptedPlanner(lying))
     assert record.status == "rejected" and "robot_at(counter)" in record.reason and env.steps == 0
+
+
+def _pick_and_place(obj: str) -> list[Subgoal]:
+    return [
+        Subgoal(skill="navigate_to", args={"place": "counter"}, expected_effects=["robot_at(counter)"]),
+        Subgoal(skill="pick", args={"object": obj}, expected_effects=[f"holding({obj})"]),
+        Subgoal(skill="navigate_to", args={"place": "sink"}, expected_effects=["robot_at(sink)"]),
+        Subgoal(
+            skill="place", args={"object": obj, "receptacle": "sink"}, expected_effects=[f"in({obj}, sink)"]
+        ),
+    ]
+
+
+def test_goal_undone_by_a_later_step_triggers_a_replan() -> None:
+    """Every step succeeds, but placing the apple knocks the mug out of the sink: the agent replans."""
+    scene = fixture_scene(
+        [
+            ("mug_0", "red mug", "mug", "counter", "sink"),
+            ("apple_0", "red apple", "apple", "counter", "sink"),
+        ],
+        ["counter", "sink"],
+        robot_at="counter",
+    )
+    both = Plan(
+        instruction="put the mug and the apple in the sink",
+        goal=["in(mug_0, sink)", "in(apple_0, sink)"],
+        subgoals=_pick_and_place("mug_0") + _pick_and_place("apple_0"),
+    )
+    again = both.model_copy(update={"subgoals": _pick_and_place("mug_0")})
+    Put.knock = "mug_0"
+    env, rec = FakeEnv(scene), Recorder()
+    agent = Agent(
+        env,
+        Oracle(),
+        ScriptedPlanner(both, again),
+        {"navigate_to": Go(), "pick": Pick(), "place": Put()},
+        observers=[rec],
+    )
+    record = agent.run(
+        both.instruction,
+        EpisodeRecord(
+            episode_id="t",
+            instruction=both.instruction,
+            scene="fixture-v0",
+            seed=0,
+            code_version="test",
+            describer="oracle",
+            planner="scripted",
+            initial_scene=env.describe(),
+        ),
+    )
+    assert (
+        rec.events[1:9] == ["navigate_to:success", "pick:success", "navigate_to:success", "place:success"] * 2
+    )
+    assert rec.events[9] == "replan" and record.replans == 1
+    assert record.success and record.final_scene.object("mug_0").location == "sink"
