@@ -189,7 +189,7 @@ class KitchenEnv(AgentEnv):
             records.append(
                 ObjectRecord(
                     f"{kind.category}_{k}",
-                    f"{colour} {kind.display}",
+                    kind.display if colour == kind.display else f"{colour} {kind.display}",
                     kind.category,
                     colour,
                     kind.home,

@@ -49,10 +49,10 @@ def free_spot(
 ) -> np.ndarray | None:
     """A free ``(x, y)`` (world) on a grid over the region, deterministic (for placing).
 
-    Among spots keeping :data:`SPACING_M` from every footprint in ``occupied``, prefers
-    those with 3 cm of extra clearance, then the one nearest ``prefer`` (world xy; e.g.
-    the arm, so objects pack from the reachable side and leave room behind), else nearest
-    the region centre.
+    Among spots keeping ``spacing`` (default :data:`SPACING_M`) from every footprint in
+    ``occupied``, prefers those with 3 cm of extra clearance, then the one nearest
+    ``prefer`` (world xy; e.g. the arm, so objects pack from the reachable side and leave
+    room behind), else nearest the region centre.
     """
     center = np.asarray(region.center)
     room = np.maximum(np.asarray(region.half) - radius - EDGE_M, 0.0)
@@ -63,7 +63,7 @@ def free_spot(
         for j in range(-ny, ny + 1):
             xy = center + np.array([i * step, j * step])
             extra = min(
-                [np.linalg.norm(xy - oxy) - radius - orad - SPACING_M for oxy, orad in occupied] + [1.0]
+                [np.linalg.norm(xy - oxy) - radius - orad - spacing for oxy, orad in occupied] + [1.0]
             )
             if extra < 0:
                 continue
