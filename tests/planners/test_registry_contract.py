@@ -1,0 +1,36 @@
+"""Contract over every registered planner and describer, on the symbolic fake world."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentrt.agent import make_skills
+from agentrt.core.plan import Plan, PlanningError
+from agentrt.core.registry import DESCRIBERS, PLANNERS
+from agentrt.core.scene import SceneDescription
+from agentrt.testing import FakeEnv, fixture_scene
+from planners.validate import validate_plan
+
+SCENE = fixture_scene(
+    [("mug_0", "red mug", "mug", "counter", "sink"), ("apple_0", "green apple", "apple", "sink", "counter")],
+    ["counter", "sink"],
+    robot_at="counter",
+)
+SPECS = [skill.spec() for skill in make_skills().values()]
+
+
+@pytest.mark.parametrize("name", PLANNERS.names())
+def test_planner_plans_validly_and_rejects_nonsense(name: str) -> None:
+    planner = PLANNERS.get(name)()
+    plan = planner.plan("put the red mug in the sink", SCENE, SPECS)
+    assert isinstance(plan, Plan) and plan.goal and validate_plan(plan, SCENE, SPECS) == []
+    with pytest.raises(PlanningError) as info:
+        planner.plan("", SCENE, SPECS)
+    assert info.value.reason
+
+
+@pytest.mark.parametrize("name", DESCRIBERS.names())
+def test_describer_returns_a_scene_description(name: str) -> None:
+    scene = DESCRIBERS.get(name)().describe(FakeEnv(SCENE))
+    assert isinstance(scene, SceneDescription)
+    assert {o.id for o in scene.objects} == {"mug_0", "apple_0"}
