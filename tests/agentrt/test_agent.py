@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from agentrt.agent import Agent, AgentObserver
 from agentrt.core.episode import EpisodeRecord
 from agentrt.core.plan import Plan, PlanningError, Subgoal
+from agentrt.core.scene import SceneDescription
 from agentrt.testing import FakeEnv, fixture_scene
 from skills.base import Done, Skill
 
@@ -155,19 +156,19 @@ class Recorder(AgentObserver):
         self.events.append(f"{record.subgoal.skill}:{record.result.status.value}")
 
 
-def _run(planner: ScriptedPlanner, max_replans: int = 3) -> tuple[EpisodeRecord, Recorder, FakeEnv]:
-    env, rec = FakeEnv(_scene()), Recorder()
-    agent = Agent(
-        env,
-        Oracle(),
-        planner,
-        {"navigate_to": Go(), "pick": Pick(), "place": Put()},
-        max_replans=max_replans,
-        observers=[rec],
-    )
+def _run(
+    planner: ScriptedPlanner,
+    max_replans: int = 3,
+    scene: SceneDescription | None = None,
+    instruction: str = "",
+) -> tuple[EpisodeRecord, Recorder, FakeEnv]:
+    env, rec = FakeEnv(scene or _scene()), Recorder()
+    skills = {"navigate_to": Go(), "pick": Pick(), "place": Put()}
+    agent = Agent(env, Oracle(), planner, skills, max_replans=max_replans, observers=[rec])
+    instruction = instruction or PLAN.instruction
     record = EpisodeRecord(
         episode_id="t",
-        instruction=PLAN.instruction,
+        instruction=instruction,
         scene="fixture-v0",
         seed=0,
         code_version="test",
@@ -175,7 +176,7 @@ def _run(planner: ScriptedPlanner, max_replans: int = 3) -> tuple[EpisodeRecord,
         planner="scripted",
         initial_scene=env.describe(),
     )
-    return agent.run(PLAN.instruction, record), rec, env
+    return agent.run(instruction, record), rec, env
 
 
 def setup_function() -> None:
@@ -264,27 +265,7 @@ def test_goal_undone_by_a_later_step_triggers_a_replan() -> None:
     )
     again = both.model_copy(update={"subgoals": _pick_and_place("mug_0")})
     Put.knock = "mug_0"
-    env, rec = FakeEnv(scene), Recorder()
-    agent = Agent(
-        env,
-        Oracle(),
-        ScriptedPlanner(both, again),
-        {"navigate_to": Go(), "pick": Pick(), "place": Put()},
-        observers=[rec],
-    )
-    record = agent.run(
-        both.instruction,
-        EpisodeRecord(
-            episode_id="t",
-            instruction=both.instruction,
-            scene="fixture-v0",
-            seed=0,
-            code_version="test",
-            describer="oracle",
-            planner="scripted",
-            initial_scene=env.describe(),
-        ),
-    )
+    record, rec, _ = _run(ScriptedPlanner(both, again), scene=scene, instruction=both.instruction)
     assert (
         rec.events[1:9] == ["navigate_to:success", "pick:success", "navigate_to:success", "place:success"] * 2
     )
