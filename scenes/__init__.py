@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import gymnasium
 from gymnasium.wrappers import TimeLimit
 
 from agentrt.core.registry import SCENES
@@ -46,3 +47,15 @@ def make(name: str, *, max_episode_steps: int | None = None, time_limit: bool = 
     if not time_limit:
         return env
     return SceneTimeLimit(env, max_episode_steps or env_cls.max_episode_steps)
+
+
+# Gymnasium ids, registered as data with lazy ``module:Class`` entry points: importing
+# ``scenes`` is enough for ``gymnasium.make("agentrt/Kitchen-v0")``; nothing heavy loads
+# until an env is made. The horizons mirror each class's ``max_episode_steps``.
+_GYM_IDS = {
+    "agentrt/Kitchen-v0": ("scenes.kitchen:KitchenEnv", 3000),
+    "agentrt/Tabletop-v0": ("scenes.tabletop:TabletopEnv", 500),
+}
+for _id, (_entry, _steps) in _GYM_IDS.items():
+    if _id not in gymnasium.registry:
+        gymnasium.register(id=_id, entry_point=_entry, max_episode_steps=_steps)

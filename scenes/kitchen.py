@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 
-import gymnasium
 import numpy as np
 from pydantic import Field
 
@@ -219,9 +218,3 @@ class KitchenEnv(AgentEnv):
                 return
         raise RuntimeError(f"no room anywhere for {rec.id}")
 
-
-gymnasium.register(
-    id="agentrt/Kitchen-v0",
-    entry_point="scenes.kitchen:KitchenEnv",
-    max_episode_steps=KitchenEnv.max_episode_steps,
-)

@@ -8,7 +8,6 @@ any other block in the tray. Each seed misplaces 1-3 blocks.
 
 from __future__ import annotations
 
-import gymnasium
 import numpy as np
 from pydantic import Field
 
@@ -76,9 +75,3 @@ class TabletopEnv(AgentEnv):
         self.objects = {rec.id: self.objects[rec.id] for rec in records}
         return (0.0, 0.0, TABLE_Z, 0.0)
 
-
-gymnasium.register(
-    id="agentrt/Tabletop-v0",
-    entry_point="scenes.tabletop:TabletopEnv",
-    max_episode_steps=TabletopEnv.max_episode_steps,
-)
