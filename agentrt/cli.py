@@ -121,6 +121,9 @@ def run(
     out: Annotated[Path, typer.Option(help="Directory for episode folders.")] = Path("runs"),
     gui: Annotated[bool, typer.Option("--gui", help="Open the PyBullet GUI.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")] = False,
+    skills_module: Annotated[
+        list[str] | None, typer.Option(help="Import user skills from this module first (repeatable).")
+    ] = None,
 ) -> None:
     """Carry out INSTRUCTION in a scene: describe, plan, execute, report."""
     from agentrt.run import RunConfig, run_instruction
@@ -142,6 +145,7 @@ def run(
             out=out,
             video=video,
             gui=gui,
+            skills_modules=skills_module or [],
         )
         with _stdout_to_stderr(as_json):
             outcome = run_instruction(config, observers=[_Progress(console)])
@@ -212,8 +216,18 @@ def scenes_list() -> None:
 
 
 @skills_app.command("list")
-def skills_list() -> None:
+def skills_list(
+    skills_module: Annotated[
+        list[str] | None, typer.Option(help="Import user skills from this module first (repeatable).")
+    ] = None,
+) -> None:
     """List registered skills with arguments, preconditions and effects."""
+    from agentrt.plugins import load_skill_modules
+
+    try:
+        load_skill_modules(skills_module or [])
+    except RegistryError as exc:
+        raise _fail(EXIT_REJECTED, str(exc)) from None
     table = Table("skill", "arguments", "preconditions", "effects", "instruction", show_lines=True)
     for column in table.columns:
         column.overflow = "fold"

@@ -16,6 +16,7 @@ from agentrt.agent import Agent, AgentObserver, make_skills
 from agentrt.core.episode import EpisodeRecord
 from agentrt.core.registry import DESCRIBERS, PLANNERS, SCENES
 from agentrt.episodes import code_version, new_episode_id, write_episode
+from agentrt.plugins import load_skill_modules
 from agentrt.video import VideoWriter
 from skills.base import StepEvent
 
@@ -36,6 +37,9 @@ class RunConfig(BaseModel):
         default=None, description="MP4 of the head camera (default: in the episode folder)"
     )
     gui: bool = Field(default=False, description="open the PyBullet GUI instead of headless rendering")
+    skills_modules: list[str] = Field(
+        default_factory=list, description="user skill modules to import first, e.g. 'examples.serve_drink'"
+    )
 
 
 @dataclass
@@ -61,9 +65,11 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
     """Build scene, describer, planner and skills from ``config``, run, and write the episode.
 
     Raises:
-        agentrt.core.registry.RegistryError: an unknown scene, describer or planner name.
+        agentrt.core.registry.RegistryError: an unknown scene, describer or planner name, or
+            a skills module that cannot be loaded (:class:`agentrt.plugins.PluginError`).
     """
     start = time.perf_counter()
+    load_skill_modules(config.skills_modules)
     env_cls = SCENES.get(config.scene)
     describer = DESCRIBERS.get(config.describer)()
     planner = PLANNERS.get(config.planner)()
