@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from agentrt.core.plan import PlanningError
 from agentrt.core.scene import ObjectInfo, PlaceInfo, SceneDescription
 from agentrt.core.skill_spec import SkillSpec
-from agentrt.core.symbolic import format_atom, parse_literal, substitute, variables
+from agentrt.core.symbolic import format_atom, holds, parse_literal, substitute, variables
 from planners.grounding import Grounder, strip_determiners
 from planners.language import Intent, ParsedInstruction
 from planners.lexicon import ALL_OBJECTS_WORDS, ROOM_WORDS
@@ -147,12 +147,49 @@ def _skill_goal(parsed: ParsedInstruction, grounder: Grounder, skills: Sequence[
                 raise not_object from None
             binding[f"?{arg}"], name = place.id, place.name
         names.append(name)
+    for arg in spec.arg_names:
+        if f"?{arg}" not in binding:  # "serve a drink" names no mug: any one the effects change
+            binding[f"?{arg}"], name = _open_argument(arg, spec, binding, grounder)
+            names.append(name)
+    literals = _ground_effects(spec, binding)
+    if not literals:
+        raise PlanningError(f"the skill {spec.name} declares no effect to aim for with these arguments")
+    return Goal(tuple(literals), f"Understood as: reach the effects of {spec.name} on {', '.join(names)}.")
+
+
+def _ground_effects(spec: SkillSpec, binding: dict[str, str]) -> list[str]:
     literals = []
     for effect in spec.effects:
         literal = parse_literal(effect)
         atom = substitute(literal.atom, binding)
         if not variables(atom):
             literals.append(("not " if literal.negated else "") + format_atom(atom))
-    if not literals:
-        raise PlanningError(f"the skill {spec.name} declares no effect to aim for with these arguments")
-    return Goal(tuple(literals), f"Understood as: reach the effects of {spec.name} on {', '.join(names)}.")
+    return literals
+
+
+def _open_argument(arg: str, spec: SkillSpec, binding: dict[str, str], grounder: Grounder) -> tuple[str, str]:
+    """An argument the instruction leaves open, read as "a <argument name>" ("mug" -> any mug).
+
+    Among the objects the name fits, the first whose effects do not all hold yet is
+    chosen; otherwise the one place the name fits. Raises :class:`PlanningError` if none.
+    """
+    phrase = arg.replace("_", " ")
+    facts = grounder.scene.facts()
+    try:
+        candidates = grounder.objects(f"all {phrase}").objects
+    except PlanningError:
+        candidates = ()
+    for obj in candidates:
+        trial = _ground_effects(spec, {**binding, f"?{arg}": obj.id})
+        if not all(holds(lit, facts) for lit in trial):
+            return obj.id, obj.name
+    if candidates:
+        return candidates[0].id, candidates[0].name
+    try:
+        place = grounder.place(phrase)
+    except PlanningError:
+        raise PlanningError(
+            f"the instruction does not say which {phrase} {spec.name} should use, "
+            f"and nothing in {grounder.scene.scene} is a {phrase}"
+        ) from None
+    return place.id, place.name
