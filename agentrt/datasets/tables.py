@@ -10,7 +10,7 @@ import pyarrow as pa
 
 
 def column_type(feature: Mapping[str, Any]) -> pa.DataType:
-    """Scalars (shape ``[1]``) as plain columns, vectors ``[D]`` as fixed-size lists (lerobot's ``Sequence``)."""
+    """Scalars (shape ``[1]``) as plain columns, vectors ``[D]`` as fixed-size lists (``Sequence``)."""
     leaf = pa.from_numpy_dtype(np.dtype(feature["dtype"]))
     shape = list(feature["shape"])
     if shape == [1]:

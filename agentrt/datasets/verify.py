@@ -213,7 +213,8 @@ def _check_videos(meta: DatasetMeta) -> list[str]:
                 covered += count
                 if count != row[K.EP_LENGTH]:
                     faults.append(
-                        f"episode {row[K.EPISODE_INDEX]}: {key} has {count} video frames for {row[K.EP_LENGTH]} rows"
+                        f"episode {row[K.EPISODE_INDEX]}: {key} has {count} video frames "
+                        f"for {row[K.EP_LENGTH]} rows"
                     )
             if covered != len(times):
                 faults.append(f"{_rel(meta, path)}: {len(times) - covered} frames belong to no episode")

@@ -36,7 +36,12 @@ class EpisodeVideoEncoder:
         self._stream = self._container.add_stream("libx264", rate=fps)
         self._stream.height, self._stream.width = height, width
         self._stream.pix_fmt = "yuv420p"
-        self._stream.options = {"crf": str(options.crf), "g": str(options.gop), "preset": options.preset}
+        self._stream.options = {
+            "crf": str(options.crf),
+            "g": str(options.gop),
+            "preset": options.preset,
+            "bf": "0",  # no B-frames: decode order = display order, files concatenate by remuxing
+        }
 
     def write(self, image: np.ndarray) -> None:
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
@@ -117,7 +122,7 @@ def concat_videos(sources: list[tuple[Path, float]], out: Path) -> list[float]:
     source ``k`` starts at ``sum(durations[:k])``. Returns those start times. All sources
     must share codec, size and pixel format (they do when one writer made them).
     """
-    starts, offset = [], 0.0
+    starts, offset, last_dts = [], 0.0, -(2**62)
     with av.open(str(out), mode="w") as output:
         out_stream = None
         for path, duration in sources:
@@ -130,7 +135,8 @@ def concat_videos(sources: list[tuple[Path, float]], out: Path) -> list[float]:
                     if packet.dts is None:  # the demuxer's end-of-stream marker
                         continue
                     packet.pts += shift
-                    packet.dts += shift
+                    packet.dts = max(packet.dts + shift, last_dts + 1)  # B-frame leads stay monotonic
+                    last_dts = packet.dts
                     packet.stream = out_stream
                     output.mux(packet)
             starts.append(offset)

@@ -14,6 +14,7 @@ memory holds only the low-dimensional columns of the open episode.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -231,8 +232,8 @@ class DatasetWriter:
         except OSError as exc:
             self._broken = f"a commit was interrupted ({_why(exc)}); reopen with DatasetWriter.open(root)"
             raise DatasetError(f"{self.root}: {self._broken}") from exc
-        shutil.rmtree(episode.staging, ignore_errors=True)
         self._episode = None
+        episode.abort()
         self.meta = meta
         return meta.episodes[-1][K.EPISODE_INDEX]
 
@@ -417,6 +418,8 @@ class _Episode:
         for encoder in self.encoders.values():
             encoder.abort()
         shutil.rmtree(self.staging, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the last one out leaves no empty .staging/
+            self.staging.parent.rmdir()
 
 
 def _intern(table: list[str], value: str) -> int:
