@@ -26,7 +26,7 @@ from typing import Any
 
 from agentrt.core.results import SegmentRecord, SkillStatus
 from agentrt.core.scene import SceneDescription
-from agentrt.core.symbolic import Literal, holds, parse_literal, substitute, variables
+from agentrt.core.symbolic import Literal, bindings, holds, parse_literal, substitute, variables
 from skills.base import Skill, StepEvent, StepHook
 from skills.compose import strips
 from skills.compose.strips import CompositionError, Derived, Names
@@ -276,9 +276,9 @@ class Fallback(Node):
         return [c for p in self.parts for c in p.calls()]
 
     def derive(self, names: Names) -> Derived:
-        derived = []
-        for part in self.parts:
-            own = names.copy()
+        start, derived = names.copy(), []
+        for part in self.parts:  # each from the same names: equal parts derive equal literals
+            own = start.copy()
             derived.append(part.derive(own))
             names.used |= own.used
         return strips.alternatives(derived)
@@ -316,10 +316,11 @@ class When(Node):
         return self.then.calls() + (self.otherwise.calls() if self.otherwise else [])
 
     def derive(self, names: Names) -> Derived:
-        own = names.copy()
+        start = names.copy()
+        own = start.copy()
         then = self.then.derive(own)
         names.used |= own.used
-        own = names.copy()
+        own = start.copy()
         otherwise = self.otherwise.derive(own) if self.otherwise else Derived()
         names.used |= own.used
         if_true = [self.literal] if self.literal else []
@@ -370,6 +371,7 @@ class ForEach(Node):
             raise CompositionError("a for_each body takes the item (or its fields) as arguments")
         self.vars = [f"?{p}" for p in params]
         self.body = body(*self.vars)
+        self.body_pre: list[Literal] = []
 
     def budget(self) -> int:
         return LOOP_BUDGET_ITEMS * self.body.budget()
@@ -378,25 +380,31 @@ class ForEach(Node):
         return self.body.calls()
 
     def variables(self) -> set[str]:
-        return super().variables() - set(self.vars)
+        return set()  # the body's variables are bound per item (checked in derive)
 
     def derive(self, names: Names) -> Derived:
         clash = set(self.vars) & names.used
         if clash:
             raise CompositionError(f"for_each variables {sorted(clash)} reuse names of the composite")
-        names.used |= set(self.vars)
+        names.used |= set(self.vars) | self.body.variables()
         body = self.body.derive(names)
-        loop = set(self.vars) | body.local
-        pre = [lit for lit in body.pre if not variables(lit.atom) & loop]
+        self.body_pre = body.pre
+        free = self.body.variables() - names.args - set(self.vars) - body.positive_pre_vars()
+        if free:
+            raise CompositionError(f"for_each body uses {', '.join(sorted(free))}, bound by nothing")
+        pre = [lit for lit in body.pre if variables(lit.atom) <= names.args]
         return Derived(pre, [], [], set())
 
     def execute(self, ctx: Context, binding: dict[str, str], path: str) -> Outcome:
-        items = [(i,) if isinstance(i, str) else tuple(i) for i in self.select(ctx.describe())]
+        scene = ctx.describe()
+        items = [(i,) if isinstance(i, str) else tuple(i) for i in self.select(scene)]
         for n, item in enumerate(items, 1):
             if len(item) != len(self.vars):
                 why = f"{path or 'for_each'}: selector gave {item}, expected {len(self.vars)} values"
                 return Outcome(SkillStatus.FAILURE, why)
             inner = {**binding, **dict(zip(self.vars, item, strict=True))}
+            found = bindings(self.body_pre, ctx.describe().facts(), inner)  # per item: its own ?from
+            inner = min(found, key=lambda b: sorted(b.items())) if found else inner
             out = self.body.execute(ctx, inner, _join(path, f"{n}={item[0]}"))
             if not out.ok:
                 return out

@@ -118,7 +118,7 @@ def _derive_declarations(cls: type[CompositeSkill]) -> None:
     args_model = getattr(cls, "Args", None)
     arg_vars = {f"?{a}" for a in getattr(args_model, "model_fields", {})}
     try:
-        derived = tree.derive(Names(arg_vars | tree.variables()))
+        derived = tree.derive(Names(arg_vars | tree.variables(), arg_vars))
     except CompositionError as exc:
         raise CompositionError(f"{where}: {exc}") from None
     if "preconditions" not in cls.__dict__:

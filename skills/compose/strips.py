@@ -35,6 +35,8 @@ class Names:
     """Hands out variable names not used yet (``?from``, then ``?from_2``, ...)."""
 
     used: set[str] = field(default_factory=set)
+    args: set[str] = field(default_factory=set)
+    """The composite's argument variables (never renamed, bound for the whole call)."""
 
     def fresh(self, var: str) -> str:
         """``var`` itself if unused, else the first unused ``var_k``; marks it used."""
@@ -46,7 +48,7 @@ class Names:
         return name
 
     def copy(self) -> Names:
-        return Names(set(self.used))
+        return Names(set(self.used), self.args)
 
 
 @dataclass
