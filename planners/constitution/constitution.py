@@ -93,12 +93,15 @@ class Constitution(BaseModel):
         for item in value:
             if isinstance(item, Rule):
                 rules.append(item)
-            elif isinstance(item, dict) and isinstance(item.get("name"), str):
-                rules.append(RULES.get(item["name"]).model_validate(item))
-            elif isinstance(item, str):
-                rules.append(RULES.get(item)())
-            else:
+                continue
+            name = item if isinstance(item, str) else item.get("name") if isinstance(item, dict) else None
+            if not isinstance(name, str):
                 raise ValueError(f"a rule is a name or a mapping with a 'name', got {item!r}")
+            try:
+                cls = RULES.get(name)
+            except KeyError as exc:  # RegistryError lists the known rules
+                raise ValueError(str(exc)) from None
+            rules.append(cls.model_validate(item if isinstance(item, dict) else {}))
         names = [r.name for r in rules]
         if len(set(names)) != len(names):
             raise ValueError(f"rule names must be unique, got {names}")
