@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,12 +24,18 @@ from agentrt.core.episode import SubgoalRecord
 from agentrt.core.plan import Plan, Subgoal
 from agentrt.core.registry import SCENES, SKILLS, RegistryError
 from agentrt.core.scene import SceneDescription
+from agentrt.datasets import DatasetError
+from agentrt.datasets.cli import app as data_app
+
+if TYPE_CHECKING:
+    from agentrt.run import RunOutcome
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Hierarchical robot agents in PyBullet.")
 scenes_app = typer.Typer(no_args_is_help=True, help="Scenes (PyBullet worlds).")
 skills_app = typer.Typer(no_args_is_help=True, help="Skills the planner can call.")
 app.add_typer(scenes_app, name="scenes")
 app.add_typer(skills_app, name="skills")
+app.add_typer(data_app, name="data", help="Datasets of episodes (LeRobot v3): info, verify, merge.")
 
 EXIT_OK, EXIT_NOT_REACHED, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -118,7 +124,9 @@ def run(
     describer: Annotated[str, typer.Option(help="Registered scene describer.")] = "oracle",
     max_replans: Annotated[int, typer.Option(min=0, help="Replans allowed after failures.")] = 3,
     video: Annotated[Path | None, typer.Option(help="Write the head camera as MP4 here.")] = None,
-    out: Annotated[Path, typer.Option(help="Directory for episode folders.")] = Path("runs"),
+    out: Annotated[Path, typer.Option(help="Episodes go to the LeRobot v3 dataset OUT/<scene>/.")] = Path(
+        "runs"
+    ),
     gui: Annotated[bool, typer.Option("--gui", help="Open the PyBullet GUI.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")] = False,
     skills_module: Annotated[
@@ -151,6 +159,8 @@ def run(
             outcome = run_instruction(config, observers=[_Progress(console)])
     except RegistryError as exc:
         raise _fail(EXIT_REJECTED, str(exc)) from None
+    except DatasetError as exc:
+        raise _fail(EXIT_REJECTED, f"cannot write output: {exc}") from None
     except OSError as exc:
         raise _fail(EXIT_REJECTED, f"cannot write output: {exc}") from None
     except Exception as exc:  # never a traceback for the user
@@ -160,12 +170,15 @@ def run(
 
     record = outcome.record
     if as_json:
-        typer.echo(json.dumps(_summary(outcome.record, outcome.episode_path)))
+        typer.echo(json.dumps(_summary(outcome)))
     if record.status == "rejected":
         raise _fail(EXIT_REJECTED, f"rejected: {record.reason}")
     verdict = "[green]goal reached[/]" if record.success else f"[red]goal not reached[/]: {record.reason}"
     console.print(f"\n{verdict} in {record.wall_time_s:.1f} s wall, {record.sim_time_s:.1f} s simulated")
-    console.print(f"episode: {outcome.episode_path}" + (f"\nvideo: {record.video}" if record.video else ""))
+    console.print(f"episode {outcome.episode_index} of the dataset {outcome.dataset}")
+    console.print(
+        f"provenance: {outcome.provenance_path}" + (f"\nvideo: {record.video}" if record.video else "")
+    )
     raise typer.Exit(EXIT_OK if record.success else EXIT_NOT_REACHED)
 
 
@@ -175,7 +188,8 @@ def _check_writable(directory: Path) -> None:
         raise PermissionError(f"directory {directory} is not writable")
 
 
-def _summary(record: Any, episode_path: Path) -> dict[str, Any]:
+def _summary(outcome: RunOutcome) -> dict[str, Any]:
+    record = outcome.record
     plan = record.plans[0] if record.plans else None
     return {
         "success": record.success,
@@ -199,7 +213,9 @@ def _summary(record: Any, episode_path: Path) -> dict[str, Any]:
             for sub in record.subgoals
         ],
         "replans": record.replans,
-        "episode": str(episode_path),
+        "episode": str(outcome.provenance_path) if outcome.provenance_path else None,
+        "dataset": str(outcome.dataset),
+        "episode_index": outcome.episode_index,
         "video": record.video,
         "wall_time_s": round(record.wall_time_s, 3),
     }

@@ -1,6 +1,8 @@
-"""One instruction, one episode: build the parts by name, run the agent, write the record.
+"""One instruction, one episode: build the parts by name, run the agent, record the episode.
 
-This is what ``agentrt run`` calls; scripts and tests call it too.
+This is what ``agentrt run`` calls; scripts and tests call it too. Every run that moves
+the robot appends one episode to the LeRobot v3 dataset ``<out>/<scene>/`` (frames,
+per-camera video, provenance); a rejected instruction moves nothing and writes nothing.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentrt.agent import Agent, AgentObserver, make_skills
 from agentrt.core.episode import EpisodeRecord
-from agentrt.core.registry import DESCRIBERS, PLANNERS, SCENES
-from agentrt.episodes import code_version, new_episode_id, write_episode
+from agentrt.core.registry import DESCRIBERS, PLANNERS, ROBOTS, SCENES
+from agentrt.datasets import constants as K
+from agentrt.datasets import features_from_env, load_meta, provenance_from_record
+from agentrt.episodes import code_version, new_episode_id
 from agentrt.plugins import load_skill_modules
+from agentrt.recording import DatasetRecorder, open_or_create
 from agentrt.video import VideoWriter
 from skills.base import StepEvent
 
@@ -32,10 +37,8 @@ class RunConfig(BaseModel):
     describer: str = Field(default="oracle", description="registered scene describer")
     planner: str = Field(default="symbolic", description="registered task planner")
     max_replans: int = Field(default=3, ge=0, description="replans allowed after failed subgoals")
-    out: Path = Field(default=Path("runs"), description="directory that receives one folder per episode")
-    video: Path | None = Field(
-        default=None, description="MP4 of the head camera (default: in the episode folder)"
-    )
+    out: Path = Field(default=Path("runs"), description="episodes go to the dataset <out>/<scene>/")
+    video: Path | None = Field(default=None, description="also write the head camera as MP4 here")
     gui: bool = Field(default=False, description="open the PyBullet GUI instead of headless rendering")
     skills_modules: list[str] = Field(
         default_factory=list, description="user skill modules to import first, e.g. 'examples.serve_drink'"
@@ -44,15 +47,16 @@ class RunConfig(BaseModel):
 
 @dataclass
 class RunOutcome:
-    """The record and where it was written."""
+    """The record, and where its episode went (``None`` when the instruction was rejected)."""
 
     record: EpisodeRecord
-    episode_path: Path
-    video_path: Path | None
+    dataset: Path
+    episode_index: int | None
+    provenance_path: Path | None
 
 
 class _VideoObserver(AgentObserver):
-    """Streams the head camera to MP4, one frame per 10 Hz step."""
+    """Streams the head camera to an MP4, one frame per 10 Hz step."""
 
     def __init__(self, writer: VideoWriter) -> None:
         self.writer = writer
@@ -62,11 +66,12 @@ class _VideoObserver(AgentObserver):
 
 
 def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) -> RunOutcome:
-    """Build scene, describer, planner and skills from ``config``, run, and write the episode.
+    """Build scene, describer, planner and skills from ``config``, run, and record the episode.
 
     Raises:
         agentrt.core.registry.RegistryError: an unknown scene, describer or planner name, or
             a skills module that cannot be loaded (:class:`agentrt.plugins.PluginError`).
+        agentrt.datasets.DatasetError: the dataset cannot be written (nothing is half-written).
     """
     start = time.perf_counter()
     load_skill_modules(config.skills_modules)
@@ -74,24 +79,26 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
     describer = DESCRIBERS.get(config.describer)()
     planner = PLANNERS.get(config.planner)()
     skills = make_skills()
-    episode_id = new_episode_id(config.scene, config.seed)
-    episode_dir = config.out / episode_id
-    video_path = config.video or episode_dir / "head.mp4"
-    writer = VideoWriter(video_path, fps=env_cls.metadata.get("render_fps", 10))
+    dataset = config.out / config.scene
     env = env_cls(gui=config.gui)
+    video = VideoWriter(config.video, fps=env_cls.metadata.get("render_fps", 10)) if config.video else None
+    writer = None
     try:
+        writer = open_or_create(dataset, features_from_env(env), fps=10, robot_type=_robot_name(env))
         obs, _ = env.reset(seed=config.seed)
-        writer.write(obs["head_rgb"])
+        if video is not None:
+            video.write(obs["head_rgb"])
+        extra = [_VideoObserver(video)] if video is not None else []
         agent = Agent(
             env,
             describer,
             planner,
             skills,
             max_replans=config.max_replans,
-            observers=[_VideoObserver(writer), *observers],
+            observers=[DatasetRecorder(writer), *extra, *observers],
         )
         record = EpisodeRecord(
-            episode_id=episode_id,
+            episode_id=new_episode_id(config.scene, config.seed),
             instruction=config.instruction,
             scene=config.scene,
             seed=config.seed,
@@ -100,15 +107,38 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
             planner=config.planner,
             initial_scene=env.describe(),
         )
+        writer.begin_episode(task=config.instruction)
         record = agent.run(config.instruction, record)
+        record.wall_time_s = time.perf_counter() - start
+        index = None
+        if record.steps == 0:  # rejected (or nothing to do): no frames, no episode
+            writer.discard_episode()
+        else:
+            index = writer.end_episode(record.success, provenance_from_record(record))
     finally:
-        frames = writer.close()
+        if writer is not None:
+            writer.close()
+        if video is not None:
+            video.close()
         env.close()
-    record.video = str(video_path) if frames > 1 and record.status != "rejected" else None
-    if record.video is None:  # nothing moved: no video to keep
-        video_path.unlink(missing_ok=True)
-    record.wall_time_s = time.perf_counter() - start
-    path = write_episode(record, episode_dir)
-    return RunOutcome(
-        record=record, episode_path=path, video_path=Path(record.video) if record.video else None
+    if video is not None and index is None and config.video is not None:
+        config.video.unlink(missing_ok=True)
+    record.video = (
+        str(config.video) if video is not None and index is not None else _episode_video(dataset, index)
     )
+    provenance = dataset / K.PROVENANCE_PATH.format(episode_index=index) if index is not None else None
+    return RunOutcome(record=record, dataset=dataset, episode_index=index, provenance_path=provenance)
+
+
+def _robot_name(env: object) -> str:
+    robot_cls = getattr(env, "robot_cls", None)
+    return next((name for name, cls in ROBOTS.items() if cls is robot_cls), "unknown")
+
+
+def _episode_video(dataset: Path, index: int | None) -> str | None:
+    """The head-camera MP4 holding episode ``index`` in the dataset."""
+    if index is None:
+        return None
+    meta = load_meta(dataset)
+    row = next(r for r in meta.episodes if r[K.EPISODE_INDEX] == index)
+    return str(meta.episode_video_file(row, "observation.images.head"))

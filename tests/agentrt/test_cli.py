@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from agentrt.cli import app
-from agentrt.core.episode import EpisodeRecord
+from agentrt.datasets import load_meta
+from agentrt.datasets.verify import verify
 from agentrt.video import count_frames
 
 runner = CliRunner()
@@ -57,11 +58,19 @@ def test_tabletop_tidy_end_to_end_writes_episode_and_video(tmp_path: Path) -> No
     }
     assert out["plan"] and all(set(step) == {"skill", "args"} for step in out["plan"])
     assert all(sg["status"] == "success" for sg in out["subgoals"])
-    record = EpisodeRecord.model_validate_json(Path(out["episode"]).read_text())
-    assert record.success and record.final_scene is not None and not record.final_scene.misplaced()
-    assert record.plans[0].goal and record.steps > 0
-    # One frame for the reset plus one per 10 Hz step; the MP4 holds every one of them.
-    assert count_frames(video) == record.steps + 1
+    # The episode is in the LeRobot v3 dataset, whole: verify passes, provenance is complete.
+    dataset = Path(out["dataset"])
+    assert dataset == tmp_path / "tabletop-v0" and out["episode_index"] == 0 and verify(dataset) == []
+    provenance = json.loads(Path(out["episode"]).read_text())
+    assert provenance["success"] is True and provenance["seed"] == 0 and provenance["instruction"] == "tidy up"
+    assert provenance["plans"][0]["goal"] and [s["skill"] for s in provenance["segments"]] == [
+        p["skill"] for p in out["plan"]
+    ]
+    meta = load_meta(dataset)
+    steps = meta.total_frames
+    assert steps == provenance["length"] > 0
+    # --video: one frame for the reset plus one per 10 Hz step; the MP4 holds every one of them.
+    assert out["video"] == str(video) and count_frames(video) == steps + 1
 
 
 def test_kitchen_navigation_end_to_end(tmp_path: Path) -> None:
