@@ -170,8 +170,9 @@ def _ground_effects(spec: SkillSpec, binding: dict[str, str]) -> list[str]:
 def _open_argument(arg: str, spec: SkillSpec, binding: dict[str, str], grounder: Grounder) -> tuple[str, str]:
     """An argument the instruction leaves open, read as "a <argument name>" ("mug" -> any mug).
 
-    Among the objects the name fits, the first whose effects do not all hold yet is
-    chosen; otherwise the one place the name fits. Raises :class:`PlanningError` if none.
+    Among the objects the name fits, the first for which the effects about it do not
+    all hold yet is chosen (a mug already on the table is not served again); otherwise
+    the one place the name fits. Raises :class:`PlanningError` if none.
     """
     phrase = arg.replace("_", " ")
     facts = grounder.scene.facts()
@@ -179,8 +180,10 @@ def _open_argument(arg: str, spec: SkillSpec, binding: dict[str, str], grounder:
         candidates = grounder.objects(f"all {phrase}").objects
     except PlanningError:
         candidates = ()
+    about = [e for e in spec.effects if f"?{arg}" in parse_literal(e).atom]
     for obj in candidates:
-        trial = _ground_effects(spec, {**binding, f"?{arg}": obj.id})
+        own = spec.model_copy(update={"effects": tuple(about)})
+        trial = _ground_effects(own, {**binding, f"?{arg}": obj.id})
         if not all(holds(lit, facts) for lit in trial):
             return obj.id, obj.name
     if candidates:
