@@ -7,11 +7,8 @@ Set ``AGENTRT_DEBUG=1`` to see tracebacks of internal errors.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from agentrt.agent import AgentObserver
+from agentrt.cli_constitution import app as constitution_app
+from agentrt.collect.cli import collect_command
+from agentrt.console import stdout_to_stderr
 from agentrt.core.episode import SubgoalRecord
 from agentrt.core.plan import Plan, Subgoal
 from agentrt.core.registry import SCENES, SKILLS, RegistryError
@@ -36,6 +36,8 @@ skills_app = typer.Typer(no_args_is_help=True, help="Skills the planner can call
 app.add_typer(scenes_app, name="scenes")
 app.add_typer(skills_app, name="skills")
 app.add_typer(data_app, name="data", help="Datasets of episodes (LeRobot v3): info, verify, merge.")
+app.add_typer(constitution_app, name="constitution")
+app.command("collect")(collect_command)
 
 EXIT_OK, EXIT_NOT_REACHED, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -43,7 +45,7 @@ EXIT_OK, EXIT_NOT_REACHED, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3
 @app.callback()
 def _quiet_native_banners() -> None:
     """Keep stdout for our own output: PyBullet's C layer prints a banner on import."""
-    with _stdout_to_stderr(True):
+    with stdout_to_stderr(True):
         import pybullet  # noqa: F401
 
 
@@ -89,23 +91,6 @@ class _Progress(AgentObserver):
 
 def _args(subgoal: Subgoal) -> str:
     return ", ".join(f"{k}={v}" for k, v in subgoal.args.items())
-
-
-@contextlib.contextmanager
-def _stdout_to_stderr(active: bool) -> Iterator[None]:
-    """Send file descriptor 1 to stderr while active (PyBullet's C code prints to stdout)."""
-    if not active:
-        yield
-        return
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def _fail(code: int, message: str) -> typer.Exit:
@@ -155,7 +140,7 @@ def run(
             gui=gui,
             skills_modules=skills_module or [],
         )
-        with _stdout_to_stderr(as_json):
+        with stdout_to_stderr(as_json):
             outcome = run_instruction(config, observers=[_Progress(console)])
     except RegistryError as exc:
         raise _fail(EXIT_REJECTED, str(exc)) from None

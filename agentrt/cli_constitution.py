@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from agentrt.cli import _stdout_to_stderr
+from agentrt.console import stdout_to_stderr
 from agentrt.core.registry import SCENES, RegistryError
 
 app = typer.Typer(no_args_is_help=True, help="The robot constitution: which tasks are safe and feasible.")
@@ -45,7 +45,7 @@ def check(
         typer.echo(f"agentrt: bad constitution {constitution}: {exc}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     try:
-        with _stdout_to_stderr(True):
+        with stdout_to_stderr(True):
             env = SCENES.get(scene)()
             try:
                 env.reset(seed=seed)

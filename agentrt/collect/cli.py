@@ -1,0 +1,114 @@
+"""``agentrt collect``: autonomous data collection into a LeRobot v3 dataset."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from agentrt.collect.loop import CollectConfig, collect
+from agentrt.collect.progress import LiveProgress, stats_table
+from agentrt.collect.sink import DatasetSink
+from agentrt.collect.worker import WorkerConfig
+from agentrt.console import stdout_to_stderr
+from agentrt.core.registry import SCENES, RegistryError
+from agentrt.datasets import DatasetError, DatasetWriter, features_from_env
+from agentrt.datasets.meta import is_dataset
+from agentrt.recording import open_or_create
+from planners.constitution import Constitution
+
+EXIT_OK, EXIT_REJECTED, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 3, 130
+
+
+def collect_command(
+    out: Annotated[Path, typer.Option(help="Dataset root (LeRobot v3).")],
+    scene: Annotated[str, typer.Option(help="Registered scene id.")] = "kitchen-v0",
+    episodes: Annotated[int | None, typer.Option(min=1, help="Stop after this many episodes.")] = None,
+    hours: Annotated[float | None, typer.Option(min=0.0, help="Stop after this many hours.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Simulator workers; more than 1 runs Ray actors.")] = 1,
+    policy: Annotated[
+        str, typer.Option(help="scripted (learned and mix:P arrive with the VLA issue).")
+    ] = "scripted",
+    resume: Annotated[bool, typer.Option("--resume", help="Continue a dataset a previous run left.")] = False,
+    seed: Annotated[int, typer.Option(min=0, help="First world seed; episode i uses seed + i.")] = 0,
+    address: Annotated[str | None, typer.Option(help="Join this Ray cluster (e.g. 'auto').")] = None,
+    constitution: Annotated[
+        Path | None, typer.Option(help="Constitution JSON/YAML (default: built-in).")
+    ] = None,
+    episode_timeout: Annotated[
+        float, typer.Option(min=1.0, help="Seconds before a worker counts as hung.")
+    ] = 900.0,
+) -> None:
+    """Collect episodes autonomously: describe, propose, review, plan, execute, label, reset, log."""
+    console = Console(stderr=True)
+    try:
+        config = CollectConfig(
+            worker=WorkerConfig(scene=scene, policy=policy),
+            out=out,
+            episodes=episodes,
+            hours=hours,
+            workers=workers,
+            address=address,
+            resume=resume,
+            seed=seed,
+            episode_timeout_s=episode_timeout,
+        )
+        if policy != "scripted":
+            raise ValueError(
+                f"policy {policy!r} is not available yet: learned skills arrive with the VLA issue"
+            )
+        if is_dataset(out) and not resume:
+            raise ValueError(f"{out} already holds a dataset; pass --resume to continue it")
+        make_constitution = (
+            functools.partial(Constitution.load, constitution) if constitution else Constitution.default
+        )
+        make_constitution()  # a bad file fails here, before any worker starts
+        with stdout_to_stderr():
+            writer = _open_writer(config)
+    except ValidationError as exc:
+        raise _fail(EXIT_REJECTED, exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    except (ValueError, RegistryError, DatasetError, OSError) as exc:
+        raise _fail(EXIT_REJECTED, str(exc)) from None
+
+    if writer.recovered:
+        console.print(f"recovered the dataset: {'; '.join(writer.recovered)}")
+    progress = LiveProgress(config.episodes, enabled=console.is_terminal)
+    try:
+        with writer, progress, stdout_to_stderr():
+            stats = collect(config, DatasetSink(writer), make_constitution, on_progress=progress)
+    except KeyboardInterrupt:
+        console.print(f"interrupted: every committed episode is intact; continue with --resume --out {out}")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except DatasetError as exc:
+        raise _fail(
+            EXIT_REJECTED, f"cannot write the dataset: {exc} (committed episodes are intact)"
+        ) from None
+    except Exception as exc:
+        if os.environ.get("AGENTRT_DEBUG"):
+            raise
+        raise _fail(EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc}") from None
+    console.print(stats_table(stats, config.episodes))
+    console.print(
+        f"committed {stats.committed} episodes ({stats.resumed} were already there) in"
+        f" {stats.elapsed_s:.0f} s: {stats.per_hour:.0f} episodes/hour, success {stats.success_rate:.0%};"
+        f" dataset {out}"
+    )
+
+
+def _open_writer(config: CollectConfig) -> DatasetWriter:
+    env = SCENES.get(config.worker.scene)()
+    try:
+        features = features_from_env(env)
+    finally:
+        env.close()
+    return open_or_create(config.out, features, fps=10, robot_type=config.worker.scene)
+
+
+def _fail(code: int, message: str) -> typer.Exit:
+    typer.echo(f"agentrt collect: {message}", err=True)
+    return typer.Exit(code)
