@@ -41,6 +41,8 @@ def describe(env: AgentEnv, with_text: bool = True) -> SceneDescription:
                 home=rec.home,
                 held=is_held,
                 affordances=["pick"],
+                mass_kg=rec.shape.mass,
+                grasp_width_m=rec.shape.grasp_width,
             )
         )
     places = []
@@ -56,6 +58,7 @@ def describe(env: AgentEnv, with_text: bool = True) -> SceneDescription:
                 pose=_pose(np.array(pos), np.array(yaw_quat(yaw))),
                 receptacle=place.receptacle,
                 synonyms=list(place.synonyms),
+                height_m=float(region.rim_z),
             )
         )
     base = env.base_pose()

@@ -41,6 +41,10 @@ class ObjectInfo(BaseModel):
     home: str | None = Field(default=None, description="place id where it belongs")
     held: bool = False
     affordances: list[str] = Field(default_factory=lambda: ["pick"])
+    mass_kg: float | None = Field(default=None, ge=0, description="mass in kg, when known")
+    grasp_width_m: float | None = Field(
+        default=None, ge=0, description="narrowest width across the grasp axis in metres, when known"
+    )
 
     @property
     def misplaced(self) -> bool:
@@ -58,6 +62,9 @@ class PlaceInfo(BaseModel):
     category: str = Field(description="place category, e.g. 'sink'")
     pose: Pose
     receptacle: bool = Field(default=True, description="objects can be put in/on it")
+    height_m: float | None = Field(
+        default=None, description="height (m, world z) where objects go in: the surface, or a container's rim"
+    )
     synonyms: list[str] = Field(default_factory=list, description="other names people use")
 
 

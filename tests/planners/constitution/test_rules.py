@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from agentrt.core.scene import ObjectInfo, PlaceInfo
 from planners.constitution import (
     DEFAULT_RULES,
     RULES,
@@ -71,18 +70,9 @@ def test_priority_foundational_before_safety(constitution, kitchen_scene, skills
     assert review.kind == "foundational" and review.rule == "do_no_harm"
 
 
-class _Heavy(ObjectInfo):
-    mass_kg: float | None = None
-    grasp_width_m: float | None = None
-
-
-class _High(PlaceInfo):
-    height_m: float | None = None
-
-
 def _with_fields(scene, **obj_fields):
-    objects = [_Heavy(**o.model_dump(), **obj_fields) if o.id == "mug_0" else o for o in scene.objects]
-    places = [_High(**p.model_dump(), height_m=1.9) if p.id == "shelf" else p for p in scene.places]
+    objects = [o.model_copy(update=obj_fields) if o.id == "mug_0" else o for o in scene.objects]
+    places = [p.model_copy(update={"height_m": 1.9}) if p.id == "shelf" else p for p in scene.places]
     return scene.model_copy(update={"objects": objects, "places": places})
 
 
