@@ -1,4 +1,4 @@
-"""Fakes for tests: a symbolic world that steps like an env, and a fixture scene builder.
+"""Fakes for tests: a symbolic world that steps like an env, fake skills, fixture scenes.
 
 They let tests of the agent loop, planners and user skills run in milliseconds with no
 physics. Real scenes live in ``scenes/``.
@@ -6,12 +6,15 @@ physics. Real scenes live in ``scenes/``.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import BaseModel
 
 from agentrt.core.scene import ObjectInfo, PlaceInfo, Pose, RobotState, SceneDescription
+from skills.base import Action, Done, Skill
 
 
 def fixture_scene(
@@ -108,3 +111,99 @@ class FakeEnv:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+class FakeSkill(Skill):
+    """A symbolic skill: acts for :attr:`steps` env steps, then changes the fake world.
+
+    ``FakeSkill.failures[name] = n`` makes the next ``n`` calls of the skill named
+    ``name`` fail (shared by every fake, so tests reset it).
+    """
+
+    steps: ClassVar[int] = 1
+    failures: ClassVar[dict[str, int]] = {}
+
+    class Args(BaseModel):
+        pass
+
+    def _reset(self, env: Any, args: BaseModel, scene: SceneDescription) -> None:
+        self.env, self.args, self.count = env, args, 0
+
+    def _act(self, obs: dict[str, np.ndarray]) -> Action | Done:
+        if self.count < self.steps:
+            self.count += 1
+            return {"arm": np.zeros(7, np.float32)}
+        if FakeSkill.failures.get(self.name, 0) > 0:
+            FakeSkill.failures[self.name] -= 1
+            return Done(False, f"{self.name} missed")
+        self.apply()
+        return Done(True)
+
+    @abstractmethod
+    def apply(self) -> None:
+        """Change :attr:`env`'s symbolic scene as the real skill would change the world."""
+
+
+class FakeNavigate(FakeSkill):
+    """Drive to a place (fake). With ``lie = True`` it claims success without moving."""
+
+    name = "navigate_to"
+    lie: ClassVar[bool] = False
+
+    class Args(BaseModel):
+        place: str
+
+    preconditions = ("mobile()", "place(?place)")
+    effects = ("robot_at(?place)", "not robot_at(?other)")
+    instruction = "go to the {place}"
+    action_keys = ("base",)
+
+    def apply(self) -> None:
+        if not type(self).lie:
+            self.env.scene.robot.at = self.args.place
+
+
+class FakePick(FakeSkill):
+    """Pick an object up (fake)."""
+
+    name = "pick"
+
+    class Args(BaseModel):
+        object: str
+
+    preconditions = ("hand_empty()", "in(?object, ?from)", "robot_at(?from)")
+    effects = ("holding(?object)", "not hand_empty()", "not in(?object, ?from)")
+    instruction = "pick up the {object}"
+
+    def apply(self) -> None:
+        self.env.move_object(self.args.object, None, held=True)
+
+
+class FakePlace(FakeSkill):
+    """Put the held object in a receptacle (fake). ``knock = id`` knocks that object
+    back onto the counter during the next place of another object (once)."""
+
+    name = "place"
+    knock: ClassVar[str | None] = None
+
+    class Args(BaseModel):
+        object: str
+        receptacle: str
+
+    preconditions = ("holding(?object)", "receptacle(?receptacle)", "robot_at(?receptacle)")
+    effects = ("in(?object, ?receptacle)", "hand_empty()", "not holding(?object)")
+    instruction = "put the {object} in the {receptacle}"
+
+    def apply(self) -> None:
+        self.env.move_object(self.args.object, self.args.receptacle)
+        knocked = type(self).knock
+        if knocked and knocked != self.args.object:
+            self.env.move_object(knocked, "counter")
+            type(self).knock = None
+
+
+def reset_fakes() -> None:
+    """Clear every fake's failure and misbehaviour switches."""
+    FakeSkill.failures = {}
+    FakeNavigate.lie = False
+    FakePlace.knock = None

@@ -2,106 +2,25 @@
 
 from __future__ import annotations
 
-import numpy as np
-from pydantic import BaseModel
-
 from agentrt.agent import Agent, AgentObserver
 from agentrt.core.episode import EpisodeRecord
 from agentrt.core.plan import Plan, PlanningError, Subgoal
 from agentrt.core.scene import SceneDescription
-from agentrt.testing import FakeEnv, fixture_scene
-from skills.base import Done, Skill
+from agentrt.testing import (
+    FakeEnv,
+    FakeNavigate,
+    FakePick,
+    FakePlace,
+    FakeSkill,
+    fixture_scene,
+    reset_fakes,
+)
 
 
 def _scene():  # type: ignore[no-untyped-def]
     return fixture_scene(
         [("mug_0", "red mug", "mug", "counter", "sink")], ["counter", "sink"], robot_at="counter"
     )
-
-
-class _Fake(Skill):
-    """Base of the fake skills: one step, then apply a symbolic change."""
-
-    name = "fake"
-
-    class Args(BaseModel):
-        pass
-
-    failures_left = 0
-
-    def _reset(self, env, args, scene) -> None:  # type: ignore[no-untyped-def]
-        self.env, self.args, self.stepped = env, args, False
-
-    def _act(self, obs):  # type: ignore[no-untyped-def]
-        if not self.stepped:
-            self.stepped = True
-            return {"arm": np.zeros(7, np.float32)}
-        if type(self).failures_left > 0:
-            type(self).failures_left -= 1
-            return Done(False, "gripper slipped")
-        self.apply()
-        return Done(True)
-
-    def apply(self) -> None:
-        raise NotImplementedError  # each fake below defines its effect
-
-
-class Go(_Fake):
-    """Fake navigation."""
-
-    name = "navigate_to"
-
-    class Args(BaseModel):
-        place: str
-
-    preconditions = ("place(?place)",)
-    effects = ("robot_at(?place)", "not robot_at(?other)")
-    instruction = "go to the {place}"
-
-    lie = False
-
-    def apply(self) -> None:
-        if not type(self).lie:  # a lying skill reports success without moving
-            self.env.scene.robot.at = self.args.place
-
-
-class Pick(_Fake):
-    """Fake pick."""
-
-    name = "pick"
-
-    class Args(BaseModel):
-        object: str
-
-    preconditions = ("hand_empty()", "in(?object, ?from)", "robot_at(?from)")
-    effects = ("holding(?object)", "not hand_empty()", "not in(?object, ?from)")
-    instruction = "pick up the {object}"
-
-    def apply(self) -> None:
-        self.env.move_object(self.args.object, None, held=True)
-
-
-class Put(_Fake):
-    """Fake place."""
-
-    name = "place"
-
-    class Args(BaseModel):
-        object: str
-        receptacle: str
-
-    preconditions = ("holding(?object)", "receptacle(?receptacle)", "robot_at(?receptacle)")
-    effects = ("in(?object, ?receptacle)", "hand_empty()", "not holding(?object)")
-    instruction = "put the {object} in the {receptacle}"
-
-    knock: str | None = None
-    """An object this fake knocks back onto the counter while placing (once)."""
-
-    def apply(self) -> None:
-        self.env.move_object(self.args.object, self.args.receptacle)
-        if type(self).knock and type(self).knock != self.args.object:
-            self.env.move_object(type(self).knock, "counter")
-            type(self).knock = None
 
 
 PLAN = Plan(
@@ -163,7 +82,7 @@ def _run(
     instruction: str = "",
 ) -> tuple[EpisodeRecord, Recorder, FakeEnv]:
     env, rec = FakeEnv(scene or _scene()), Recorder()
-    skills = {"navigate_to": Go(), "pick": Pick(), "place": Put()}
+    skills = {"navigate_to": FakeNavigate(), "pick": FakePick(), "place": FakePlace()}
     agent = Agent(env, Oracle(), planner, skills, max_replans=max_replans, observers=[rec])
     instruction = instruction or PLAN.instruction
     record = EpisodeRecord(
@@ -180,9 +99,7 @@ def _run(
 
 
 def setup_function() -> None:
-    Pick.failures_left = 0
-    Go.lie = False
-    Put.knock = None
+    reset_fakes()
 
 
 def test_plan_executes_and_goal_is_judged_by_the_world() -> None:
@@ -194,16 +111,16 @@ def test_plan_executes_and_goal_is_judged_by_the_world() -> None:
 
 
 def test_failed_subgoal_triggers_replan_with_the_reason() -> None:
-    Pick.failures_left = 1
+    FakeSkill.failures = {"pick": 1}
     planner = ScriptedPlanner(PLAN, PLAN)
     record, rec, _ = _run(planner)
     assert record.success and record.replans == 1
     assert rec.events[:3] == ["plan", "pick:failure", "replan"]
-    assert planner.replan_failures == ["pick(object=mug_0) failure: gripper slipped"]
+    assert planner.replan_failures == ["pick(object=mug_0) failure: pick missed"]
 
 
 def test_replans_are_bounded() -> None:
-    Pick.failures_left = 10
+    FakeSkill.failures = {"pick": 10}
     record, _, _ = _run(ScriptedPlanner(PLAN, PLAN, PLAN), max_replans=2)
     assert record.status == "goal_not_reached" and not record.success
     assert record.replans == 2 and "gave up after 2 replans" in record.reason
@@ -223,7 +140,7 @@ def test_invalid_plan_is_rejected_before_anything_moves() -> None:
 
 
 def test_success_claimed_but_effect_missing_is_caught() -> None:
-    Go.lie = True
+    FakeNavigate.lie = True
     record, _, _ = _run(ScriptedPlanner(PLAN), max_replans=0)
     nav = record.subgoals[1]
     assert nav.result.ok and not nav.effects_ok and nav.unmet_effects == ["robot_at(sink)"]
@@ -264,7 +181,7 @@ def test_goal_undone_by_a_later_step_triggers_a_replan() -> None:
         subgoals=_pick_and_place("mug_0") + _pick_and_place("apple_0"),
     )
     again = both.model_copy(update={"subgoals": _pick_and_place("mug_0")})
-    Put.knock = "mug_0"
+    FakePlace.knock = "mug_0"
     record, rec, _ = _run(ScriptedPlanner(both, again), scene=scene, instruction=both.instruction)
     assert (
         rec.events[1:9] == ["navigate_to:success", "pick:success", "navigate_to:success", "place:success"] * 2

@@ -3,7 +3,7 @@ hand), execution through the children's own run(), segments and failure attribut
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from agentrt.core.results import SkillStatus
 from agentrt.core.symbolic import apply_effects, bindings, parse_literal
-from agentrt.testing import FakeEnv, fixture_scene
+from agentrt.testing import FakeEnv, FakeNavigate, FakePick, FakePlace, FakeSkill, fixture_scene
 from skills.authoring import skill
 from skills.base import Done, Skill
 from skills.compose import (
@@ -29,65 +29,18 @@ from skills.compose import (
 from skills.compose.strips import Names
 
 
-class _Fake(Skill):
-    """Acts for ``steps`` env steps, then changes the fake world (or fails, if told to)."""
-
-    name: ClassVar[str] = "_fake"
-    steps: ClassVar[int] = 2
-    failures: ClassVar[dict[str, int]] = {}
-    """skill name -> how many of its next calls fail."""
-
-    class Args(BaseModel):
-        pass
-
-    def _reset(self, env: Any, args: BaseModel, scene: Any) -> None:
-        self.env, self.args, self.count = env, args, 0
-
-    def _act(self, obs: dict[str, np.ndarray]) -> Any:
-        if self.count < self.steps:
-            self.count += 1
-            return {"arm": np.zeros(7, np.float32)}
-        if _Fake.failures.get(self.name, 0) > 0:
-            _Fake.failures[self.name] -= 1
-            return Done(False, f"{self.name} missed")
-        self.apply()
-        return Done(True)
-
-    def apply(self) -> None:
-        raise NotImplementedError
-
-
-class Nav(_Fake):
+class Nav(FakeNavigate):
     """Drive to a place (fake)."""
 
     name = "nav"
-
-    class Args(BaseModel):
-        place: str
-
-    preconditions = ("mobile()", "place(?place)")
-    effects = ("robot_at(?place)", "not robot_at(?other)")
-    instruction = "go to the {place}"
-    action_keys = ("base",)
-
-    def apply(self) -> None:
-        self.env.scene.robot.at = self.args.place
+    steps = 2
 
 
-class Pick(_Fake):
+class Pick(FakePick):
     """Pick an object up (fake)."""
 
     name = "grasp"
-
-    class Args(BaseModel):
-        object: str
-
-    preconditions = ("hand_empty()", "in(?object, ?from)", "robot_at(?from)")
-    effects = ("holding(?object)", "not hand_empty()", "not in(?object, ?from)")
-    instruction = "pick up the {object}"
-
-    def apply(self) -> None:
-        self.env.move_object(self.args.object, None, held=True)
+    steps = 2
 
 
 class LearnedPick(Pick):
@@ -101,24 +54,14 @@ class LearnedPick(Pick):
         return Done(False, "policy lost the object")
 
 
-class Put(_Fake):
+class Put(FakePlace):
     """Put the held object in a receptacle (fake)."""
 
     name = "put"
-
-    class Args(BaseModel):
-        object: str
-        receptacle: str
-
-    preconditions = ("holding(?object)", "receptacle(?receptacle)", "robot_at(?receptacle)")
-    effects = ("in(?object, ?receptacle)", "hand_empty()", "not holding(?object)")
-    instruction = "put the {object} in the {receptacle}"
-
-    def apply(self) -> None:
-        self.env.move_object(self.args.object, self.args.receptacle)
+    steps = 2
 
 
-class Look(_Fake):
+class Look(FakeSkill):
     """Look at a place (fake; its argument is in no precondition)."""
 
     name = "look"
@@ -127,6 +70,7 @@ class Look(_Fake):
         place: str
 
     effects = ("seen(?place)",)
+    steps = 2
 
     def apply(self) -> None:
         pass
@@ -161,7 +105,7 @@ def world(**where: str) -> FakeEnv:
 
 @pytest.fixture(autouse=True)
 def _no_failures() -> None:
-    _Fake.failures = {}
+    FakeSkill.failures = {}
 
 
 def run(cls: type[Skill], env: FakeEnv, **args: str) -> tuple[Any, list]:
@@ -229,7 +173,7 @@ def test_sequence_runs_each_part_and_records_segments() -> None:
 
 
 def test_sequence_failure_names_the_part_and_stops() -> None:
-    _Fake.failures = {"grasp": 1}
+    FakeSkill.failures = {"grasp": 1}
     env = world()
     result, _ = run(serve, env, mug="mug_0")
     assert result.status is SkillStatus.FAILURE
@@ -292,7 +236,7 @@ def grasp_hard(object: str) -> Node:
 
 def test_retry_derives_its_part_and_retries_until_success() -> None:
     assert grasp_hard.preconditions == Pick.preconditions and grasp_hard.effects == Pick.effects
-    _Fake.failures = {"grasp": 2}
+    FakeSkill.failures = {"grasp": 2}
     env = world(mug_0="sink")
     result, _ = run(grasp_hard, env, object="mug_0")
     assert result.ok
@@ -304,7 +248,7 @@ def test_retry_derives_its_part_and_retries_until_success() -> None:
 
 
 def test_retry_gives_up_after_its_budget_with_the_last_reason() -> None:
-    _Fake.failures = {"grasp": 5}
+    FakeSkill.failures = {"grasp": 5}
     env = world(mug_0="sink")
     result, _ = run(grasp_hard, env, object="mug_0")
     assert result.status is SkillStatus.FAILURE
@@ -334,7 +278,7 @@ def test_fallback_derives_common_effects_and_uses_the_expert_when_learned_fails(
 
 
 def test_fallback_reports_every_alternative_when_all_fail() -> None:
-    _Fake.failures = {"grasp": 1}
+    FakeSkill.failures = {"grasp": 1}
     result, _ = run(grasp_any_way, world(mug_0="sink"), object="mug_0")
     assert result.status is SkillStatus.FAILURE
     assert result.reason == (
@@ -468,7 +412,7 @@ def test_nested_composites_flatten_segments_under_their_path() -> None:
         return retry(call(serve, mug=mug), attempts=2)
 
     assert serve_carefully.effects == serve.effects
-    _Fake.failures = {"nav": 1}
+    FakeSkill.failures = {"nav": 1}
     env = world()
     result, events = run(serve_carefully, env, mug="mug_0")
     assert result.ok and len(events) == env.steps == result.steps == 10
