@@ -19,7 +19,7 @@ from rich.table import Table
 from agentrt.agent import AgentObserver
 from agentrt.cli_constitution import app as constitution_app
 from agentrt.collect.cli import collect_command
-from agentrt.console import stdout_to_stderr
+from agentrt.console import fail, stdout_to_stderr
 from agentrt.core.episode import SubgoalRecord
 from agentrt.core.plan import Plan, Subgoal
 from agentrt.core.registry import SCENES, SKILLS, RegistryError
@@ -93,11 +93,6 @@ def _args(subgoal: Subgoal) -> str:
     return ", ".join(f"{k}={v}" for k, v in subgoal.args.items())
 
 
-def _fail(code: int, message: str) -> typer.Exit:
-    typer.echo(f"agentrt: {message}", err=True)
-    return typer.Exit(code)
-
-
 @app.command()
 def run(
     instruction: Annotated[str, typer.Argument(help="What to do, e.g. 'tidy the kitchen'.")],
@@ -123,7 +118,7 @@ def run(
 
     console = Console(stderr=as_json, quiet=as_json)
     if video is not None and video.suffix.lower() != ".mp4":
-        raise _fail(EXIT_REJECTED, f"--video must name an .mp4 file, got {video}")
+        raise fail("agentrt", EXIT_REJECTED, f"--video must name an .mp4 file, got {video}")
     try:
         _check_writable(out)
         if video is not None:
@@ -143,21 +138,21 @@ def run(
         with stdout_to_stderr(as_json):
             outcome = run_instruction(config, observers=[_Progress(console)])
     except RegistryError as exc:
-        raise _fail(EXIT_REJECTED, str(exc)) from None
+        raise fail("agentrt", EXIT_REJECTED, str(exc)) from None
     except DatasetError as exc:
-        raise _fail(EXIT_REJECTED, f"cannot write output: {exc}") from None
+        raise fail("agentrt", EXIT_REJECTED, f"cannot write output: {exc}") from None
     except OSError as exc:
-        raise _fail(EXIT_REJECTED, f"cannot write output: {exc}") from None
+        raise fail("agentrt", EXIT_REJECTED, f"cannot write output: {exc}") from None
     except Exception as exc:  # never a traceback for the user
         if os.environ.get("AGENTRT_DEBUG"):
             raise
-        raise _fail(EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc}") from None
+        raise fail("agentrt", EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc}") from None
 
     record = outcome.record
     if as_json:
         typer.echo(json.dumps(_summary(outcome)))
     if record.status == "rejected":
-        raise _fail(EXIT_REJECTED, f"rejected: {record.reason}")
+        raise fail("agentrt", EXIT_REJECTED, f"rejected: {record.reason}")
     verdict = "[green]goal reached[/]" if record.success else f"[red]goal not reached[/]: {record.reason}"
     console.print(f"\n{verdict} in {record.wall_time_s:.1f} s wall, {record.sim_time_s:.1f} s simulated")
     console.print(f"episode {outcome.episode_index} of the dataset {outcome.dataset}")
@@ -228,7 +223,7 @@ def skills_list(
     try:
         load_skill_modules(skills_module or [])
     except RegistryError as exc:
-        raise _fail(EXIT_REJECTED, str(exc)) from None
+        raise fail("agentrt", EXIT_REJECTED, str(exc)) from None
     table = Table("skill", "arguments", "preconditions", "effects", "instruction", show_lines=True)
     for column in table.columns:
         column.overflow = "fold"

@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Iterator
 
+import typer
+
 
 @contextlib.contextmanager
 def stdout_to_stderr(active: bool = True) -> Iterator[None]:
@@ -26,3 +28,9 @@ def stdout_to_stderr(active: bool = True) -> Iterator[None]:
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
+
+
+def fail(command: str, code: int, message: str) -> typer.Exit:
+    """Print ``<command>: <message>`` as one line on stderr; return the ``typer.Exit`` to raise."""
+    typer.echo(f"{command}: {message}", err=True)
+    return typer.Exit(code)

@@ -15,7 +15,7 @@ from agentrt.collect.loop import CollectConfig, collect
 from agentrt.collect.progress import LiveProgress, stats_table
 from agentrt.collect.sink import DatasetSink
 from agentrt.collect.worker import WorkerConfig
-from agentrt.console import stdout_to_stderr
+from agentrt.console import fail, stdout_to_stderr
 from agentrt.core.registry import SCENES, RegistryError
 from agentrt.datasets import DatasetError, DatasetWriter, features_from_env
 from agentrt.datasets.meta import is_dataset
@@ -23,6 +23,7 @@ from agentrt.recording import open_or_create
 from planners.constitution import Constitution
 
 EXIT_OK, EXIT_REJECTED, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 3, 130
+_COMMAND = "agentrt collect"
 
 
 def collect_command(
@@ -71,9 +72,11 @@ def collect_command(
         with stdout_to_stderr():
             writer = _open_writer(config)
     except ValidationError as exc:
-        raise _fail(EXIT_REJECTED, exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        raise fail(
+            "agentrt collect", EXIT_REJECTED, exc.errors()[0]["msg"].removeprefix("Value error, ")
+        ) from None
     except (ValueError, RegistryError, DatasetError, OSError) as exc:
-        raise _fail(EXIT_REJECTED, str(exc)) from None
+        raise fail("agentrt collect", EXIT_REJECTED, str(exc)) from None
 
     if writer.recovered:
         console.print(f"recovered the dataset: {'; '.join(writer.recovered)}")
@@ -85,13 +88,15 @@ def collect_command(
         console.print(f"interrupted: every committed episode is intact; continue with --resume --out {out}")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except DatasetError as exc:
-        raise _fail(
-            EXIT_REJECTED, f"cannot write the dataset: {exc} (committed episodes are intact)"
+        raise fail(
+            "agentrt collect",
+            EXIT_REJECTED,
+            f"cannot write the dataset: {exc} (committed episodes are intact)",
         ) from None
     except Exception as exc:
         if os.environ.get("AGENTRT_DEBUG"):
             raise
-        raise _fail(EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc}") from None
+        raise fail("agentrt collect", EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc}") from None
     console.print(stats_table(stats, config.episodes))
     console.print(
         f"committed {stats.committed} episodes ({stats.resumed} were already there) in"
@@ -107,8 +112,3 @@ def _open_writer(config: CollectConfig) -> DatasetWriter:
     finally:
         env.close()
     return open_or_create(config.out, features, fps=10, robot_type=config.worker.scene)
-
-
-def _fail(code: int, message: str) -> typer.Exit:
-    typer.echo(f"agentrt collect: {message}", err=True)
-    return typer.Exit(code)

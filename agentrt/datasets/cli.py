@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from agentrt.console import fail
 from agentrt.datasets.errors import DatasetError
 from agentrt.datasets.meta import load_meta
 
@@ -18,8 +19,7 @@ app = typer.Typer(help="LeRobotDataset v3.0 tools: info, verify, merge.", no_arg
 
 
 def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(2)
+    raise fail("agentrt data", 2, str(exc))
 
 
 @app.command()
