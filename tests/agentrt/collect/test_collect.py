@@ -6,6 +6,8 @@ import json
 import os
 import signal
 import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,3 +141,23 @@ def test_collect_refuses_to_overwrite_without_resume(tmp_path: Path) -> None:
         app, ["collect", "--out", str(tmp_path / "d"), "--episodes", "2", "--scene", SCENE]
     )
     assert result.exit_code == 2 and "--resume" in result.stderr
+
+
+def test_collector_sigkilled_then_resumed_completes_with_consecutive_indices(tmp_path: Path) -> None:
+    """The whole `agentrt collect` process is SIGKILLed after its first commit; --resume finishes."""
+    root = tmp_path / "d"
+    exe = str(Path(sys.executable).with_name("agentrt"))
+    cmd = [exe, "collect", "--scene", SCENE, "--episodes", "2", "--out", str(root)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = root / K.PROVENANCE_DIR / "episode-000000.json"
+    deadline = time.monotonic() + 240
+    while not first.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert first.exists(), "the first episode should have been committed before the kill"
+    resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert verify(root) == []
+    provs = _provenance(root)
+    assert [p["episode_index"] for p in provs] == [0, 1] and sorted(p["seed"] for p in provs) == [0, 1]
