@@ -6,6 +6,7 @@ physics. Real scenes live in ``scenes/``.
 
 from __future__ import annotations
 
+import os
 from abc import abstractmethod
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -207,3 +208,35 @@ def reset_fakes() -> None:
     FakeSkill.failures = {}
     FakeNavigate.lie = False
     FakePlace.knock = None
+
+
+def descendant_pids(pid: int, cmdline_contains: str = "") -> list[int]:
+    """Process ids below ``pid`` in the process tree (Linux ``/proc``), optionally filtered
+    by a substring of their command line — e.g. this process's own Ray workers
+    (``"ray::_RayWorker"``), never another program's, for fault-injection tests."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found, stack = [], [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            stack.append(child)
+            found.append(child)
+    if not cmdline_contains:
+        return found
+    return [p for p in found if cmdline_contains in _cmdline(p)]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""

@@ -23,16 +23,15 @@ from pathlib import Path
 
 from agentrt.datasets import load_meta
 from agentrt.datasets.verify import verify
+from agentrt.testing import descendant_pids
 
 
-def _kill_one_worker_later(delay_s: float, done: threading.Event) -> None:
+def _kill_one_worker_later(collector: subprocess.Popen, delay_s: float, done: threading.Event) -> None:
     if done.wait(delay_s):
         return
-    pids = subprocess.run(
-        ["pgrep", "-f", "ray::_RayWorker.run"], capture_output=True, text=True
-    ).stdout.split()
+    pids = descendant_pids(collector.pid, "ray::_RayWorker.run")  # this collector's workers only
     if pids:
-        os.kill(int(pids[0]), signal.SIGKILL)
+        os.kill(pids[0], signal.SIGKILL)
         print(f"  killed Ray worker pid {pids[0]} at {delay_s:.0f} s", flush=True)
 
 
@@ -67,24 +66,26 @@ def main() -> None:
             str(root),
         ]
         done = threading.Event()
-        if args.kill_worker_after is not None and workers > 1:
-            threading.Thread(
-                target=_kill_one_worker_later, args=(args.kill_worker_after, done), daemon=True
-            ).start()
         start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        collector = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if args.kill_worker_after is not None and workers > 1:
+            killer = threading.Thread(
+                target=_kill_one_worker_later, args=(collector, args.kill_worker_after, done), daemon=True
+            )
+            killer.start()
+        _, stderr = collector.communicate()
         wall = time.perf_counter() - start
         done.set()
-        if proc.returncode != 0:
-            print(proc.stderr[-2000:])
-            raise SystemExit(f"collect failed with exit code {proc.returncode}")
+        if collector.returncode != 0:
+            print(stderr[-2000:])
+            raise SystemExit(f"collect failed with exit code {collector.returncode}")
         meta = load_meta(root)
         size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
         faults = verify(root)
         episodes = len(meta.episodes)
         success = sum(bool(e.get("success")) for e in meta.episodes)
         rates[workers] = episodes / wall * 3600
-        summary = [line for line in proc.stderr.splitlines() if "committed" in line or "faults" in line]
+        summary = [line for line in stderr.splitlines() if "committed" in line or "faults" in line]
         print(
             f"workers={workers}: {episodes} episodes, {meta.total_frames} frames in {wall:.0f} s wall"
             f" -> {rates[workers]:.0f} episodes/hour; success {success}/{episodes};"

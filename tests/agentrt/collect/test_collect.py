@@ -23,6 +23,7 @@ from agentrt.datasets import constants as K
 from agentrt.datasets import features_from_env
 from agentrt.datasets.verify import verify
 from agentrt.recording import open_or_create
+from agentrt.testing import descendant_pids
 
 SCENE = "tabletop-v0"
 
@@ -105,12 +106,10 @@ def test_ray_worker_killed_mid_episode_loses_only_that_episode(tmp_path: Path) -
     def kill_one_worker(stats: CollectStats) -> None:
         if killed:
             return
-        pids = subprocess.run(
-            ["pgrep", "-f", "ray::_RayWorker.run"], capture_output=True, text=True
-        ).stdout.split()
+        pids = descendant_pids(os.getpid(), "ray::_RayWorker.run")  # ours only, mid-episode
         if pids:
-            os.kill(int(pids[0]), signal.SIGKILL)
-            killed.append(int(pids[0]))
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
 
     stats = _collect(tmp_path / "data", 2, workers=2, on_progress=kill_one_worker)
     assert killed and stats.faults["crash"] == 1
