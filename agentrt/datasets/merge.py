@@ -38,6 +38,7 @@ from agentrt.datasets.meta import (
     load_meta,
     new_info,
     next_file,
+    same_spec,
     string_table,
     write_json,
     write_parquet,
@@ -45,7 +46,6 @@ from agentrt.datasets.meta import (
 from agentrt.datasets.stats import aggregate_stats, stats_to_json, vector_stats
 from agentrt.datasets.tables import frame_schema, frames_table, table_columns
 from agentrt.datasets.video import EpisodeVideoEncoder, VideoOptions, concat_videos, decode_range, frame_times
-from agentrt.datasets.writer import _same_spec
 
 REMAPPED = (K.EPISODE_INDEX, K.INDEX, K.TASK_INDEX, K.SKILL_INDEX)
 
@@ -75,7 +75,7 @@ def merge(
     for meta in metas:
         if journal.pending(meta.root):
             raise DatasetError(f"{meta.root} has an unfinished commit; open it with DatasetWriter.open first")
-        if not _same_spec(meta.features, metas[0].features) or meta.fps != metas[0].fps:
+        if not same_spec(meta.features, metas[0].features) or meta.fps != metas[0].fps:
             raise DatasetError(f"{meta.root}: features or fps differ from {metas[0].root}")
     if out.exists():
         raise DatasetError(f"{out} exists; merge writes a new dataset")

@@ -243,6 +243,15 @@ class DatasetMeta:
         )
 
 
+def same_spec(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two feature specs agree on every key's dtype, shape and names."""
+
+    def core(spec: Mapping[str, Any]) -> dict:
+        return {k: (v["dtype"], list(v["shape"]), v.get("names")) for k, v in spec.items()}
+
+    return core(a) == core(b)
+
+
 def is_dataset(root: Path) -> bool:
     return (root / K.INFO_PATH).is_file()
 

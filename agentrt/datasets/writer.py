@@ -40,6 +40,7 @@ from agentrt.datasets.meta import (
     load_meta,
     new_info,
     next_file,
+    same_spec,
     string_table,
     write_json,
     write_parquet,
@@ -103,7 +104,7 @@ class DatasetWriter:
             self.close()
             raise
         self.meta: DatasetMeta = load_meta(self.root)
-        if features is not None and not _same_spec(features, self.meta.features):
+        if features is not None and not same_spec(features, self.meta.features):
             self.close()
             raise DatasetError(f"{self.root}: features differ from the dataset's meta/info.json")
         self.layout = FrameLayout.from_features(self.meta.features)
@@ -430,13 +431,6 @@ def _intern(table: list[str], value: str) -> int:
 
 def _impls_from_subgoals(subgoals: list[dict[str, Any]]) -> dict[int, str]:
     return {int(s["index"]): str(s["skill_impl"]) for s in subgoals if "index" in s and "skill_impl" in s}
-
-
-def _same_spec(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    def core(spec: Mapping[str, Any]) -> dict:
-        return {k: (v["dtype"], list(v["shape"]), v.get("names")) for k, v in spec.items()}
-
-    return core(a) == core(b)
 
 
 def _acquire_lock(root: Path) -> Any:
