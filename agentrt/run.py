@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,6 +37,12 @@ class RunConfig(BaseModel):
     seed: int = Field(default=0, ge=0, description="world seed: same seed, same world")
     describer: str = Field(default="oracle", description="registered scene describer")
     planner: str = Field(default="symbolic", description="registered task planner")
+    planner_config: dict[str, Any] = Field(
+        default_factory=dict, description="settings for the planner's own Config (validated there)"
+    )
+    describer_config: dict[str, Any] = Field(
+        default_factory=dict, description="settings for the describer's own Config (validated there)"
+    )
     max_replans: int = Field(default=3, ge=0, description="replans allowed after failed subgoals")
     out: Path = Field(default=Path("runs"), description="episodes go to the dataset <out>/<scene>/")
     video: Path | None = Field(default=None, description="also write the head camera as MP4 here")
@@ -76,8 +83,8 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
     start = time.perf_counter()
     load_skill_modules(config.skills_modules)
     env_cls = SCENES.get(config.scene)
-    describer = DESCRIBERS.get(config.describer)()
-    planner = PLANNERS.get(config.planner)()
+    describer = DESCRIBERS.get(config.describer)(config.describer_config)
+    planner = PLANNERS.get(config.planner)(config.planner_config)
     skills = make_skills()
     dataset = config.out / config.scene
     env = env_cls(gui=config.gui)
