@@ -1,4 +1,4 @@
-"""Low-level controllers. The arm's IK/joint control lives with the robot model in
-``scenes/robots``; reinforcement-learned legged controllers arrive with their issue."""
+"""Low-level controllers: RL locomotion for legged robots (commands, env, training, artifacts); arm IK lives
+with the robot model in ``scenes/robots``."""
 
 __all__: list[str] = []

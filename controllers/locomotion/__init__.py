@@ -1,0 +1,1 @@
+"""Quadruped velocity-tracking locomotion: env, observation/reward terms, deployed controller."""
