@@ -1,3 +1,3 @@
-"""Evaluation suites and metrics (filled by the evaluation issue)."""
+"""Evaluation: versioned suites, an episode runner, metrics, a Ray-parallel driver and reports."""
 
 __all__: list[str] = []

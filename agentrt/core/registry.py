@@ -119,3 +119,5 @@ PLANNERS: Registry = Registry("planner")
 """Task planners (instruction + scene -> plan), e.g. ``symbolic``."""
 DESCRIBERS: Registry = Registry("describer")
 """Scene describers (world -> scene description), e.g. ``oracle``."""
+SUITES: Registry = Registry("suite")
+"""Evaluation suites (versioned task sets), e.g. ``kitchen-tidy-v0``."""
