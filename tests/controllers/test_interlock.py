@@ -6,37 +6,14 @@ import numpy as np
 import pybullet as pb
 import pybullet_data
 import pytest
-import torch
 from pybullet_utils.bullet_client import BulletClient
 
-from controllers.artifact import Actor, ArtifactError, ArtifactMeta, Policy
+from controllers.artifact import ArtifactError
 from controllers.base import ControlledRobot, SafeStop
 from controllers.commands import CommandBridge, VelocityCommand
 from controllers.legged import LeggedRobot
-from controllers.locomotion.controller import LocomotionController
-from controllers.locomotion.env import DECIMATION, PHYSICS_DT, LocomotionEnvConfig
-from controllers.locomotion.terms import OBS_DIM
-
-
-def zero_residual_policy(kind: str = "locomotion") -> Policy:
-    """A policy whose residual is exactly zero: the controller walks on the trot generator alone."""
-    actor = Actor(OBS_DIM, 12, [8], "elu")
-    torch.nn.init.zeros_(actor.head.weight)
-    torch.nn.init.zeros_(actor.head.bias)
-    meta = ArtifactMeta(
-        kind=kind,
-        recipe="zero",
-        obs_dim=OBS_DIM,
-        action_dim=12,
-        hidden=[8],
-        activation="elu",
-        obs_mean=[0.0] * OBS_DIM,
-        obs_var=[1.0] * OBS_DIM,
-        obs_clip=10.0,
-        obs_epsilon=1e-8,
-        env_config=LocomotionEnvConfig().model_dump(),
-    )
-    return Policy(actor, meta)
+from controllers.locomotion.controller import LocomotionController, open_loop_policy
+from controllers.locomotion.env import DECIMATION, PHYSICS_DT
 
 
 @pytest.fixture
@@ -45,7 +22,7 @@ def stack():
     sim.setGravity(0, 0, -9.81)
     sim.setTimeStep(PHYSICS_DT)
     sim.loadURDF(f"{pybullet_data.getDataPath()}/plane.urdf")
-    controller = LocomotionController(zero_residual_policy())
+    controller = LocomotionController(open_loop_policy())
     robot = LeggedRobot(sim._client, controller.spec)
     robot.reset((0, 0, 0.3), q=controller.gait.joint_targets(np.zeros(3), 0.0))
     yield (
@@ -89,4 +66,4 @@ def test_fall_latches_safe_stop_until_reset(stack) -> None:
 
 def test_controller_refuses_a_balance_artifact() -> None:
     with pytest.raises(ArtifactError, match="not locomotion"):
-        LocomotionController(zero_residual_policy(kind="balance"))
+        LocomotionController(open_loop_policy(kind="balance"))
