@@ -178,9 +178,9 @@ class _LineProgress:
         for r in stats.results[self.seen :]:
             if self.seen >= stats.resumed:
                 outcome = "success" if r.success else r.status
-                tags = " ".join(f"{k}={v}" for k, v in r.tags.items())
+                tags = "".join(f" {k}={v}" for k, v in r.tags.items())
                 self.console.print(
-                    f"[{stats.done}/{stats.target}] seed {r.seed} {tags} {outcome} chain {r.chain_length}"
+                    f"[{stats.done}/{stats.target}] seed {r.seed}{tags} {outcome} chain {r.chain_length}"
                     f" ({r.wall_time_s:.0f} s); {stats.successes}/{stats.done} so far",
                     highlight=False,
                 )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from agentrt.agent import Agent, AgentObserver, make_skills
+from agentrt.core.actions import CONTROL_HZ
 from agentrt.core.episode import EpisodeRecord, SubgoalRecord
 from agentrt.core.plan import Plan, PlanningError, Subgoal
 from agentrt.core.registry import DESCRIBERS, PLANNERS
@@ -136,7 +137,7 @@ class EvalWorker:
         result.success = bool(tasks) and result.chain_length == len(tasks)
         result.status = "success" if result.success else "failure"
         result.steps = sum(s.steps for s in result.stages)
-        result.sim_time_s = result.steps / float(env.metadata.get("render_fps", 10))
+        result.sim_time_s = result.steps / CONTROL_HZ
 
     def _stage(self, env: Any, spec: EpisodeSpec, task: Task, video: VideoWriter | None) -> StageResult:
         stage = StageResult(
