@@ -102,3 +102,22 @@ def test_an_internal_error_exits_3_without_a_traceback(
     monkeypatch.delenv("AGENTRT_DEBUG", raising=False)
     monkeypatch.setattr(cli, "run_suite", explode)
     _one_line_error(_run(tmp_path, episodes=1), 3, "internal error", "boom")
+
+
+def test_the_app_works_mounted_as_a_subcommand(tmp_path: Path) -> None:
+    """As `agentrt eval` once agentrt/cli.py adds it with `app.add_typer(eval_app, name="eval")`."""
+    import typer
+
+    parent = typer.Typer()
+
+    @parent.callback()
+    def _root() -> None:
+        """agentrt"""
+
+    parent.add_typer(app, name="eval")
+    ran = runner.invoke(
+        parent, ["eval", "--suite", "fake-tidy-v0", "--episodes", "1", *FAST, "--out", str(tmp_path)]
+    )
+    assert ran.exit_code == 0, ran.output
+    listed = runner.invoke(parent, ["eval", "list"])
+    assert listed.exit_code == 0 and "kitchen-chain5-v0" in listed.stdout
