@@ -10,9 +10,10 @@ five pick-and-place instructions drawn from that scene with a generator seeded b
 id and seed. Each moves a different object to a place it is not in (its home, or one of
 the places the scene itself misplaces objects onto; each place receives at most one
 object that does not live there), so every instruction is feasible from the state the
-previous ones leave. The next instruction is given only after the previous succeeded,
-in the same world with no reset; each has a cap of 360 policy steps (CALVIN's per-subtask
-cap; 36 s at 10 Hz).
+previous ones leave. Nothing is taken out of the trash bin: things are dropped into it,
+and a 45 cm deep bin on the floor is beyond the arm's reach. The next instruction is
+given only after the previous succeeded, in the same world with no reset; each has a cap
+of 360 policy steps (CALVIN's per-subtask cap; 36 s at 10 Hz).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ STEPS_PER_TASK = 360
 """Policy steps (10 Hz) allowed per object to tidy and per chain instruction."""
 CHAIN_TARGETS: tuple[str, ...] = ("counter", "dining_table", "sink", "shelf", "dish_rack")
 """Places an object may be sent to besides its home (those ``kitchen-v0`` misplaces onto)."""
+NO_PICK_FROM = frozenset({"trash_bin"})
+"""Places chain instructions never take an object out of."""
 IN_PLACES = frozenset({"sink", "fruit_bowl", "dish_rack", "trash_bin"})
 """Places one puts things *in*; the others one puts things *on*."""
 TEMPLATES: tuple[str, ...] = (
@@ -92,7 +95,11 @@ def draw_chain(scene: SceneDescription, rng, length: int) -> list[Task]:  # noqa
         ValueError: the scene has too few nameable objects for a chain this long.
     """
     names = [o.name for o in scene.objects]
-    nameable = [o for o in scene.objects if names.count(o.name) == 1 and o.location is not None]
+    nameable = [
+        o
+        for o in scene.objects
+        if names.count(o.name) == 1 and o.location is not None and o.location not in NO_PICK_FROM
+    ]
     arrivals: set[str] = set()  # places that already received an object that does not live there
     used: set[str] = set()
     tasks: list[Task] = []

@@ -9,7 +9,7 @@ from agentrt.agent import make_skills
 from agentrt.core.registry import PLANNERS, SUITES
 from agentrt.core.symbolic import holds
 from evals.suites.base import EpisodeSpec, Suite, Task, check_task
-from evals.suites.kitchen import KitchenChain5, KitchenTidy
+from evals.suites.kitchen import NO_PICK_FROM, KitchenChain5, KitchenTidy
 
 SEEDS = (0, 1)
 
@@ -95,6 +95,7 @@ def test_chain_instructions_read_as_their_goals_and_use_distinct_objects() -> No
         tasks = suite.tasks(spec, scene)
         objects = [t.goal[0].split("(")[1].split(",")[0] for t in tasks]
         assert len(set(objects)) == 5
+        assert not {scene.object(o).location for o in objects} & NO_PICK_FROM
         for task in tasks:
             assert list(planner.plan(task.instruction, scene, specs).goal) == list(task.goal), (
                 task.instruction
