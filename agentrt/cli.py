@@ -116,9 +116,39 @@ def run(
     skills_module: Annotated[
         list[str] | None, typer.Option(help="Import user skills from this module first (repeatable).")
     ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Planner model: a name (openai backend) or a folder (transformers).")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server for the planner, e.g. http://127.0.0.1:8080/v1.")
+    ] = None,
+    backend: Annotated[str | None, typer.Option(help="Planner backend: openai or transformers.")] = None,
+    planner_option: Annotated[
+        list[str] | None, typer.Option(help="Planner setting KEY=VALUE, e.g. max_repairs=3 (repeatable).")
+    ] = None,
+    describer_model: Annotated[str | None, typer.Option(help="Describer (VLM) model name or folder.")] = None,
+    describer_base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible vision server for the describer.")
+    ] = None,
+    describer_backend: Annotated[
+        str | None, typer.Option(help="Describer model backend: openai or transformers.")
+    ] = None,
+    describer_option: Annotated[
+        list[str] | None, typer.Option(help="Describer setting KEY=VALUE (repeatable).")
+    ] = None,
 ) -> None:
-    """Carry out INSTRUCTION in a scene: describe, plan, execute, report."""
+    """Carry out INSTRUCTION in a scene: describe, plan, execute, report.
+
+    With --planner llm the plan comes from a chat model (--model, --base-url; the key, if
+    any, only from OPENAI_API_KEY); with --describer vlm the scene description comes from
+    a vision-language model reading the head camera (--describer-model ...).
+    """
+    from pydantic import ValidationError
+
+    from agentrt.model_options import OptionError, settings, validation_line
     from agentrt.run import RunConfig, run_instruction
+    from planners.llm.backends import BackendConfigError
+    from planners.vlm.describer import DescriptionError
 
     console = Console(stderr=as_json, quiet=as_json)
     if video is not None and video.suffix.lower() != ".mp4":
@@ -138,11 +168,25 @@ def run(
             video=video,
             gui=gui,
             skills_modules=skills_module or [],
+            planner_config=settings(planner_option, model=model, base_url=base_url, backend=backend),
+            describer_config=settings(
+                describer_option,
+                model=describer_model,
+                base_url=describer_base_url,
+                backend=describer_backend,
+            ),
         )
         with stdout_to_stderr(as_json):
             outcome = run_instruction(config, observers=[_Progress(console)])
     except RegistryError as exc:
         raise fail("agentrt", EXIT_REJECTED, str(exc)) from None
+    except ValidationError as exc:
+        what = exc.title.removesuffix("Config") or "run"
+        raise fail("agentrt", EXIT_REJECTED, validation_line(exc, what)) from None
+    except (BackendConfigError, OptionError) as exc:
+        raise fail("agentrt", EXIT_REJECTED, str(exc)) from None
+    except DescriptionError as exc:
+        raise fail("agentrt", EXIT_INTERNAL, f"scene describer failed: {exc}") from None
     except DatasetError as exc:
         raise fail("agentrt", EXIT_REJECTED, f"cannot write output: {exc}") from None
     except OSError as exc:

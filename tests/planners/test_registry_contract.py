@@ -1,6 +1,14 @@
-"""Contract over every registered planner and describer, on the symbolic fake world."""
+"""Contract over every registered planner and describer, on the symbolic fake world.
+
+Entries that talk to a model get a config from ``CONFIGS``: the language-model ones
+replay a cassette (``tests/planners/llm/cassettes/contract/``), so the contract runs
+offline through the real client stack. A new entry that needs settings adds them here.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,11 +25,17 @@ SCENE = fixture_scene(
     robot_at="counter",
 )
 SPECS = [skill.spec() for skill in make_skills().values()]
+_CASSETTES = Path(__file__).parent / "llm" / "cassettes" / "contract"
+_REPLAY = {"model": "authored-stand-in", "base_url": "http://authored.invalid/v1", "backoff_s": 0.0}
+CONFIGS: dict[str, dict[str, Any]] = {
+    "llm": {**_REPLAY, "cassette": _CASSETTES / "planner.json"},
+    "vlm": {**_REPLAY, "cassette": _CASSETTES / "describer.json"},
+}
 
 
 @pytest.mark.parametrize("name", PLANNERS.names())
 def test_planner_plans_validly_and_rejects_nonsense(name: str) -> None:
-    planner = PLANNERS.get(name)()
+    planner = PLANNERS.get(name)(CONFIGS.get(name))
     plan = planner.plan("put the red mug in the sink", SCENE, SPECS)
     assert isinstance(plan, Plan) and plan.goal and validate_plan(plan, SCENE, SPECS) == []
     with pytest.raises(PlanningError) as info:
@@ -31,6 +45,6 @@ def test_planner_plans_validly_and_rejects_nonsense(name: str) -> None:
 
 @pytest.mark.parametrize("name", DESCRIBERS.names())
 def test_describer_returns_a_scene_description(name: str) -> None:
-    scene = DESCRIBERS.get(name)().describe(FakeEnv(SCENE))
+    scene = DESCRIBERS.get(name)(CONFIGS.get(name)).describe(FakeEnv(SCENE))
     assert isinstance(scene, SceneDescription)
     assert {o.id for o in scene.objects} == {"mug_0", "apple_0"}
