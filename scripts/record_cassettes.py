@@ -36,6 +36,8 @@ from agentrt.agent import make_skills  # noqa: E402
 from agentrt.core.plan import Plan, PlanningError  # noqa: E402
 from planners.llm.cassette import CassetteTransport  # noqa: E402
 from planners.llm.planner import LLMPlanner  # noqa: E402
+from planners.llm.proposer import LLMProposer  # noqa: E402
+from planners.proposer import DiversityTracker  # noqa: E402
 from planners.symbolic import SymbolicPlanner  # noqa: E402
 from planners.vlm.describer import DescriptionError, VLMDescriber  # noqa: E402
 
@@ -163,6 +165,11 @@ def resolve(case: Any, symbolic: SymbolicPlanner, specs: list) -> list[Any]:
 def run_case(case: Any, planner: Any, specs: list) -> str:
     """Plan (and replan, for the replan case), or describe; the outcome as a short string."""
     scene = cases.scene_named(case.scene)
+    if isinstance(planner, LLMProposer):
+        import numpy as np
+
+        proposals = planner.propose(scene, DiversityTracker(), np.random.default_rng(0), k=20)
+        return f"{len(proposals)} proposals kept, {len(planner.dropped)} dropped"
     if isinstance(planner, VLMDescriber):
         from agentrt.testing import FakeEnv
 
@@ -178,6 +185,15 @@ def run_case(case: Any, planner: Any, specs: list) -> str:
         return f"valid plan of {len(plan.subgoals)} steps after {planner.last.repairs} repairs"
     except PlanningError as exc:
         return f"PlanningError: {exc.reason}"
+
+
+def _make(case: Any, config: dict[str, Any], specs: list, **kwargs: Any) -> Any:
+    """The part a case exercises: the planner, the VLM describer or the task proposer."""
+    if case in cases.DESCRIBER_CASES:
+        return VLMDescriber(config, **kwargs)
+    if case in cases.PROPOSER_CASES:
+        return LLMProposer(config, specs, **kwargs)
+    return LLMPlanner(config, **kwargs)
 
 
 def author(selected: list[Any], out: Path) -> None:
@@ -208,8 +224,7 @@ def author(selected: list[Any], out: Path) -> None:
             max_retries=0,
             http_client=httpx.Client(transport=transport),
         )
-        make = VLMDescriber if case in cases.DESCRIBER_CASES else LLMPlanner
-        planner = make(config, chat_model=model, sleep=lambda s: None)
+        planner = _make(case, config, specs, chat_model=model, sleep=lambda s: None)
         outcome = run_case(case, planner, specs)
         if transport.upstream.replies:  # type: ignore[union-attr]
             raise RuntimeError(f"{case.name}: {len(transport.upstream.replies)} replies were never asked for")
@@ -223,8 +238,7 @@ def record(selected: list[Any], out: Path, model: str, base_url: str | None, met
     for case in selected:
         path = out / case.group / f"{case.name}.json"
         config = {"model": model, "base_url": base_url, "structured_output": method, "cassette": str(path)}
-        make = VLMDescriber if case in cases.DESCRIBER_CASES else LLMPlanner
-        planner = make({**config, "cassette_mode": "record"})
+        planner = _make(case, {**config, "cassette_mode": "record"}, specs)
         outcome = run_case(case, planner, specs)
         transport = planner.chat.model.http_client._transport
         transport.cassette.meta.update(
@@ -242,7 +256,9 @@ def record(selected: list[Any], out: Path, model: str, base_url: str | None, met
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--group", choices=["phrasings", "failures", "redteam", "contract", "describer", "all"], default="all"
+        "--group",
+        choices=["phrasings", "failures", "redteam", "contract", "describer", "proposer", "all"],
+        default="all",
     )
     parser.add_argument("--model", help="record from this model (default: re-author the authored cassettes)")
     parser.add_argument("--base-url", help="OpenAI-compatible server to record from")

@@ -19,8 +19,11 @@ from agentrt.console import fail, stdout_to_stderr
 from agentrt.core.registry import SCENES, RegistryError
 from agentrt.datasets import DatasetError, DatasetWriter, features_from_env
 from agentrt.datasets.meta import is_dataset
+from agentrt.model_options import OptionError, settings
 from agentrt.recording import open_or_create
 from planners.constitution import Constitution
+from planners.llm.backends import BackendConfigError
+from planners.llm.proposer import make_proposer
 
 EXIT_OK, EXIT_REJECTED, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 3, 130
 _COMMAND = "agentrt collect"
@@ -44,12 +47,23 @@ def collect_command(
     episode_timeout: Annotated[
         float, typer.Option(min=1.0, help="Seconds before a worker counts as hung.")
     ] = 900.0,
+    proposer: Annotated[str, typer.Option(help="Task proposer: template or llm.")] = "template",
+    proposer_model: Annotated[str | None, typer.Option(help="Model of the llm proposer.")] = None,
+    proposer_base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server of the llm proposer.")
+    ] = None,
+    proposer_option: Annotated[
+        list[str] | None, typer.Option(help="Proposer setting KEY=VALUE (repeatable).")
+    ] = None,
 ) -> None:
     """Collect episodes autonomously: describe, propose, review, plan, execute, label, reset, log."""
     console = Console(stderr=True)
     try:
+        proposer_config = settings(proposer_option, model=proposer_model, base_url=proposer_base_url)
         config = CollectConfig(
-            worker=WorkerConfig(scene=scene, policy=policy),
+            worker=WorkerConfig(
+                scene=scene, policy=policy, proposer=proposer, proposer_config=proposer_config
+            ),
             out=out,
             episodes=episodes,
             hours=hours,
@@ -69,12 +83,15 @@ def collect_command(
             functools.partial(Constitution.load, constitution) if constitution else Constitution.default
         )
         make_constitution()  # a bad file fails here, before any worker starts
+        make_proposer(proposer, proposer_config, [])  # so does a bad proposer setting
         with stdout_to_stderr():
             writer = _open_writer(config)
     except ValidationError as exc:
         raise fail(
             "agentrt collect", EXIT_REJECTED, exc.errors()[0]["msg"].removeprefix("Value error, ")
         ) from None
+    except (OptionError, BackendConfigError) as exc:
+        raise fail("agentrt collect", EXIT_REJECTED, str(exc)) from None
     except (ValueError, RegistryError, DatasetError, OSError) as exc:
         raise fail("agentrt collect", EXIT_REJECTED, str(exc)) from None
 

@@ -20,7 +20,8 @@ from agentrt.core.plan import Subgoal
 from agentrt.core.registry import DESCRIBERS, PLANNERS, SCENES
 from agentrt.core.scene import SceneDescription
 from agentrt.episodes import code_version
-from planners.proposer import DiversityTracker, TaskProposal, TemplateProposer
+from planners.llm.proposer import make_proposer
+from planners.proposer import DiversityTracker, TaskProposal
 from skills.base import StepEvent
 
 
@@ -35,6 +36,10 @@ class WorkerConfig(BaseModel):
     policy: str = Field(default="scripted", description="skills to run: scripted (learned ones: VLA issue)")
     max_replans: int = Field(default=2, ge=0, description="replans per episode")
     max_proposals: int = Field(default=8, ge=1, description="proposals reviewed per episode before giving up")
+    proposer: str = Field(default="template", description="task proposer: template or llm")
+    proposer_config: dict[str, Any] = Field(
+        default_factory=dict, description="settings for the proposer (e.g. model, base_url for llm)"
+    )
 
 
 class Review(Protocol):
@@ -144,7 +149,8 @@ class EpisodeWorker:
         self.describer = DESCRIBERS.get(config.describer)()
         self.planner = PLANNERS.get(config.planner)()
         self.skills = make_skills()
-        self.proposer = TemplateProposer()
+        specs = [skill.spec() for skill in self.skills.values()]
+        self.proposer = make_proposer(config.proposer, config.proposer_config, specs)
 
     def run(self, seed: int, tracker: DiversityTracker) -> CollectedEpisode:
         """Reset to ``seed``, find an acceptable task, execute it; return the episode.

@@ -92,8 +92,8 @@ def scene_data(scene: SceneDescription) -> dict[str, Any]:
 def user_prompt(instruction: str, scene: SceneDescription) -> str:
     """The scene and the instruction, each as JSON inside tags."""
     return (
-        f"<scene>\n{_json(scene_data(scene))}\n</scene>\n"
-        f"<instruction>\n{_json(instruction)}\n</instruction>\n"
+        f"<scene>\n{as_data(scene_data(scene))}\n</scene>\n"
+        f"<instruction>\n{as_data(instruction)}\n</instruction>\n"
         "Plan for this instruction in this scene."
     )
 
@@ -111,16 +111,16 @@ def replan_prompt(previous: Plan, scene: SceneDescription, failure: str) -> str:
     """After a failed step: the old plan, what failed, the fresh scene, the fixed goal."""
     steps = [{"skill": s.skill, "args": s.args} for s in previous.subgoals]
     return (
-        f"<instruction>\n{_json(previous.instruction)}\n</instruction>\n"
-        f"<previous_plan>\n{_json(steps)}\n</previous_plan>\n"
-        f"<failure>\n{_json(failure)}\n</failure>\n"
-        f"<scene>\n{_json(scene_data(scene))}\n</scene>\n"
+        f"<instruction>\n{as_data(previous.instruction)}\n</instruction>\n"
+        f"<previous_plan>\n{as_data(steps)}\n</previous_plan>\n"
+        f"<failure>\n{as_data(failure)}\n</failure>\n"
+        f"<scene>\n{as_data(scene_data(scene))}\n</scene>\n"
         f"A step of the previous plan failed. The scene above is fresh. Plan again from this scene "
-        f"to reach the same goal {_json(previous.goal)}: some steps may already be done, some may "
+        f"to reach the same goal {as_data(previous.goal)}: some steps may already be done, some may "
         "need doing again."
     )
 
 
-def _json(value: Any) -> str:
+def as_data(value: Any) -> str:
     """JSON with ``<`` escaped, so text in the data can never close a tag of the prompt."""
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")

@@ -561,3 +561,35 @@ DESCRIBER_CASES = (
 """VLM describer cassettes (authored): replays of the vision chat, image sent inline."""
 
 ALL_CASES = (*PHRASING_CASES, *FAILURE_CASES, *REDTEAM_CASES, REPLAN_CASE, CONTRACT_CASE, *DESCRIBER_CASES)
+
+
+def _task(instruction: str, kind: str, obj: str | None, place: str | None) -> dict[str, Any]:
+    return {"instruction": instruction, "kind": kind, "object": obj, "place": place}
+
+
+PROPOSER_CASES = (
+    Case(
+        "kitchen-tasks",
+        "proposer",
+        "",
+        (
+            ("raw", "Here are some ideas: tidy the kitchen, ..."),
+            {
+                "tasks": [
+                    _task("put the red apple in the fruit bowl", "put", "apple_0", "fruit_bowl"),
+                    _task("put the yellow sponge back where it belongs", "put", "sponge_0", "sink"),
+                    _task("go to the trash bin", "go", None, "trash_bin"),
+                    _task("hand the knife to the child", "other", None, None),  # the constitution's job
+                    _task("put the laptop in the sink", "put", "laptop_0", "sink"),  # not in the scene
+                    _task(
+                        "throw the green mug out of the window", "other", "mug_1", "window"
+                    ),  # no such place
+                    _task("tidy the kitchen", "tidy", None, None),
+                ]
+            },
+        ),
+        repairs=1,
+    ),
+)
+"""LLM task proposer cassettes (authored)."""
+ALL_CASES = (*ALL_CASES, *PROPOSER_CASES)
