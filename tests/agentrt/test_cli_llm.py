@@ -96,3 +96,14 @@ def test_replayed_llm_plan_runs_in_the_kitchen(tmp_path: Path) -> None:
     ]
     provenance = json.loads(Path(out["episode"]).read_text())
     assert provenance["plans"][0]["planner"] == "llm"
+
+
+def test_describer_that_cannot_answer_exits_3_in_one_line(tmp_path: Path) -> None:
+    cassette = CASSETTES / "describer" / "timeouts.json"
+    result = _run(
+        tmp_path, "--describer", "vlm", "--describer-model", "authored-stand-in",
+        "--describer-base-url", "http://authored.invalid/v1",
+        "--describer-option", f"cassette={cassette}", "--describer-option", "backoff_s=0",
+    )  # fmt: skip
+    assert result.exit_code == 3
+    assert "scene describer failed" in _one_line_error(result) and "timed out" in result.stderr

@@ -55,3 +55,21 @@ def test_request_carries_registry_skills_scene_ids_and_instruction(specs, fake_s
     schema = body["response_format"]["json_schema"]["schema"]
     variants = schema["properties"]["steps"]["items"]["anyOf"]
     assert sorted(v["properties"]["skill"]["enum"][0] for v in variants) == sorted(s.name for s in specs)
+
+
+def test_scene_fixture_is_kitchen_v0_at_seed_0() -> None:
+    from agentrt.core.registry import SCENES
+
+    env = SCENES.get("kitchen-v0")()
+    try:
+        env.reset(seed=0)
+        live = env.describe()
+    finally:
+        env.close()
+    stored = kitchen()
+    assert [(o.id, o.name, o.location, o.home) for o in live.objects] == [
+        (o.id, o.name, o.location, o.home) for o in stored.objects
+    ]
+    assert [(p.id, p.name, p.synonyms) for p in live.places] == [
+        (p.id, p.name, p.synonyms) for p in stored.places
+    ]
