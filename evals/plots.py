@@ -25,8 +25,7 @@ def success_by_tag(aggregate: dict[str, Any], tag: str, path: Path) -> Path | No
         return None
     values = list(groups)
     rates = [groups[v]["success_rate"] for v in values]
-    lo = [r - groups[v]["success_ci95"][0] for v, r in zip(values, rates, strict=True)]
-    hi = [groups[v]["success_ci95"][1] - r for v, r in zip(values, rates, strict=True)]
+    lo, hi = _bars(rates, [groups[v]["success_ci95"] for v in values])
     fig, ax = plt.subplots(figsize=(4.8, 3.3))
     ax.bar(values, rates, color=BLUE, yerr=[lo, hi], capsize=5, ecolor="#333333")
     for i, v in enumerate(values):
@@ -64,8 +63,7 @@ def skill_success(aggregate: dict[str, Any], path: Path) -> Path | None:
         return None
     names = list(skills)
     rates = [skills[n]["success_rate"] for n in names]
-    lo = [r - skills[n]["success_ci95"][0] for n, r in zip(names, rates, strict=True)]
-    hi = [skills[n]["success_ci95"][1] - r for n, r in zip(names, rates, strict=True)]
+    lo, hi = _bars(rates, [skills[n]["success_ci95"] for n in names])
     fig, ax = plt.subplots(figsize=(4.8, 0.9 + 0.5 * len(names)))
     colours = [GREEN if r >= 0.9 else BLUE if r >= 0.5 else RED for r in rates]
     ax.barh(names, rates, color=colours, xerr=[lo, hi], capsize=4, ecolor="#333333")
@@ -83,6 +81,14 @@ def skill_success(aggregate: dict[str, Any], path: Path) -> Path | None:
     ax.set_xlabel("success rate (result ok and effects observed)")
     ax.set_title("Per-skill success", fontsize=10)
     return _save(fig, path)
+
+
+def _bars(rates: list[float], intervals: list[list[float]]) -> tuple[list[float], list[float]]:
+    """Error-bar lengths below and above each rate, never negative (intervals from older
+    results may sit a rounding error inside the rate)."""
+    below = [max(0.0, r - lo) for r, (lo, _) in zip(rates, intervals, strict=True)]
+    above = [max(0.0, hi - r) for r, (_, hi) in zip(rates, intervals, strict=True)]
+    return below, above
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:

@@ -76,3 +76,12 @@ def test_html_report_renders_in_headless_chromium(chain_run: tuple[Path, dict], 
     pixels = matplotlib.image.imread(shot)
     assert pixels.shape[:2] == (1000, 1280)
     assert pixels[..., :3].std() > 0.05, "the screenshot is blank"
+
+
+def test_plots_tolerate_intervals_a_rounding_error_inside_the_rate(tmp_path: Path) -> None:
+    from evals.plots import skill_success, success_by_tag
+
+    group = {"episodes": 10, "successes": 10, "success_rate": 1.0, "success_ci95": [0.72, 0.9999999999999999]}
+    agg = {"by_k": {"1": group}, "skills": {"pick": {**group, "attempts": 10}}}
+    assert success_by_tag(agg, "k", tmp_path / "k.png").stat().st_size > 0
+    assert skill_success(agg, tmp_path / "s.png").stat().st_size > 0
