@@ -38,7 +38,7 @@ TEMPLATE = r"""<!DOCTYPE html>
   .ok { color: var(--ok); font-weight: 600; } .bad { color: var(--bad); font-weight: 600; }
   .err { color: #8e44ad; font-weight: 600; }
   .plots { display: flex; flex-wrap: wrap; gap: 12px; }
-  .plots img { max-width: 100%; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
+  .plots img { max-width: 100%; height: auto; align-self: flex-start; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
   .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
   @media (max-width: 900px) { .grid2 { grid-template-columns: 1fr; } }
   code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
