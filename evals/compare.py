@@ -50,6 +50,7 @@ def _rows(runs: list[dict[str, Any]]) -> list[tuple[str, str, Getter]]:
         lengths = sorted({i for r in runs for i in r["aggregate"].get("success_at_length", {})}, key=_num)
         rows += [(f"success at length {i}", "rate", _agg("success_at_length", i)) for i in lengths]
     rows.append(("subgoal success", "rate", _agg("subgoals", "success_rate")))
+    rows.append(("subgoals disturbing other objects", "int", _agg("subgoals", "disturbing")))
     for skill in sorted({s for r in runs for s in r["aggregate"].get("skills", {})}):
         rows.append((f"skill {skill}", "rate", _agg("skills", skill, "success_rate")))
     rows += [

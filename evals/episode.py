@@ -200,17 +200,26 @@ class _StageProbe(AgentObserver):
         self.steps = 0
         self.subgoals: list[SubgoalOutcome] = []
         self.running: tuple[Subgoal, int] | None = None
+        self.placed: frozenset[tuple[str, ...]] = frozenset()  # in(o, p) facts of the latest description
+        self.placed_before: frozenset[tuple[str, ...]] = frozenset()
+
+    def on_scene(self, scene: SceneDescription) -> None:
+        self.placed = frozenset(a for a in scene.facts() if a[0] == "in")
 
     def on_subgoal_start(self, index: int, subgoal: Subgoal) -> None:
         self.running = (subgoal, self.steps)
+        self.placed_before = self.placed
 
     def on_subgoal_end(self, record: SubgoalRecord) -> None:
+        # the agent describes the scene after each subgoal before this event: self.placed is "after"
         res = record.result
         status = res.status.value if not res.ok else ("success" if record.effects_ok else "effects_not_met")
         reason = (
             res.reason if not res.ok else (None if record.effects_ok else ", ".join(record.unmet_effects))
         )
-        self._add(record.subgoal, status, reason, record.end_step - record.start_step)
+        own = {str(v) for v in record.subgoal.args.values()}
+        disturbed = sorted({a[1] for a in self.placed_before - self.placed if a[1] not in own})
+        self._add(record.subgoal, status, reason, record.end_step - record.start_step, disturbed)
 
     def on_step(self, event: StepEvent) -> None:
         self.steps += 1
@@ -225,7 +234,14 @@ class _StageProbe(AgentObserver):
             subgoal, start = self.running
             self._add(subgoal, status, reason, self.steps - start)
 
-    def _add(self, subgoal: Subgoal, status: str, reason: str | None, steps: int) -> None:
+    def _add(
+        self,
+        subgoal: Subgoal,
+        status: str,
+        reason: str | None,
+        steps: int,
+        disturbed: list[str] | None = None,
+    ) -> None:
         self.subgoals.append(
             SubgoalOutcome(
                 skill=subgoal.skill,
@@ -234,6 +250,7 @@ class _StageProbe(AgentObserver):
                 status=status,
                 reason=reason,
                 steps=steps,
+                disturbed=disturbed or [],
             )
         )
         self.running = None

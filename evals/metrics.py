@@ -137,7 +137,12 @@ def _all_subgoals(results: Sequence[EpisodeResult]):  # noqa: ANN202 - generator
 def _subgoals(results: Sequence[EpisodeResult]) -> dict[str, Any]:
     subs = list(_all_subgoals(results))
     ok = sum(s.ok for s in subs)
-    return {"attempted": len(subs), "succeeded": ok, "success_rate": ok / len(subs) if subs else 0.0}
+    return {
+        "attempted": len(subs),
+        "succeeded": ok,
+        "success_rate": ok / len(subs) if subs else 0.0,
+        "disturbing": sum(bool(s.disturbed) for s in subs),
+    }
 
 
 def _skills(results: Sequence[EpisodeResult]) -> dict[str, Any]:
@@ -152,6 +157,7 @@ def _skills(results: Sequence[EpisodeResult]) -> dict[str, Any]:
             "attempts": len(subs),
             "outcomes": dict(sorted(Counter(s.status for s in subs).items())),
             "steps_mean": sum(s.steps for s in subs) / len(subs),
+            "disturbed_objects": sum(len(s.disturbed) for s in subs),
         }
     return out
 

@@ -94,10 +94,10 @@ TEMPLATE = r"""<!DOCTYPE html>
 </section>
 {% endif %}
 <section><h2>Skills</h2>
-<table class="skills"><thead><tr><th>skill</th><th class="num">attempts</th><th class="num">success</th><th>95% CI</th><th>outcomes</th><th class="num">steps</th></tr></thead>
+<table class="skills"><thead><tr><th>skill</th><th class="num">attempts</th><th class="num">success</th><th>95% CI</th><th>outcomes</th><th class="num">steps</th><th class="num" title="other objects knocked out of their place">disturbed</th></tr></thead>
 <tbody>{% for name, s in agg.skills.items() %}<tr><td><code>{{ name }}</code></td><td class="num">{{ s.attempts }}</td><td class="num">{{ pct(s.success_rate) }}</td>
 <td>{{ pct(s.success_ci95[0]) }}–{{ pct(s.success_ci95[1]) }}</td><td>{% for k, v in s.outcomes.items() %}{{ k }} {{ v }}{% if not loop.last %}, {% endif %}{% endfor %}</td>
-<td class="num">{{ "%.0f"|format(s.steps_mean) }}</td></tr>{% endfor %}</tbody></table>
+<td class="num">{{ "%.0f"|format(s.steps_mean) }}</td><td class="num">{{ s.get("disturbed_objects", 0) }}</td></tr>{% endfor %}</tbody></table>
 </section>
 <section><h2>Planning and safety</h2>
 <table class="planning"><tbody>

@@ -49,6 +49,10 @@ class SubgoalOutcome(BaseModel):
     status: str = Field(description="success | failure | aborted | effects_not_met | step_cap")
     reason: str | None = None
     steps: int = Field(default=0, description="10 Hz policy steps it ran")
+    disturbed: list[str] = Field(
+        default_factory=list,
+        description="other objects that were in a place before and no longer there after (knocked off)",
+    )
 
     @property
     def ok(self) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from agentrt.core.scene import SceneDescription
+from agentrt.testing import FakePlace
 from evals.episode import EvalWorker, SkillSetUnavailable, resolve_skills
 from evals.results import EvalConfig
 from evals.suites.base import EpisodeSpec, Task
@@ -97,3 +98,23 @@ def test_an_exception_becomes_an_error_result() -> None:
 def test_learned_skills_are_refused_with_a_reason() -> None:
     with pytest.raises(SkillSetUnavailable, match="learned skills are not available"):
         resolve_skills("learned")
+
+
+class _Clumsy(FakeTidy):
+    """k = 1: placing the mug knocks the bottle off the shelf onto the counter."""
+
+    suite_id = "clumsy-v0"
+
+    def reset(self, env: Any, spec: EpisodeSpec) -> dict[str, Any]:
+        obs = super().reset(env, spec)
+        FakePlace.knock = "bottle_0"
+        return obs
+
+
+def test_objects_knocked_out_of_their_place_are_charged_to_the_subgoal_that_moved_them() -> None:
+    result = _worker(_Clumsy()).run(0, 0)
+    subgoals = result.stages[0].subgoals
+    assert [s.disturbed for s in subgoals if s.disturbed] == [["bottle_0"]]
+    knocked = next(s for s in subgoals if s.disturbed)
+    assert (knocked.skill, knocked.args["object"], knocked.status) == ("place", "mug_0", "success")
+    assert result.success and result.stages[0].replans == 1  # the agent noticed at the end and put it back

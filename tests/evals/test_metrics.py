@@ -89,7 +89,12 @@ def test_aggregate_counts_groups_skills_and_planning() -> None:
     assert agg["skills"]["pick"]["attempts"] == 4 and agg["skills"]["pick"]["successes"] == 2
     assert agg["skills"]["pick"]["outcomes"] == {"failure": 1, "step_cap": 1, "success": 2}
     assert agg["skills"]["place"]["success_rate"] == 1.0
-    assert agg["subgoals"] == {"attempted": 6, "succeeded": 4, "success_rate": pytest.approx(4 / 6)}
+    assert agg["subgoals"] == {
+        "attempted": 6,
+        "succeeded": 4,
+        "success_rate": pytest.approx(4 / 6),
+        "disturbing": 0,
+    }
     planning = agg["planning"]
     assert (planning["plan_calls"], planning["invalid_plans"], planning["replans"]) == (4, 1, 1)
     assert planning["plan_validity"] == 0.75
