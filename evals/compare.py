@@ -55,6 +55,7 @@ def _rows(runs: list[dict[str, Any]]) -> list[tuple[str, str, Getter]]:
         rows.append((f"skill {skill}", "rate", _agg("skills", skill, "success_rate")))
     rows += [
         ("plan validity", "rate", _agg("planning", "plan_validity")),
+        ("plan repairs", "int", _agg("planning", "plan_repairs")),
         ("replans / episode", "num", _agg("planning", "replans_per_episode")),
         ("planning errors", "int", _agg("planning", "planning_errors")),
         ("constitution rejections", "int", _agg("constitution", "rejections")),

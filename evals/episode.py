@@ -188,6 +188,7 @@ class EvalWorker:
         stage.steps, stage.replans, stage.subgoals = probe.steps, record.replans, probe.subgoals
         stage.plan_calls, stage.invalid_plans = planner.calls, planner.invalid
         stage.planning_errors, stage.planner_goal = planner.errors, planner.first_goal
+        stage.plan_repairs = planner.repairs
         return stage
 
 
@@ -262,7 +263,7 @@ class _PlannerProbe(Planner):
     def __init__(self, inner: Planner) -> None:  # no super().__init__: the inner planner holds the config
         self.inner = inner
         self.config = inner.config
-        self.calls = self.invalid = self.errors = 0
+        self.calls = self.invalid = self.errors = self.repairs = 0
         self.first_goal: list[str] = []
 
     def plan(self, instruction: str, scene: SceneDescription, skills: Sequence[SkillSpec]) -> Plan:
@@ -280,6 +281,8 @@ class _PlannerProbe(Planner):
         except PlanningError:
             self.errors += 1
             raise
+        finally:  # a planner that corrects its own drafts (the LLM planner) says how often in `last.repairs`
+            self.repairs += int(getattr(getattr(self.inner, "last", None), "repairs", 0) or 0)
         if validate_plan(plan, scene, skills):
             self.invalid += 1
         elif not self.first_goal:

@@ -173,6 +173,7 @@ def _planning(results: Sequence[EpisodeResult]) -> dict[str, Any]:
         "invalid_plans": invalid,
         "plan_validity": (calls - invalid) / calls if calls else 1.0,
         "planning_errors": sum(s.planning_errors for s in stages),
+        "plan_repairs": sum(s.plan_repairs for s in stages),
         "rejected_instructions": sum(s.status == "rejected" for s in stages),
         "replans": sum(s.replans for s in stages),
         "replans_per_episode": sum(s.replans for s in stages) / n if n else 0.0,

@@ -103,6 +103,7 @@ TEMPLATE = r"""<!DOCTYPE html>
 <table class="planning"><tbody>
 <tr><td>instructions given</td><td class="num">{{ agg.planning.instructions }}</td></tr>
 <tr><td>planner calls (plans + replans)</td><td class="num">{{ agg.planning.plan_calls }}</td></tr>
+<tr><td>plan repairs (drafts the planner corrected)</td><td class="num">{{ agg.planning.get("plan_repairs", 0) }}</td></tr>
 <tr><td>invalid plans (failed validation)</td><td class="num">{{ agg.planning.invalid_plans }}</td></tr>
 <tr><td>planning errors / rejected instructions</td><td class="num">{{ agg.planning.planning_errors }} / {{ agg.planning.rejected_instructions }}</td></tr>
 <tr><td>replans</td><td class="num">{{ agg.planning.replans }}</td></tr>

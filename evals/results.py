@@ -77,6 +77,9 @@ class StageResult(BaseModel):
     plan_calls: int = Field(default=0, description="plan + replan calls to the planner")
     invalid_plans: int = Field(default=0, description="plans that failed validation")
     planning_errors: int = Field(default=0, description="calls that raised PlanningError")
+    plan_repairs: int = Field(
+        default=0, description="drafts the planner corrected itself before answering (LLM planner's repairs)"
+    )
     planner_goal: list[str] = Field(default_factory=list, description="the goal of the planner's first plan")
     constitution_rule: str | None = Field(default=None, description="the rule that rejected the instruction")
     subgoals: list[SubgoalOutcome] = Field(default_factory=list)

@@ -118,3 +118,23 @@ def test_objects_knocked_out_of_their_place_are_charged_to_the_subgoal_that_move
     knocked = next(s for s in subgoals if s.disturbed)
     assert (knocked.skill, knocked.args["object"], knocked.status) == ("place", "mug_0", "success")
     assert result.success and result.stages[0].replans == 1  # the agent noticed at the end and put it back
+
+
+def test_repairs_a_planner_reports_are_counted() -> None:
+    """A planner exposing ``last.repairs`` (as the LLM planner does) has them summed per stage."""
+
+    class _Repairing:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.config = inner, inner.config
+            self.last = type("Attempts", (), {"repairs": 2})()
+
+        def plan(self, *args: Any) -> Any:
+            return self.inner.plan(*args)
+
+        def replan(self, *args: Any) -> Any:
+            return self.inner.replan(*args)
+
+    worker = _worker(FakeTidy())
+    worker.planner = _Repairing(worker.planner)
+    stage = worker.run(0, 0).stages[0]
+    assert (stage.plan_calls, stage.plan_repairs) == (1, 2)
