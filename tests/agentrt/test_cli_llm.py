@@ -83,6 +83,7 @@ def test_the_key_is_never_printed(tmp_path: Path, monkeypatch) -> None:  # type:
     assert "sk-secret" not in cassette.read_text()
 
 
+@pytest.mark.slow
 def test_replayed_llm_plan_runs_in_the_kitchen(tmp_path: Path) -> None:
     cassette = CASSETTES / "phrasings" / "04-put-the-yellow-mug-in-the-sink.json"
     result = _run(tmp_path, "--planner", "llm", *REPLAY, "--planner-option", f"cassette={cassette}", "--json")
