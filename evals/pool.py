@@ -18,6 +18,9 @@ from evals.episode import EvalWorker
 from evals.results import EpisodeResult, EvalConfig
 from evals.suites.base import Suite
 
+HASH_SEED = "0"
+"""``PYTHONHASHSEED`` of every Ray worker, so that reruns give identical episodes."""
+
 
 class Pool(Protocol):
     """What the driver needs from an executor."""
@@ -99,7 +102,10 @@ class RayPool:
                 log_to_driver=False,
                 configure_logging=False,
             )
-        self.remote_cls = ray.remote(num_cpus=1, max_restarts=0)(_RayWorker)
+        # string hashing must not vary between worker processes: the symbolic planner breaks ties
+        # between equal-cost plans in set-iteration order, which follows the hash seed
+        env = {"env_vars": {"PYTHONHASHSEED": HASH_SEED}}
+        self.remote_cls = ray.remote(num_cpus=1, max_restarts=0, runtime_env=env)(_RayWorker)
         self.suite, self.config, self.out = suite, config, out
         self.size = size
         self.timeout = episode_timeout_s
@@ -162,6 +168,12 @@ class _RayWorker:
 
     def pid(self) -> int:
         return os.getpid()
+
+    def hash_randomization(self) -> int:
+        """``sys.flags.hash_randomization`` of the actor's interpreter (0 when the seed is fixed)."""
+        import sys
+
+        return sys.flags.hash_randomization
 
 
 def make_pool(

@@ -9,6 +9,7 @@ requested episode.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import time
 from collections.abc import Callable
@@ -192,6 +193,10 @@ def build_payload(
             "episodes_resumed": stats.resumed,
             "elapsed_s": stats.elapsed_s,
             "episodes_per_hour": stats.per_hour,
+            # Ray workers always hash with PYTHONHASHSEED=0; an in-process run hashes as this process does
+            "in_process_hash_seed": os.environ.get("PYTHONHASHSEED", "random")
+            if request.workers <= 1 and request.address is None
+            else None,
             "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         },
         "aggregate": aggregate(results, chain_length=chain_length, group_by=suite.group_by),

@@ -28,3 +28,17 @@ def test_ray_workers_survive_a_crashed_worker_and_resume_reruns_its_episode(
     again = run_suite(request.model_copy(update={"workers": 1}))
     assert (again["run"]["episodes_resumed"], again["run"]["episodes_run"]) == (3, 1)
     assert again["episodes"][1]["status"] == "success" and again["aggregate"]["errors"] == 0
+
+
+def test_ray_workers_hash_strings_with_a_fixed_seed(tmp_path: Path) -> None:
+    """Set iteration order (and so the symbolic planner's tie-breaks) must not vary between workers."""
+    from evals.pool import RayPool
+    from evals.testing import FakeTidy
+
+    pool = RayPool(
+        FakeTidy(), EvalConfig(suite="fake-tidy-v0", planner_config=FAST_PLANNER), tmp_path, 1, 60.0
+    )
+    try:
+        assert pool.ray.get(pool.actors[0].hash_randomization.remote()) == 0
+    finally:
+        pool.close()
