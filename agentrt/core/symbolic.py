@@ -110,7 +110,7 @@ def bindings(
                 if ground in state:
                     nxt.append(b)
                 continue
-            for atom in state:
+            for atom in sorted(state):  # sorted: bindings come out in the same order in every process
                 m = matches(ground, atom, b)
                 if m is not None:
                     nxt.append(m)
