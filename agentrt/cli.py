@@ -27,6 +27,7 @@ from agentrt.core.registry import SCENES, SKILLS, RegistryError
 from agentrt.core.scene import SceneDescription
 from agentrt.datasets import DatasetError
 from agentrt.datasets.cli import app as data_app
+from evals.cli import app as eval_app
 
 if TYPE_CHECKING:
     from agentrt.run import RunOutcome
@@ -42,6 +43,7 @@ app.command("collect")(collect_command)
 app.add_typer(controllers_app, name="controllers")
 app.add_typer(train_app, name="train")
 app.command("eval-controller")(eval_controller)
+app.add_typer(eval_app, name="eval")
 
 EXIT_OK, EXIT_NOT_REACHED, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3
 
