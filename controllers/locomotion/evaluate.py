@@ -26,6 +26,15 @@ from controllers.locomotion.env import DECIMATION, PHYSICS_DT
 SKILL_HZ = 10
 
 
+def flat_world(controller: LocomotionController) -> tuple[BulletClient, LeggedRobot]:
+    """A headless world at the controller's physics rate: gravity, a plane, the controller's robot."""
+    sim = BulletClient(connection_mode=pb.DIRECT)
+    sim.setGravity(0, 0, -9.81)
+    sim.setTimeStep(PHYSICS_DT)
+    sim.loadURDF(f"{pybullet_data.getDataPath()}/plane.urdf")
+    return sim, LeggedRobot(sim._client, controller.spec)
+
+
 @dataclass
 class TrackingReport:
     """Velocity-tracking RMSE per axis (m/s, m/s, rad/s), falls, and simulated minutes."""
@@ -56,12 +65,8 @@ def evaluate_tracking(
     transient) are excluded from the RMSE, as in the usual steady-state tracking metric.
     """
     rng = np.random.default_rng(seed)
-    sim = BulletClient(connection_mode=pb.DIRECT)
+    sim, robot = flat_world(controller)
     try:
-        sim.setGravity(0, 0, -9.81)
-        sim.setTimeStep(PHYSICS_DT)
-        sim.loadURDF(f"{pybullet_data.getDataPath()}/plane.urdf")
-        robot = LeggedRobot(sim._client, controller.spec)
         stack = ControlledRobot(
             robot, controller, CommandBridge(controller.envelope), sim.stepSimulation, DECIMATION
         )
@@ -136,12 +141,8 @@ def evaluate_push_recovery(
     the command for ``watch_s`` and counts a recovery if the interlock never latched.
     """
     rng = np.random.default_rng(seed)
-    sim = BulletClient(connection_mode=pb.DIRECT)
+    sim, robot = flat_world(controller)
     try:
-        sim.setGravity(0, 0, -9.81)
-        sim.setTimeStep(PHYSICS_DT)
-        sim.loadURDF(f"{pybullet_data.getDataPath()}/plane.urdf")
-        robot = LeggedRobot(sim._client, controller.spec)
         pending: list[np.ndarray] = []
 
         def physics() -> None:
