@@ -134,7 +134,8 @@ class Skill(ABC):
         try:
             parsed = args if isinstance(args, self.Args) else self.Args.model_validate(dict(args))
         except ValidationError as exc:
-            return _result(SkillStatus.FAILURE, f"invalid arguments for {self.name}: {_first_error(exc)}", start)
+            why = f"invalid arguments for {self.name}: {_first_error(exc)}"
+            return _result(SkillStatus.FAILURE, why, start)
         unmet = self.unmet_preconditions(parsed, scene)
         if unmet:
             return _result(SkillStatus.ABORTED, f"precondition not met: {unmet}", start)
@@ -154,7 +155,8 @@ class Skill(ABC):
                     on_step(StepEvent(self.name, text, steps, obs, out, next_obs, info))
                 obs = next_obs
                 if info.get("safety_stop"):
-                    return _result(SkillStatus.ABORTED, f"safety stop: {info['safety_stop']}", start, steps=steps)
+                    why = f"safety stop: {info['safety_stop']}"
+                    return _result(SkillStatus.ABORTED, why, start, steps=steps)
         except Exception as exc:  # a skill never raises into the planner
             return _result(SkillStatus.FAILURE, f"{type(exc).__name__}: {exc}", start, steps=steps)
         return _result(
@@ -205,7 +207,9 @@ def _check_declarations(cls: type[Skill]) -> None:
     try:
         cls.instruction.format(**{name: name for name in args_model.model_fields})
     except (KeyError, IndexError) as exc:
-        raise TypeError(f"{where}: instruction template {cls.instruction!r} names unknown argument {exc}") from None
+        raise TypeError(
+            f"{where}: instruction template {cls.instruction!r} names unknown argument {exc}"
+        ) from None
     if cls.max_steps <= 0:
         raise TypeError(f"{where}: max_steps must be positive")
 

@@ -62,7 +62,8 @@ def test_tabletop_tidy_end_to_end_writes_episode_and_video(tmp_path: Path) -> No
     dataset = Path(out["dataset"])
     assert dataset == tmp_path / "tabletop-v0" and out["episode_index"] == 0 and verify(dataset) == []
     provenance = json.loads(Path(out["episode"]).read_text())
-    assert provenance["success"] is True and provenance["seed"] == 0 and provenance["instruction"] == "tidy up"
+    assert provenance["success"] is True and provenance["seed"] == 0
+    assert provenance["instruction"] == "tidy up"
     assert provenance["plans"][0]["goal"] and [s["skill"] for s in provenance["segments"]] == [
         p["skill"] for p in out["plan"]
     ]
