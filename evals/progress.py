@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from rich.console import Console, Group
-from rich.live import Live
 from rich.table import Table
 
+from agentrt.console import LiveTable
 from evals.metrics import wilson_interval
 from evals.runner import EvalStats
 
@@ -37,25 +37,12 @@ def stats_table(stats: EvalStats, suite: str, group_by: tuple[str, ...] = ()) ->
     return Group(*parts)
 
 
-class LiveProgress:
-    """An ``on_progress`` hook for :func:`evals.runner.run_suite` that redraws a rich table."""
+class LiveProgress(LiveTable[EvalStats]):
+    """An ``on_progress`` hook for :func:`evals.runner.run_suite` that redraws the stats table."""
 
     def __init__(
         self, suite: str, group_by: tuple[str, ...] = (), enabled: bool = True, console: Console | None = None
     ) -> None:
+        super().__init__(lambda stats: stats_table(stats, suite, group_by), enabled, console)
         self.suite = suite
         self.group_by = group_by
-        self.live = Live(console=console, refresh_per_second=2, transient=False) if enabled else None
-
-    def __enter__(self) -> LiveProgress:
-        if self.live is not None:
-            self.live.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.live is not None:
-            self.live.__exit__(*exc)
-
-    def __call__(self, stats: EvalStats) -> None:
-        if self.live is not None:
-            self.live.update(stats_table(stats, self.suite, self.group_by))

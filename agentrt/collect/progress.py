@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.live import Live
 from rich.table import Table
 
 from agentrt.collect.loop import CollectStats
+from agentrt.console import LiveTable
 
 
 def stats_table(stats: CollectStats, target: int | None = None) -> Group:
@@ -38,22 +38,9 @@ def stats_table(stats: CollectStats, target: int | None = None) -> Group:
     return Group(head, rules) if stats.rejections else Group(head)
 
 
-class LiveProgress:
-    """A progress hook for :func:`agentrt.collect.loop.collect` that redraws a rich table."""
+class LiveProgress(LiveTable[CollectStats]):
+    """A progress hook for :func:`agentrt.collect.loop.collect` that redraws the stats table."""
 
     def __init__(self, target: int | None, enabled: bool = True) -> None:
+        super().__init__(lambda stats: stats_table(stats, target), enabled)
         self.target = target
-        self.live = Live(refresh_per_second=2, transient=False) if enabled else None
-
-    def __enter__(self) -> LiveProgress:
-        if self.live is not None:
-            self.live.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.live is not None:
-            self.live.__exit__(*exc)
-
-    def __call__(self, stats: CollectStats) -> None:
-        if self.live is not None:
-            self.live.update(stats_table(stats, self.target))
