@@ -26,6 +26,28 @@ from pydantic import ConfigDict, PrivateAttr
 from planners.llm.backends import BackendConfigError
 
 
+def load_local(path: str | Path, what: str, processor_cls: Any, model_cls: Any) -> tuple[Any, Any]:
+    """``(processor, model)`` from one local folder (no download), the model in eval mode.
+
+    Raises:
+        BackendConfigError: the folder does not hold what ``processor_cls`` and ``model_cls`` need.
+    """
+    try:
+        processor = processor_cls.from_pretrained(path, local_files_only=True)
+        model = model_cls.from_pretrained(path, local_files_only=True).eval()
+    except (OSError, ValueError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BackendConfigError(f"cannot load {what} from {path}: {first}") from None
+    return processor, model
+
+
+def bind_openai_tools(
+    self: BaseChatModel, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any
+) -> Any:
+    """``bind_tools`` for the local chat models: tools (dict schemas, pydantic classes...) as OpenAI tools."""
+    return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
+
+
 class LocalChatModel(BaseChatModel):
     """Chat with a local causal LM (tokenizer + ``AutoModelForCausalLM`` from one folder)."""
 
@@ -44,21 +66,14 @@ class LocalChatModel(BaseChatModel):
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         chat = cls(model_path=str(path), **settings)
-        try:
-            chat._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-            chat._model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True).eval()
-        except (OSError, ValueError, KeyError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise BackendConfigError(f"cannot load a causal LM from {path}: {first}") from None
+        chat._tokenizer, chat._model = load_local(path, "a causal LM", AutoTokenizer, AutoModelForCausalLM)
         return chat
 
     @property
     def _llm_type(self) -> str:
         return "agentrt-local-transformers"
 
-    def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any) -> Any:
-        """Bind tools (dict schemas, pydantic classes...) for the next calls."""
-        return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
+    bind_tools = bind_openai_tools
 
     def _generate(
         self,

@@ -20,11 +20,10 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, PrivateAttr
 
 from planners.llm.backends import BackendConfigError
-from planners.llm.local import reply_message
+from planners.llm.local import bind_openai_tools, load_local, reply_message
 
 
 class LocalVisionChatModel(BaseChatModel):
@@ -44,23 +43,16 @@ class LocalVisionChatModel(BaseChatModel):
         from transformers import AutoModelForImageTextToText, AutoProcessor
 
         chat = cls(model_path=str(path), **settings)
-        try:
-            chat._processor = AutoProcessor.from_pretrained(path, local_files_only=True)
-            chat._model = AutoModelForImageTextToText.from_pretrained(path, local_files_only=True).eval()
-        except (OSError, ValueError, KeyError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise BackendConfigError(
-                f"cannot load an image-text-to-text model from {path}: {first}"
-            ) from None
+        chat._processor, chat._model = load_local(
+            path, "an image-text-to-text model", AutoProcessor, AutoModelForImageTextToText
+        )
         return chat
 
     @property
     def _llm_type(self) -> str:
         return "agentrt-local-vision"
 
-    def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any) -> Any:
-        """Bind tools (dict schemas, pydantic classes...) for the next calls."""
-        return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
+    bind_tools = bind_openai_tools
 
     def _generate(
         self,
