@@ -3,17 +3,17 @@
 Both pools offer ``idle()``, ``submit(index, seed)``, ``poll(timeout) -> [EpisodeResult]``
 and ``close()``. An episode whose worker died (segfault, SIGKILL, OOM), raised, or ran past
 its time limit comes back as a result with ``status="error"``; the Ray pool starts a fresh
-actor in the dead one's place. (``agentrt.collect.pool`` does the same for collection, but
-its workers propose tasks and carry diversity trackers; evaluation workers take seeds.)
+actor in the dead one's place. The actors themselves are :class:`agentrt.actor_pool.ActorPool`,
+shared with autonomous collection.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Protocol
 
+from agentrt.actor_pool import ActorPool
 from evals.episode import EvalWorker
 from evals.results import EpisodeResult, EvalConfig
 from evals.suites.base import Suite
@@ -70,7 +70,7 @@ class InProcessPool:
 
 
 class RayPool:
-    """``size`` Ray actors, each an :class:`EvalWorker`; a failed actor is replaced.
+    """``size`` Ray actors, each an :class:`EvalWorker`; a failed actor is replaced (:class:`ActorPool`).
 
     Args:
         suite: the suite (its class is sent to the actors by reference).
@@ -91,70 +91,47 @@ class RayPool:
         episode_timeout_s: float,
         address: str | None = None,
     ) -> None:
-        import ray
-
-        self.ray = ray
-        if not ray.is_initialized():
-            ray.init(
-                address=address,
-                num_cpus=None if address else max(size, 1),
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
-        # string hashing must not vary between worker processes: the symbolic planner breaks ties
-        # between equal-cost plans in set-iteration order, which follows the hash seed
-        env = {"env_vars": {"PYTHONHASHSEED": HASH_SEED}}
-        self.remote_cls = ray.remote(num_cpus=1, max_restarts=0, runtime_env=env)(_RayWorker)
-        self.suite, self.config, self.out = suite, config, out
+        # string hashing must not vary between worker processes (reruns must give identical episodes)
+        self.pool = ActorPool(
+            _RayWorker,
+            (type(suite), config, out),
+            size,
+            episode_timeout_s,
+            address,
+            env_vars={"PYTHONHASHSEED": HASH_SEED},
+        )
+        self.suite = suite
         self.size = size
-        self.timeout = episode_timeout_s
-        self.actors = [self._spawn() for _ in range(size)]
-        self.busy: dict[object, tuple[object, int, int, float]] = {}  # ref -> (actor, index, seed, started)
+        self.ray = self.pool.ray
 
-    def _spawn(self) -> object:
-        return self.remote_cls.remote(type(self.suite), self.config, self.out)
+    @property
+    def actors(self) -> list[object]:
+        return self.pool.actors
 
     def idle(self) -> int:
-        return self.size - len(self.busy)
+        return self.pool.idle()
 
     def pids(self) -> list[int]:
         """Process ids of the live actors (for fault-injection tests)."""
-        return self.ray.get([actor.pid.remote() for actor in self.actors])
+        return self.pool.pids()
 
     def submit(self, index: int, seed: int) -> None:
-        in_use = {actor for actor, _, _, _ in self.busy.values()}
-        actor = next(a for a in self.actors if a not in in_use)
-        self.busy[actor.run.remote(index, seed)] = (actor, index, seed, time.monotonic())
+        self.pool.submit((index, seed), index, seed)
 
     def poll(self, timeout: float) -> list[EpisodeResult]:
-        if not self.busy:
-            return []
-        ready, _ = self.ray.wait(list(self.busy), num_returns=1, timeout=timeout)
         out = []
-        for ref in ready:
-            actor, index, seed, _ = self.busy.pop(ref)
-            try:
-                out.append(EpisodeResult.model_validate(self.ray.get(ref)))
-            except (self.ray.exceptions.RayActorError, self.ray.exceptions.RayTaskError) as exc:
-                self._replace(actor)
-                out.append(error_result(self.suite, index, seed, f"worker failed: {_last_line(exc)}"))
-        now = time.monotonic()
-        for ref, (actor, index, seed, started) in list(self.busy.items()):
-            if now - started > self.timeout:
-                del self.busy[ref]
-                self._replace(actor)
-                out.append(error_result(self.suite, index, seed, f"episode exceeded {self.timeout:.0f} s"))
+        for done in self.pool.poll(timeout):
+            index, seed = done.key
+            if done.fault is None:
+                out.append(EpisodeResult.model_validate(done.value))
+            elif done.fault == "timeout":
+                out.append(error_result(self.suite, index, seed, done.detail))
+            else:
+                out.append(error_result(self.suite, index, seed, f"worker failed: {done.detail}"))
         return out
 
-    def _replace(self, actor: object) -> None:
-        self.ray.kill(actor)
-        self.actors[self.actors.index(actor)] = self._spawn()
-
     def close(self) -> None:
-        for actor in self.actors:
-            self.ray.kill(actor)
-        self.ray.shutdown()
+        self.pool.close()
 
 
 class _RayWorker:
@@ -189,8 +166,3 @@ def make_pool(
     if workers <= 1 and address is None:
         return InProcessPool(suite, config, out)
     return RayPool(suite, config, out, workers, episode_timeout_s, address)
-
-
-def _last_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1] if text else type(exc).__name__

@@ -8,10 +8,10 @@ a fresh actor in its place; the in-flight episode is simply dropped.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from agentrt.actor_pool import ActorPool
 from agentrt.collect.worker import CollectedEpisode, EpisodeWorker, Reviewer, WorkerConfig
 from planners.proposer import DiversityTracker
 
@@ -55,7 +55,7 @@ class InProcessPool:
 
 
 class RayPool:
-    """K Ray actors, each an :class:`EpisodeWorker`; failed actors are replaced.
+    """K Ray actors, each an :class:`EpisodeWorker`; failed actors are replaced (:class:`ActorPool`).
 
     Args:
         size: number of actors (simulator processes).
@@ -71,72 +71,29 @@ class RayPool:
         episode_timeout_s: float,
         address: str | None = None,
     ) -> None:
-        import ray
-
-        self.ray = ray
-        if not ray.is_initialized():
-            ray.init(
-                address=address,
-                num_cpus=None if address else max(size, 1),
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
-        self.remote_cls = ray.remote(num_cpus=1, max_restarts=0)(_RayWorker)
-        self.config = config
-        self.make_constitution = make_constitution
+        self.pool = ActorPool(_RayWorker, (config, make_constitution), size, episode_timeout_s, address)
         self.size = size
-        self.timeout = episode_timeout_s
-        self.actors = [self._spawn() for _ in range(size)]
-        self.busy: dict[object, tuple[object, int, float]] = {}  # ref -> (actor, seed, started)
-
-    def _spawn(self) -> object:
-        return self.remote_cls.remote(self.config, self.make_constitution)
 
     def idle(self) -> int:
-        return self.size - len(self.busy)
+        return self.pool.idle()
 
     def pids(self) -> list[int]:
         """Process ids of the live actors (for fault-injection tests)."""
-        return self.ray.get([actor.pid.remote() for actor in self.actors])
+        return self.pool.pids()
 
     def submit(self, seed: int, tracker: DiversityTracker) -> None:
-        in_use = {actor for actor, _, _ in self.busy.values()}
-        actor = next(a for a in self.actors if a not in in_use)
-        self.busy[actor.run.remote(seed, tracker)] = (actor, seed, time.monotonic())
+        self.pool.submit(seed, seed, tracker)
 
     def poll(self, timeout: float) -> list[Outcome]:
-        if not self.busy:
-            return []
-        ready, _ = self.ray.wait(list(self.busy), num_returns=1, timeout=timeout)
-        out = []
-        for ref in ready:
-            actor, seed, _ = self.busy.pop(ref)
-            try:
-                out.append(Outcome(seed, self.ray.get(ref)))
-            except self.ray.exceptions.RayActorError as exc:
-                self._replace(actor)
-                out.append(Outcome(seed, fault="crash", detail=_first_line(exc)))
-            except self.ray.exceptions.RayTaskError as exc:
-                self._replace(actor)
-                out.append(Outcome(seed, fault="error", detail=_first_line(exc)))
-        now = time.monotonic()
-        for ref, (actor, seed, started) in list(self.busy.items()):
-            if now - started > self.timeout:
-                del self.busy[ref]
-                self.ray.kill(actor)
-                self._replace(actor)
-                out.append(Outcome(seed, fault="timeout", detail=f"episode exceeded {self.timeout:.0f} s"))
-        return out
-
-    def _replace(self, actor: object) -> None:
-        self.ray.kill(actor)
-        self.actors[self.actors.index(actor)] = self._spawn()
+        return [
+            Outcome(done.key, done.value)
+            if done.fault is None
+            else Outcome(done.key, fault=done.fault, detail=done.detail)
+            for done in self.pool.poll(timeout)
+        ]
 
     def close(self) -> None:
-        for actor in self.actors:
-            self.ray.kill(actor)
-        self.ray.shutdown()
+        self.pool.close()
 
 
 class _RayWorker:
@@ -152,8 +109,3 @@ class _RayWorker:
         import os
 
         return os.getpid()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1] if text else type(exc).__name__
