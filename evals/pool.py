@@ -91,7 +91,7 @@ class RayPool:
         episode_timeout_s: float,
         address: str | None = None,
     ) -> None:
-        # string hashing must not vary between worker processes (reruns must give identical episodes)
+        # string hashing must not vary between workers: user plugins may iterate sets
         self.pool = ActorPool(
             _RayWorker,
             (type(suite), config, out),
