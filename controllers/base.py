@@ -19,7 +19,7 @@ from typing import ClassVar
 import numpy as np
 
 from controllers.commands import CONTROLLER_HZ, CommandBridge, PostureCommand, VelocityCommand
-from controllers.legged import LeggedRobot, LeggedState
+from scenes.robots.legged import LeggedRobot, LeggedState
 
 
 class Controller(ABC):

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from controllers.catalog import load_controller
-from controllers.legged import LeggedState
+from scenes.robots.legged import LeggedState
 from controllers.locomotion.controller import LocomotionController, open_loop_policy
 from controllers.locomotion.evaluate import evaluate_push_recovery, evaluate_tracking
 

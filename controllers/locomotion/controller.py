@@ -15,7 +15,7 @@ from controllers.artifact import Actor, ArtifactError, ArtifactMeta, Policy, loa
 from controllers.base import Controller
 from controllers.commands import CONTROLLER_HZ, PostureCommand, VelocityCommand, VelocityEnvelope
 from controllers.gait import TrotGenerator
-from controllers.legged import LeggedState
+from scenes.robots.legged import LeggedState
 from controllers.locomotion.env import QUADRUPEDS, LocomotionEnvConfig
 from controllers.locomotion.terms import OBS_DIM, observation
 

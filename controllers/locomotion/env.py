@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from controllers.commands import CONTROLLER_HZ, VelocityEnvelope
 from controllers.gait import TrotConfig, TrotGenerator
-from controllers.legged import A1, LeggedRobot, LeggedSpec
+from scenes.robots.legged import A1, LeggedRobot, LeggedSpec
 from controllers.locomotion.terms import OBS_DIM, RewardWeights, observation, reward_terms
 
 PHYSICS_DT = 0.005

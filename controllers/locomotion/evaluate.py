@@ -19,7 +19,7 @@ from pybullet_utils.bullet_client import BulletClient
 
 from controllers.base import ControlledRobot
 from controllers.commands import CONTROLLER_HZ, CommandBridge, VelocityCommand
-from controllers.legged import LeggedRobot
+from scenes.robots.legged import LeggedRobot
 from controllers.locomotion.controller import LocomotionController
 from controllers.locomotion.env import DECIMATION, PHYSICS_DT
 

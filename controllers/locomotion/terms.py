@@ -24,7 +24,7 @@ from typing import Final
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from controllers.legged import LeggedState
+from scenes.robots.legged import LeggedState
 
 OBS_DIM: Final = 3 + 3 + 3 + 3 + 12 + 12 + 12 + 2
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from controllers.gait import TrotConfig, TrotGenerator, leg_fk, leg_ik
-from controllers.legged import A1
+from scenes.robots.legged import A1
 
 G = A1.extra
 

@@ -11,7 +11,7 @@ from pybullet_utils.bullet_client import BulletClient
 from controllers.artifact import ArtifactError
 from controllers.base import ControlledRobot, SafeStop
 from controllers.commands import CommandBridge, VelocityCommand
-from controllers.legged import LeggedRobot
+from scenes.robots.legged import LeggedRobot
 from controllers.locomotion.controller import LocomotionController, open_loop_policy
 from controllers.locomotion.env import DECIMATION, PHYSICS_DT
 

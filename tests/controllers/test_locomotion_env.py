@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from controllers.legged import LeggedState
+from scenes.robots.legged import LeggedState
 from controllers.locomotion.env import LocomotionEnvConfig, QuadrupedLocomotionEnv
 from controllers.locomotion.terms import OBS_DIM, RewardWeights, reward_terms
 
