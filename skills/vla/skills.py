@@ -1,0 +1,293 @@
+"""Learned skills: ``pick``, ``place`` and ``navigate_to`` driven by a :class:`ChunkPolicy`.
+
+Each class shares its scripted twin's interface (registry name, ``Args``, preconditions,
+effects, instruction template, action keys, step budget), so a plan made for the scripted
+skills runs unchanged with learned ones. They are not put in ``SKILLS`` (the scripted twins
+own those names); :func:`skills.vla.catalog.learned_skills` builds them for a scene.
+
+How a call runs, at the 10 Hz control rate (one ``env.step`` per step):
+
+- *Acting* uses only the observation dict the policy reads (cameras, proprioception) and
+  the language instruction; never the privileged env API. The instruction is the subgoal's
+  (``"pick up the red mug"``) or, when none is given, the template filled with the objects'
+  natural names from the scene description. Chunks are turned into per-step actions by a
+  :class:`~skills.vla.ensemble.ChunkExecutor` (ACT temporal ensembling by default).
+- *Deciding when it is done* is a success detector, not learned: every ``check_every``
+  steps the skill's own ground effects (``holding(mug_0)``, ``not in(mug_0, counter)``, ...)
+  are checked on the simulator's oracle facts (``env.unwrapped.facts()``). Once they have
+  held for ``min_hold_steps`` steps the skill ends successfully as soon as the policy's
+  commanded motion is below ``rest_tol`` (it has finished its retreat) or the effects have
+  held for ``max_hold_steps``. Otherwise the step budget ends the call with ``aborted``, and
+  the agent replans like after any failure. A deployment without an oracle would swap this
+  detector for a VLM or a learned terminate head; the policy itself does not see it.
+
+``navigate_to`` policies command only the base; the arm is held still with the gripper
+closed if the scene description says the robot holds something, else open.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_ACTION_DIM, BASE_KEY
+from agentrt.core.results import SkillResult
+from agentrt.core.scene import SceneDescription
+from agentrt.core.symbolic import Atom, Literal, bindings, matches, parse_literal, substitute, variables
+from skills.base import Action, Done, Skill, StepHook
+from skills.scripted import ScriptedNavigate, ScriptedPick, ScriptedPlace
+from skills.vla.ensemble import ChunkExecutor, ExecutionConfig
+from skills.vla.protocol import ChunkPolicy
+
+
+class DoneConfig(BaseModel):
+    """The success detector of a learned skill (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    check_every: int = Field(default=1, ge=1, description="steps between checks of the effects")
+    min_hold_steps: int = Field(default=3, ge=0, description="steps the effects must hold before ending")
+    max_hold_steps: int = Field(default=20, ge=0, description="end after the effects held this long anyway")
+    rest_tol: float = Field(
+        default=0.004, ge=0.0, description="commanded motion norm (per-step units) counted as at rest"
+    )
+
+
+class LearnedSkill(Skill):
+    """A skill whose actions come from a :class:`ChunkPolicy` (subclasses set the declarations).
+
+    Args:
+        policy: the chunk policy; its ``action_keys`` must equal the skill's.
+        execution: how chunks become per-step actions (default: ACT temporal ensembling).
+        done: the success detector's settings (default: the class's :attr:`default_done`).
+        checkpoint: where the policy came from (recorded in provenance and reports).
+    """
+
+    default_done: ClassVar[DoneConfig] = DoneConfig()
+
+    def __init__(
+        self,
+        policy: ChunkPolicy,
+        *,
+        execution: ExecutionConfig | None = None,
+        done: DoneConfig | None = None,
+        checkpoint: str | None = None,
+    ) -> None:
+        if not isinstance(policy, ChunkPolicy):
+            raise TypeError(f"{type(policy).__name__} does not satisfy ChunkPolicy")
+        if tuple(policy.action_keys) != tuple(self.action_keys):
+            raise ValueError(
+                f"skill {self.name!r} needs a policy with action_keys {tuple(self.action_keys)}, "
+                f"got {tuple(policy.action_keys)}"
+            )
+        self.policy = policy
+        self.execution = execution or ExecutionConfig()
+        self.done = done or self.default_done
+        self.checkpoint = checkpoint
+        self.executor = ChunkExecutor(self.execution, int(policy.chunk_size))
+        self.chunk_latencies_ms: list[float] = []
+        """Wall time of every ``predict_chunk`` call of the last run (ms)."""
+        self._given_instruction: str | None = None
+
+    # ---------------------------------------------------------------- bookkeeping
+    def run(
+        self,
+        env: Any,
+        args: Mapping[str, Any] | BaseModel,
+        *,
+        scene: SceneDescription,
+        instruction: str | None = None,
+        max_steps: int | None = None,
+        on_step: StepHook | None = None,
+    ) -> SkillResult:
+        """:meth:`Skill.run`, plus ``metrics``: ``chunks`` predicted and ``latency_ms_p50``/``_max``."""
+        self._given_instruction = instruction
+        self.chunk_latencies_ms = []
+        result = super().run(
+            env, args, scene=scene, instruction=instruction, max_steps=max_steps, on_step=on_step
+        )
+        lat = self.chunk_latencies_ms
+        result.metrics["chunks"] = float(len(lat))
+        if lat:
+            result.metrics["latency_ms_p50"] = float(np.median(lat))
+            result.metrics["latency_ms_max"] = float(np.max(lat))
+        return result
+
+    def _reset(self, env: Any, args: BaseModel, scene: SceneDescription) -> None:
+        self.env = env.unwrapped
+        values = {k: str(v) for k, v in args.model_dump().items()}
+        self.text = self._given_instruction or self.instruction.format(
+            **{k: natural_name(v, scene) for k, v in values.items()}
+        )
+        literals = [parse_literal(p) for p in self.preconditions]
+        found = bindings(literals, scene.facts(), {f"?{k}": v for k, v in values.items()})
+        self.binding = found[0] if found else {f"?{k}": v for k, v in values.items()}
+        self.effect_literals = [parse_literal(e) for e in self.effects]
+        self.holding_something = scene.robot.holding is not None
+        self.policy.reset()
+        self.executor.reset()
+        self.step = 0
+        self.held_since: int | None = None
+        self.last_motion = float("inf")
+
+    def _act(self, obs: dict[str, np.ndarray]) -> Action | Done:
+        if self.step % self.done.check_every == 0:
+            if effects_hold(self.effect_literals, self.binding, self.env.facts()):
+                self.held_since = self.step if self.held_since is None else self.held_since
+            else:
+                self.held_since = None
+        if self.held_since is not None:
+            held = self.step - self.held_since
+            if held >= self.done.min_hold_steps and (
+                self.last_motion <= self.done.rest_tol or held >= self.done.max_hold_steps
+            ):
+                return Done(True)
+        if self.executor.needs_chunk(self.step):
+            missing = [k for k in self.policy.obs_keys if k not in obs]
+            if missing:
+                raise ValueError(f"the policy reads observation keys the scene lacks: {missing}")
+            start = time.perf_counter()
+            chunk = self.policy.predict_chunk(obs, self.text)
+            self.chunk_latencies_ms.append(1000.0 * (time.perf_counter() - start))
+            self.executor.add(chunk, self.step)
+        row = self.executor.action(self.step)
+        self.step += 1
+        self.last_motion = self._motion(row)
+        return self._to_action(row)
+
+    # ------------------------------------------------------------ for subclasses
+    @abstractmethod
+    def _to_action(self, row: np.ndarray) -> Action:
+        """One policy row (env units) as an ``env.step`` action dict."""
+
+    @abstractmethod
+    def _motion(self, row: np.ndarray) -> float:
+        """How much ``row`` moves the robot (compared with :attr:`DoneConfig.rest_tol`)."""
+
+
+class _ArmRows:
+    """Mixin for arm skills: rows are 7-D arm actions (dx, dy, dz m; droll, dpitch, dyaw rad; gripper)."""
+
+    def _to_action(self, row: np.ndarray) -> Action:
+        if row.shape != (ARM_ACTION_DIM,):
+            raise ValueError(f"arm policy rows must have {ARM_ACTION_DIM} values, got {row.shape}")
+        return {ARM_KEY: row.astype(np.float32)}
+
+    def _motion(self, row: np.ndarray) -> float:
+        """Translation per step (m) plus rotation per step (rad) scaled by 0.1 m/rad."""
+        return float(np.linalg.norm(row[:3]) + 0.1 * np.linalg.norm(row[3:6]))
+
+
+class LearnedPick(_ArmRows, LearnedSkill):
+    """Pick up an object (learned policy from the cameras and the instruction).
+
+    Same arguments, preconditions and effects as the scripted ``pick``: the robot must be
+    at the place where the object lies with an empty gripper. Ends when the object has been
+    held for a moment and the arm has come to rest; fails (aborted) at the step budget.
+    """
+
+    name = ScriptedPick.name
+    Args = ScriptedPick.Args
+    preconditions = ScriptedPick.preconditions
+    effects = ScriptedPick.effects
+    instruction = ScriptedPick.instruction
+    action_keys = ScriptedPick.action_keys
+    max_steps = ScriptedPick.max_steps
+
+
+class LearnedPlace(_ArmRows, LearnedSkill):
+    """Put the held object in or on a receptacle (learned policy from the cameras and the instruction).
+
+    Same arguments, preconditions and effects as the scripted ``place``. Ends when the
+    object lies in the receptacle with the gripper open and the arm has come to rest.
+    """
+
+    name = ScriptedPlace.name
+    Args = ScriptedPlace.Args
+    preconditions = ScriptedPlace.preconditions
+    effects = ScriptedPlace.effects
+    instruction = ScriptedPlace.instruction
+    action_keys = ScriptedPlace.action_keys
+    max_steps = ScriptedPlace.max_steps
+
+
+class LearnedNavigate(LearnedSkill):
+    """Drive the mobile base to a place (learned policy from the head camera and the instruction).
+
+    Same arguments, preconditions and effects as the scripted ``navigate_to``. The policy
+    commands base velocities (vx, vy m/s; wz rad/s); the arm is held still. Ends once the
+    robot is at the place's approach pose and the commanded velocity is near zero.
+    """
+
+    name = ScriptedNavigate.name
+    Args = ScriptedNavigate.Args
+    preconditions = ScriptedNavigate.preconditions
+    effects = ScriptedNavigate.effects
+    instruction = ScriptedNavigate.instruction
+    action_keys = ScriptedNavigate.action_keys
+    max_steps = ScriptedNavigate.max_steps
+    default_done = DoneConfig(min_hold_steps=0, max_hold_steps=5, rest_tol=0.05)
+
+    def _to_action(self, row: np.ndarray) -> Action:
+        if row.shape != (BASE_ACTION_DIM,):
+            raise ValueError(f"base policy rows must have {BASE_ACTION_DIM} values, got {row.shape}")
+        arm = np.zeros(ARM_ACTION_DIM, dtype=np.float32)
+        arm[-1] = 1.0 if self.holding_something else -1.0
+        return {ARM_KEY: arm, BASE_KEY: row.astype(np.float32)}
+
+    def _motion(self, row: np.ndarray) -> float:
+        """Linear speed (m/s) plus 0.3 m/rad times the yaw rate (rad/s)."""
+        return float(np.hypot(row[0], row[1]) + 0.3 * abs(row[2]))
+
+
+LEARNED_SKILLS: dict[str, type[LearnedSkill]] = {
+    cls.name: cls for cls in (LearnedNavigate, LearnedPick, LearnedPlace)
+}
+"""Registry name -> learned class; each shares its name with a scripted twin in ``SKILLS``."""
+
+
+def natural_name(value: str, scene: SceneDescription) -> str:
+    """The language name of an object or place id in ``scene`` (``mug_0`` -> ``red mug``)."""
+    for obj in scene.objects:
+        if obj.id == value:
+            return obj.name
+    for place in scene.places:
+        if place.id == value:
+            return place.name
+    return value
+
+
+def effects_hold(effects: list[Literal], binding: Mapping[str, str], facts: frozenset[Atom]) -> bool:
+    """Whether every effect literal holds in ``facts`` under ``binding``.
+
+    A negative effect with a variable no binding fixes (``not robot_at(?other)``) holds when
+    no fact matches it other than the atoms the positive effects add.
+    """
+    added = {substitute(lit.atom, binding) for lit in effects if not lit.negated}
+    for lit in effects:
+        atom = substitute(lit.atom, binding)
+        if variables(atom):
+            if not lit.negated:
+                return False
+            if any(matches(atom, fact, {}) is not None and fact not in added for fact in facts):
+                return False
+        elif (atom in facts) == lit.negated:
+            return False
+    return True
+
+
+__all__ = [
+    "LEARNED_SKILLS",
+    "DoneConfig",
+    "LearnedNavigate",
+    "LearnedPick",
+    "LearnedPlace",
+    "LearnedSkill",
+    "effects_hold",
+    "natural_name",
+]

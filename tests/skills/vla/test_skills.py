@@ -1,0 +1,207 @@
+"""Learned skills: the scripted twins' interface, chunk execution, the success detector, replanning."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from agentrt.agent import Agent
+from agentrt.core.episode import EpisodeRecord
+from agentrt.core.registry import SCENES, SKILLS
+from agentrt.core.results import SkillStatus
+from agentrt.core.symbolic import parse_atom, parse_literal
+from agentrt.testing import FakeEnv, FakeNavigate, FakePlace, fixture_scene, reset_fakes
+from planners.oracle import OracleDescriber
+from planners.symbolic import SymbolicPlanner
+from skills.base import StepEvent
+from skills.vla.ensemble import ExecutionConfig
+from skills.vla.skills import LEARNED_SKILLS, LearnedNavigate, LearnedPick, effects_hold
+
+SCENE = fixture_scene(
+    [("mug_0", "red mug", "mug", "counter", "shelf")], ["counter", "shelf"], robot_at="counter"
+)
+
+
+def _pick_rows(close_at: int = 3, still_at: int = 8, size: int = 4):  # type: ignore[no-untyped-def]
+    """Rows for absolute steps s..s+size-1: lift 1 cm/step until ``still_at``, close from ``close_at``."""
+
+    def rows(step: int, instruction: str) -> np.ndarray:
+        out = np.zeros((size, 7), np.float32)
+        for i in range(size):
+            out[i, 2] = 0.01 if step + i < still_at else 0.0
+            out[i, 6] = 1.0 if step + i >= close_at else -1.0
+        return out
+
+    return rows
+
+
+@pytest.mark.parametrize("name", sorted(LEARNED_SKILLS))
+def test_learned_skill_shares_its_scripted_twins_interface(name: str) -> None:
+    learned, scripted = LEARNED_SKILLS[name], SKILLS.get(name)
+    assert learned.name == name
+    mine, twin = learned.spec(), scripted.spec()
+    assert mine.model_dump(exclude={"description"}) == twin.model_dump(exclude={"description"})
+    assert learned.Args is scripted.Args and learned.max_steps == scripted.max_steps
+    assert "learned" in mine.description
+
+
+def test_policy_must_match_the_skills_action_keys(fakes: SimpleNamespace) -> None:
+    with pytest.raises(ValueError, match="action_keys"):
+        LearnedPick(fakes.ScriptedChunkPolicy(_pick_rows(), action_keys=("base",)))
+    with pytest.raises(TypeError, match="ChunkPolicy"):
+        LearnedPick(object())  # type: ignore[arg-type]
+
+
+def test_pick_ends_when_held_and_at_rest_with_temporal_ensembling(fakes: SimpleNamespace) -> None:
+    policy = fakes.ScriptedChunkPolicy(_pick_rows())
+    env = fakes.GraspWorld(SCENE.model_copy(deep=True), "mug_0")
+    result = LearnedPick(policy).run(env, {"object": "mug_0"}, scene=SCENE)
+    # closes at steps 3, 4 -> held from step 5; 3 steps held at 8, still lifting; row 8 is still -> done at 9
+    assert result.status is SkillStatus.SUCCESS, result.reason
+    assert result.steps == 9 and env.steps == 9
+    assert [float(a["arm"][6]) for a in env.actions] == [-1, -1, -1, 1, 1, 1, 1, 1, 1]
+    assert [float(a["arm"][2]) for a in env.actions] == pytest.approx([0.01] * 8 + [0.0])
+    assert [step for step, _ in policy.calls] == list(range(9))  # a chunk every step
+    assert {text for _, text in policy.calls} == {"pick up the red mug"}
+    assert policy.resets == 1 and result.metrics["chunks"] == 9 and result.metrics["latency_ms_p50"] >= 0
+
+
+def test_receding_horizon_queries_once_per_executed_block(fakes: SimpleNamespace) -> None:
+    policy = fakes.ScriptedChunkPolicy(_pick_rows())
+    env = fakes.GraspWorld(SCENE.model_copy(deep=True), "mug_0")
+    skill = LearnedPick(policy, execution=ExecutionConfig(mode="receding", execute_steps=4))
+    result = skill.run(env, {"object": "mug_0"}, scene=SCENE, instruction="grab the red mug")
+    assert result.ok and result.steps == 9
+    assert policy.calls == [(0, "grab the red mug"), (4, "grab the red mug"), (8, "grab the red mug")]
+    assert len(skill.chunk_latencies_ms) == 3
+
+
+def test_step_budget_aborts_and_the_effects_are_not_claimed(fakes: SimpleNamespace) -> None:
+    policy = fakes.ScriptedChunkPolicy(_pick_rows(close_at=10_000))
+    env = fakes.GraspWorld(SCENE.model_copy(deep=True), "mug_0")
+    result = LearnedPick(policy).run(env, {"object": "mug_0"}, scene=SCENE, max_steps=12)
+    assert result.status is SkillStatus.ABORTED and result.truncated and result.steps == 12
+    assert "budget" in (result.reason or "")
+
+
+def test_missing_observation_key_fails_with_the_key(fakes: SimpleNamespace) -> None:
+    policy = fakes.ScriptedChunkPolicy(_pick_rows(), obs_keys=("wrist_rgb", "state"))
+    result = LearnedPick(policy).run(FakeEnv(SCENE.model_copy(deep=True)), {"object": "mug_0"}, scene=SCENE)
+    assert result.status is SkillStatus.FAILURE and "wrist_rgb" in (result.reason or "")
+
+
+class _ArriveWorld(FakeEnv):
+    """The robot is at ``shelf`` after 5 steps of any base command."""
+
+    def step(self, action):  # type: ignore[no-untyped-def]
+        out = super().step(action)
+        if self.steps >= 5:
+            self.scene.robot.at = "shelf"
+        return out
+
+
+def test_navigate_holds_the_arm_and_keeps_the_grip(fakes: SimpleNamespace) -> None:
+    scene = fixture_scene(
+        [("mug_0", "red mug", "mug", None, "shelf")],
+        ["counter", "shelf"],
+        robot_at="counter",
+        holding="mug_0",
+    )
+
+    def speed(step: int, text: str) -> np.ndarray:  # rows for steps step..step+2: drive until step 5
+        return np.array([[0.5, 0.0, 0.1] if step + i < 5 else [0.0, 0.0, 0.0] for i in range(3)])
+
+    policy = fakes.ScriptedChunkPolicy(speed, chunk_size=3, action_keys=("base",))
+    env = _ArriveWorld(scene.model_copy(deep=True))
+    result = LearnedNavigate(policy).run(env, {"place": "shelf"}, scene=scene)
+    assert result.ok and result.steps == 6  # at the shelf after step 5; row 5 is still -> done at 6
+    assert all(np.array_equal(a["arm"], [0, 0, 0, 0, 0, 0, 1]) for a in env.actions)
+    assert env.actions[0]["base"] == pytest.approx([0.5, 0.0, 0.1])
+    assert policy.calls[0][1] == "go to the shelf"
+
+
+def test_effects_hold_known_answers() -> None:
+    effects = [parse_literal(e) for e in LearnedNavigate.effects]
+    at_shelf = frozenset({parse_atom("robot_at(shelf)")})
+    assert effects_hold(effects, {"?place": "shelf"}, at_shelf)
+    assert not effects_hold(effects, {"?place": "shelf"}, at_shelf | {parse_atom("robot_at(counter)")})
+    assert not effects_hold(effects, {"?place": "counter"}, at_shelf)
+    pick = [parse_literal(e) for e in LearnedPick.effects]
+    held = frozenset({parse_atom("holding(mug_0)")})
+    binding = {"?object": "mug_0", "?from": "counter"}
+    assert effects_hold(pick, binding, held)
+    assert not effects_hold(pick, binding, held | {parse_atom("in(mug_0, counter)")})
+    assert not effects_hold(pick, binding, held | {parse_atom("hand_empty()")})
+
+
+def test_agent_replans_after_a_learned_skill_fails(fakes: SimpleNamespace) -> None:
+    reset_fakes()
+    scene = fixture_scene(
+        [("mug_0", "red mug", "mug", "counter", "shelf")], ["counter", "shelf"], robot_at="shelf"
+    )
+
+    def rows(step: int, text: str) -> np.ndarray:
+        close_at = 10_000 if policy.resets == 1 else 0  # the first call never closes the gripper
+        return _pick_rows(close_at=close_at, still_at=0)(0, text)
+
+    policy = fakes.ScriptedChunkPolicy(rows)
+    env = fakes.GraspWorld(scene.model_copy(deep=True), "mug_0")
+    skills = {"navigate_to": FakeNavigate(), "pick": LearnedPick(policy), "place": FakePlace()}
+    agent = Agent(env, OracleDescriber(), SymbolicPlanner({"use_encoder": False}), skills, max_replans=2)
+    record = EpisodeRecord(
+        episode_id="e",
+        instruction="pick up the red mug",
+        scene="fixture-v0",
+        seed=0,
+        code_version="test",
+        describer="oracle",
+        planner="symbolic",
+        initial_scene=scene,
+    )
+    record = agent.run("pick up the red mug", record)
+    assert record.success, record.reason
+    assert record.replans == 1
+    picks = [s for s in record.subgoals if s.subgoal.skill == "pick"]
+    assert [p.result.status for p in picks] == [SkillStatus.ABORTED, SkillStatus.SUCCESS]
+    assert picks[0].skill_impl == "skills.vla.skills.LearnedPick"
+
+
+@pytest.fixture(scope="module")
+def kitchen_expert_pick() -> dict:
+    """Kitchen seed 7: scripted navigate to the first object's place, then the expert's pick, recorded."""
+    env = SCENES.get("kitchen-v0")()
+    env.reset(seed=7)
+    scene = env.describe()
+    obj = next(o for o in scene.objects if o.location not in (None, "trash_bin"))
+    assert SKILLS.get("navigate_to")().run(env, {"place": obj.location}, scene=scene).ok
+    start = env.describe()
+    events: list[StepEvent] = []
+    expert = SKILLS.get("pick")().run(env, {"object": obj.id}, scene=start, on_step=events.append)
+    yield {"env": env, "object": obj, "expert": expert, "events": events}
+    env.close()
+
+
+def test_replayed_expert_pick_succeeds_through_the_learned_skill(
+    kitchen_expert_pick: dict, fakes: SimpleNamespace
+) -> None:
+    """The replay policy returns the expert's recorded rows; ensembling identical predictions must
+    reproduce the expert's actions step for step, and the detector must call the pick a success."""
+    rec = kitchen_expert_pick
+    assert rec["expert"].ok
+    states = np.stack([e.obs["state"] for e in rec["events"]])
+    actions = np.stack([e.action["arm"] for e in rec["events"]])
+    env, obj = rec["env"], rec["object"]
+    env.reset(seed=7)
+    scene = env.describe()
+    assert SKILLS.get("navigate_to")().run(env, {"place": obj.location}, scene=scene).ok
+    policy = fakes.ReplayPolicy(states, actions, chunk_size=5, action_keys=("arm",))
+    applied: list[np.ndarray] = []
+    result = LearnedPick(policy).run(
+        env, {"object": obj.id}, scene=env.describe(), on_step=lambda e: applied.append(e.action["arm"])
+    )
+    assert result.ok, result.reason
+    assert policy.matched[: len(actions)] == list(range(len(actions)))
+    np.testing.assert_allclose(np.stack(applied[: len(actions)]), actions, atol=1e-6)
+    assert obj.id == env.held_object()
