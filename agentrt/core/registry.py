@@ -121,3 +121,10 @@ DESCRIBERS: Registry = Registry("describer")
 """Scene describers (world -> scene description), e.g. ``oracle``."""
 SUITES: Registry = Registry("suite")
 """Evaluation suites (versioned task sets), e.g. ``kitchen-tidy-v0``."""
+CONTROLLERS: Registry = Registry("controller")
+"""Low-level controllers a scene can look up by name to drive its robot, e.g. ``a1-locomotion``.
+
+Entries are factories (see ``controllers/registration.py``): they say which robot model
+they drive and which command they take (``"velocity"`` or ``"posture"``), and build the
+running stack for a robot in a scene. Scenes look controllers up here instead of
+importing ``controllers/`` (which sits above them)."""

@@ -1,4 +1,9 @@
-"""Scripted navigation: A* on the occupancy grid, then path following with the holonomic base."""
+"""Scripted navigation: A* on the occupancy grid, then path following with the holonomic base.
+
+On a legged robot (a scene with ``legged = True``, e.g. ``house-v0``) the same skill walks
+through the robot's locomotion controller instead: see :mod:`skills.legged_navigate`.
+Name, arguments, preconditions and effects are the same, so plans do not change.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,12 @@ from pydantic import BaseModel, Field
 
 from agentrt.core.actions import MAX_BASE_ANG_RPS
 from agentrt.core.registry import SKILLS
+from agentrt.core.results import SkillResult
 from agentrt.core.scene import SceneDescription
 from scenes.geometry import rot2, wrap_angle
-from skills.base import Action, Done, Skill
+from skills.base import Action, Done, Skill, StepHook
+from skills.legged_navigate import MAX_STEPS as LEGGED_MAX_STEPS
+from skills.legged_navigate import LeggedNavigator
 
 CRUISE_MPS = 0.6
 """Cruise speed (m/s)."""
@@ -32,6 +40,10 @@ class ScriptedNavigate(Skill):
     to the final heading, then drives straight onto the place's approach pose, from
     which the arm reaches the place. The arm is held still (the gripper keeps what it
     holds). Fails with a reason if no path exists or the base stays blocked.
+
+    A legged robot walks instead: forward and turning, with base velocity commands handed
+    to its locomotion controller; a room is reached near its middle, furniture at its
+    approach pose; a fall fails the skill with the fall interlock's reason.
     """
 
     name = "navigate_to"
@@ -45,15 +57,36 @@ class ScriptedNavigate(Skill):
     action_keys = ("base",)
     max_steps = 400
 
+    def run(
+        self,
+        env: Any,
+        args: Any,
+        *,
+        scene: SceneDescription,
+        instruction: str | None = None,
+        max_steps: int | None = None,
+        on_step: StepHook | None = None,
+    ) -> SkillResult:
+        """:meth:`Skill.run`, with a walking robot's longer step budget on a legged scene."""
+        if max_steps is None and getattr(env.unwrapped, "legged", False):
+            max_steps = LEGGED_MAX_STEPS
+        return super().run(
+            env, args, scene=scene, instruction=instruction, max_steps=max_steps, on_step=on_step
+        )
+
     def _reset(self, env: Any, args: BaseModel, scene: SceneDescription) -> None:
         self.env = e = env.unwrapped
         self.failure: str | None = None
         self.blocked = 0
+        self.legged: LeggedNavigator | None = None
         if not getattr(e, "mobile", False):
             self.failure = "this robot cannot move its base"
             return
         if args.place not in e.places or e.place(args.place).approach is None:
             self.failure = f"unknown place {args.place!r}"
+            return
+        if getattr(e, "legged", False):
+            self.legged = LeggedNavigator(e, args.place)
             return
         goal = np.array(e.place(args.place).approach, dtype=float)
         self.goal = goal
@@ -69,6 +102,8 @@ class ScriptedNavigate(Skill):
     def _act(self, obs: dict[str, np.ndarray]) -> Action | Done:
         if self.failure is not None:
             return Done(False, self.failure)
+        if self.legged is not None:
+            return self.legged.act()
         e = self.env
         arm = np.array([0, 0, 0, 0, 0, 0, 1.0 if e.held_object() else -1.0], dtype=np.float32)
         x, y, yaw = e.base_pose()
