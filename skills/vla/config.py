@@ -1,0 +1,115 @@
+"""``VLAConfig``: everything that fixes a VLA network and what it reads and writes.
+
+A model covers one *skill family*: the skills whose frames it trains on, the action
+groups it predicts (``("arm",)`` 7-D or ``("base",)`` 3-D, see :mod:`agentrt.core.actions`)
+and the cameras it looks through. :data:`PRESETS` holds the two families we ship:
+``manipulation`` (pick + place, arm, head + wrist cameras) and ``navigation``
+(navigate_to, base, head camera).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_ACTION_DIM, BASE_KEY, CONTROL_HZ
+
+ACTION_GROUPS: dict[str, tuple[int, int]] = {ARM_KEY: (0, ARM_ACTION_DIM), BASE_KEY: (7, BASE_ACTION_DIM)}
+"""Action group -> (offset, width) inside a dataset's 10-D ``action`` column (arm 7 + base 3)."""
+CAMERA_OBS_KEYS: dict[str, str] = {"head": "head_rgb", "wrist": "wrist_rgb"}
+"""Camera name (``observation.images.<camera>``) -> scene observation key."""
+STATE_DIM = 18
+"""Width of the scene's ``state`` observation (``scenes.base.STATE_NAMES``)."""
+
+HeadKind = Literal["tokens", "flow", "l1"]
+VisionKind = Literal["cnn", "efficientnet-lite0"]
+
+
+class VLAConfig(BaseModel):
+    """The network and its interface; saved in the artifact and enough to rebuild the model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="family name, e.g. 'manipulation'")
+    skills: tuple[str, ...] = Field(min_length=1, description="skills whose frames the model learns")
+    action_keys: tuple[str, ...] = Field(min_length=1, description="action groups predicted, in order")
+    cameras: tuple[str, ...] = Field(min_length=1, description="cameras read, e.g. ('head', 'wrist')")
+    image_size: int = Field(
+        default=96, ge=32, le=256, description="every camera is resized to this square (px)"
+    )
+    use_state: bool = Field(default=True, description="feed the 18-D proprioceptive state as a token")
+    vision: VisionKind = Field(
+        default="cnn", description="small CNN from scratch, or ImageNet EfficientNet-Lite0"
+    )
+    cnn_widths: tuple[int, ...] = Field(
+        default=(32, 64, 128, 128), description="SmallCNN stage widths (stride 2 each)"
+    )
+    text_dim: int = Field(default=384, description="frozen sentence embedding width (all-MiniLM-L6-v2)")
+    d_model: int = Field(default=192, ge=16, description="transformer width")
+    n_heads: int = Field(default=4, ge=1)
+    enc_layers: int = Field(default=2, ge=0, description="self-attention layers over image/text/state tokens")
+    dec_layers: int = Field(
+        default=2, ge=1, description="action-query decoder layers (cross-attend the context)"
+    )
+    dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
+    chunk_size: int = Field(default=10, ge=1, description="actions per chunk (10 Hz steps)")
+    head: HeadKind = Field(default="tokens", description="tokens (256 bins, CE) | flow (flow matching) | l1")
+    n_bins: int = Field(
+        default=256, ge=2, description="tokens head: uniform bins over the normalised [-1, 1]"
+    )
+    flow_steps: int = Field(default=5, ge=1, description="flow head: Euler steps at inference")
+    control_hz: float = Field(
+        default=float(CONTROL_HZ), gt=0, description="rate the chunk rows are meant for"
+    )
+    seed: int = Field(default=0, ge=0, description="seed of the inference noise (flow head)")
+
+    @model_validator(mode="after")
+    def _check(self) -> VLAConfig:
+        unknown = [k for k in self.action_keys if k not in ACTION_GROUPS]
+        if unknown:
+            raise ValueError(f"unknown action groups {unknown}; known: {sorted(ACTION_GROUPS)}")
+        unknown = [c for c in self.cameras if c not in CAMERA_OBS_KEYS]
+        if unknown:
+            raise ValueError(f"unknown cameras {unknown}; known: {sorted(CAMERA_OBS_KEYS)}")
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
+        return self
+
+    @property
+    def action_dim(self) -> int:
+        """Width of one chunk row: the action groups' widths summed."""
+        return sum(ACTION_GROUPS[k][1] for k in self.action_keys)
+
+    @property
+    def action_columns(self) -> list[int]:
+        """Indices of this model's action dims inside the dataset's 10-D ``action`` column."""
+        return [off + i for k in self.action_keys for off, n in [ACTION_GROUPS[k]] for i in range(n)]
+
+    @property
+    def obs_keys(self) -> tuple[str, ...]:
+        """Scene observation keys read (cameras, then ``"state"`` if used)."""
+        return tuple(CAMERA_OBS_KEYS[c] for c in self.cameras) + (("state",) if self.use_state else ())
+
+
+PRESETS: dict[str, VLAConfig] = {
+    "manipulation": VLAConfig(
+        name="manipulation", skills=("pick", "place"), action_keys=(ARM_KEY,), cameras=("head", "wrist")
+    ),
+    "navigation": VLAConfig(
+        name="navigation", skills=("navigate_to",), action_keys=(BASE_KEY,), cameras=("head",)
+    ),
+}
+"""The shipped skill families; override fields with ``PRESETS[name].model_copy(update=...)``."""
+
+
+def preset(name: str, **overrides: object) -> VLAConfig:
+    """``PRESETS[name]`` with ``overrides`` applied and validated again.
+
+    Raises:
+        KeyError: unknown preset (the message lists the known ones).
+        pydantic.ValidationError: an override is invalid.
+    """
+    if name not in PRESETS:
+        raise KeyError(f"unknown VLA preset {name!r}; known: {sorted(PRESETS)}")
+    return VLAConfig.model_validate({**PRESETS[name].model_dump(), **overrides})

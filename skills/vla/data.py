@@ -1,0 +1,174 @@
+"""Training frames of one skill family, read from a LeRobot v3 dataset into fast arrays.
+
+:func:`load_training_data` keeps the frames whose ``skill`` is in ``config.skills`` and
+builds, per frame ``t`` of a skill segment (one subgoal of one episode):
+
+- ``images``: ``(N, K, 3, S, S)`` uint8, the ``K`` cameras resized to ``S`` with the same
+  :func:`resize_images` the policy uses; decoded once and kept in a memory-mapped cache
+  file (``cache_dir``), reused while the dataset and the image settings are unchanged;
+- ``states`` ``(N, 18)`` and ``actions`` ``(N, A)`` (the model's action dims) float32, env units;
+- ``chunks`` ``(N, T)`` int64 and ``chunk_valid`` ``(N, T)`` bool: frame ``t``'s chunk is
+  frames ``t .. t+T-1``; rows past the end of the *segment* (the next skill's actions) are
+  invalid and repeat the segment's last frame;
+- ``text_ids`` ``(N,)`` into ``texts`` (distinct instructions) and ``episodes`` ``(N,)``.
+
+This module reads datasets through :mod:`agentrt.datasets` (the runtime's LeRobot
+reader), the one place in ``skills`` that does: training is fed by the runtime's logs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from rich.progress import Progress
+
+from agentrt.datasets import constants as K
+from agentrt.datasets.errors import DatasetError
+from agentrt.datasets.torch_dataset import EpisodeDataset
+from agentrt.datasets.video import decode_range
+from skills.vla.config import VLAConfig
+from skills.vla.vision import resize_images
+
+
+@dataclass
+class TrainingData:
+    """See the module docstring for every array's shape and meaning."""
+
+    images: np.ndarray
+    states: np.ndarray
+    actions: np.ndarray
+    chunks: np.ndarray
+    chunk_valid: np.ndarray
+    text_ids: np.ndarray
+    texts: list[str]
+    episodes: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+    def split(self, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """Frame indices ``(train, val)``, split by whole episodes (at least one each when possible)."""
+        unique = np.unique(self.episodes)
+        n_val = 0 if len(unique) < 2 else min(len(unique) - 1, max(1, round(val_fraction * len(unique))))
+        if val_fraction <= 0:
+            n_val = 0
+        val_eps = np.random.default_rng(seed).permutation(unique)[:n_val]
+        is_val = np.isin(self.episodes, val_eps)
+        return np.flatnonzero(~is_val), np.flatnonzero(is_val)
+
+
+def select_frames(columns: dict[str, np.ndarray], skill_ids: list[int]) -> np.ndarray:
+    """Global indices of the frames produced by one of ``skill_ids``, ascending."""
+    return np.flatnonzero(np.isin(columns[K.SKILL_INDEX], skill_ids))
+
+
+def chunk_windows(segment: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """For frames ``0..N-1`` with segment ids ``segment`` ``(N,)`` (contiguous runs), the chunk indices.
+
+    Returns ``(N, horizon)`` indices ``t .. t+horizon-1`` clamped to the last frame of
+    ``t``'s segment, and ``(N, horizon)`` validity (false where clamped).
+    """
+    n = len(segment)
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = segment[1:] != segment[:-1]
+    seg_id = np.cumsum(starts) - 1
+    ends = np.append(np.flatnonzero(starts)[1:], n)  # exclusive end of each segment
+    last = ends[seg_id] - 1
+    raw = np.arange(n)[:, None] + np.arange(horizon)[None]
+    return np.minimum(raw, last[:, None]), raw <= last[:, None]
+
+
+def load_training_data(
+    root: str | Path, config: VLAConfig, cache_dir: str | Path, progress: bool = True
+) -> TrainingData:
+    """Read ``config``'s frames of the dataset at ``root``; images come from (or go to) ``cache_dir``.
+
+    Raises:
+        DatasetError: the dataset is unreadable, has no skill column, lacks a camera, or
+            holds no frame of ``config.skills``.
+    """
+    ds = EpisodeDataset(root, video_keys=())
+    meta, cols = ds.meta, ds.columns
+    if K.SKILL_INDEX not in cols or not meta.skills:
+        raise DatasetError(f"{root}: frames carry no skill column; cannot pick {config.skills}")
+    video_keys = [f"{K.OBS_IMAGES}.{camera}" for camera in config.cameras]
+    missing = [k for k in video_keys if k not in meta.video_keys]
+    if missing:
+        raise DatasetError(f"{root}: no cameras {missing}; the dataset has {meta.video_keys}")
+    skill_ids = [i for i, name in enumerate(meta.skills) if name in config.skills]
+    frames = select_frames(cols, skill_ids)
+    if len(frames) == 0:
+        raise DatasetError(f"{root}: no frames of skills {list(config.skills)}; it has {meta.skills}")
+    episodes = cols[K.EPISODE_INDEX][frames]
+    # a new segment wherever the episode or subgoal changes or a frame of another skill intervenes
+    segment_key = episodes * 1_000_003 + cols[K.SUBGOAL_INDEX][frames]
+    gaps = np.concatenate([[0], np.cumsum(np.diff(frames) != 1)])
+    chunks, valid = chunk_windows(segment_key * 1_000_003 + gaps, config.chunk_size)
+    task_ids = cols[K.TASK_INDEX][frames]
+    used = np.unique(task_ids)
+    images = _image_cache(ds, frames, video_keys, config.image_size, Path(cache_dir), progress)
+    return TrainingData(
+        images=images,
+        states=cols[K.OBS_STATE][frames].astype(np.float32),
+        actions=cols[K.ACTION][frames][:, config.action_columns].astype(np.float32),
+        chunks=chunks,
+        chunk_valid=valid,
+        text_ids=np.searchsorted(used, task_ids),
+        texts=[meta.tasks[int(i)] for i in used],
+        episodes=episodes,
+    )
+
+
+def _image_cache(
+    ds: EpisodeDataset, frames: np.ndarray, video_keys: list[str], size: int, cache_dir: Path, progress: bool
+) -> np.ndarray:
+    """``(N, K, 3, size, size)`` uint8 memory map of the selected frames, built on first use."""
+    meta = ds.meta
+    manifest = {
+        "dataset": str(Path(meta.root).resolve()),
+        "total_frames": int(meta.total_frames),
+        "episodes": len(meta.episodes),
+        "frames": hashlib.sha1(frames.astype(np.int64).tobytes()).hexdigest(),
+        "video_keys": video_keys,
+        "size": size,
+    }
+    digest = hashlib.sha1(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    data_path, done_path = cache_dir / f"images-{digest}.u8", cache_dir / f"images-{digest}.json"
+    shape = (len(frames), len(video_keys), 3, size, size)
+    if done_path.is_file() and data_path.is_file() and data_path.stat().st_size == int(np.prod(shape)):
+        return np.memmap(data_path, dtype=np.uint8, mode="r", shape=shape)
+    out = np.memmap(data_path, dtype=np.uint8, mode="w+", shape=shape)
+    position = {int(g): i for i, g in enumerate(frames)}
+    by_episode = {
+        int(e): frames[ds.columns[K.EPISODE_INDEX][frames] == e]
+        for e in np.unique(ds.columns[K.EPISODE_INDEX][frames])
+    }
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("decoding camera frames", total=len(by_episode))
+        for episode, members in by_episode.items():
+            row = meta.episodes[episode]
+            lo = row[K.EP_FROM]
+            for k, key in enumerate(video_keys):
+                decoded = decode_range(
+                    meta.episode_video_file(row, key),
+                    row[K.video_column(key, "from_timestamp")],
+                    row[K.video_column(key, "to_timestamp")],
+                    meta.fps,
+                )
+                if len(decoded) != row[K.EP_LENGTH]:
+                    raise DatasetError(
+                        f"episode {episode}: {key} decodes to {len(decoded)} frames, expected {row[K.EP_LENGTH]}"
+                    )
+                picked = torch.from_numpy(decoded[members - lo])
+                rows = [position[int(g)] for g in members]
+                out[rows[0] : rows[-1] + 1, k] = resize_images(picked, size).numpy()
+            bar.advance(task)
+    out.flush()
+    done_path.write_text(json.dumps(manifest, indent=1) + "\n")
+    return np.memmap(data_path, dtype=np.uint8, mode="r", shape=shape)

