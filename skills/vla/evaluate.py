@@ -1,0 +1,234 @@
+"""Score a learned skill on held-out seeds beside the scripted expert on the same seeds.
+
+One *case* per seed (:func:`setup_case`), the same for the learned skill and the expert:
+
+- ``navigate_to``: reset the scene with the seed; the place is drawn from the places the
+  robot is not at.
+- ``pick``: reset; an object is drawn among those lying in a receptacle (not the trash
+  bin); the scripted ``navigate_to`` brings the robot to it.
+- ``place``: as ``pick``, then the scripted ``pick`` grasps it; a receptacle other than
+  where it lay is drawn and the scripted ``navigate_to`` drives there.
+
+Draws use ``numpy.random.default_rng((seed, salt of the skill))``; a seed whose scripted
+setup fails is reported in ``setup_failures`` and left out of every rate. Success is judged
+by the simulator: the skill's ground effects hold in ``env.facts()`` after the call.
+Learned runs use the canonical instruction with natural names (``"pick up the red mug"``)
+and, separately, a paraphrase from :data:`PARAPHRASES` (drawn per seed). Latency is the wall
+time of each ``predict_chunk`` call. Episodes run one after another in this process; the
+expert's runs cost as much as the learned ones, so a training-time callback passes
+``expert=False, paraphrases=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from agentrt.core.registry import SCENES, SKILLS
+from agentrt.core.scene import SceneDescription
+from agentrt.core.symbolic import bindings, parse_literal
+from skills.vla.ensemble import ExecutionConfig
+from skills.vla.protocol import ChunkPolicy
+from skills.vla.skills import LEARNED_SKILLS, LearnedSkill, effects_hold, natural_name
+
+PARAPHRASES: dict[str, tuple[str, ...]] = {
+    "pick": (
+        "grab the {object}",
+        "take the {object}",
+        "pick the {object} up",
+        "get the {object}",
+        "lift the {object}",
+    ),
+    "place": (
+        "place the {object} in the {receptacle}",
+        "put it in the {receptacle}",
+        "drop the {object} into the {receptacle}",
+        "move the {object} to the {receptacle}",
+        "set the {object} down in the {receptacle}",
+    ),
+    "navigate_to": (
+        "drive to the {place}",
+        "move to the {place}",
+        "head over to the {place}",
+        "navigate to the {place}",
+        "go over to the {place}",
+    ),
+}
+"""Instruction paraphrases per skill, formatted with the arguments' natural names."""
+_SALT = {"navigate_to": 1, "pick": 2, "place": 3}
+_UNPICKABLE = frozenset({"trash_bin"})
+
+
+@dataclass(frozen=True)
+class SkillCase:
+    """One evaluation episode's setup: the skill's arguments and its two instructions."""
+
+    seed: int
+    args: dict[str, str]
+    instruction: str
+    paraphrase: str
+
+
+@dataclass
+class Outcome:
+    """One skill call: who ran it, with which instruction, and whether the effects hold."""
+
+    seed: int
+    runner: str  # "learned" | "paraphrase" | "expert"
+    instruction: str
+    success: bool
+    status: str
+    reason: str | None
+    steps: int
+    latencies_ms: list[float] = field(default_factory=list)
+
+
+def setup_case(env: Any, skill_name: str, seed: int) -> tuple[SkillCase, SceneDescription] | None:
+    """Reset ``env`` with ``seed`` and bring it to the start state of ``skill_name``'s case.
+
+    Returns the case and the scene description to start from, or ``None`` when the
+    scripted setup failed (the seed is then skipped for learned and expert alike).
+    """
+    if skill_name not in _SALT:
+        raise ValueError(f"no evaluation setup for skill {skill_name!r}; known: {', '.join(_SALT)}")
+    rng = np.random.default_rng((seed, _SALT[skill_name]))
+    env.reset(seed=seed)
+    scene = env.unwrapped.describe()
+    if skill_name == "navigate_to":
+        places = sorted(p.id for p in scene.places if p.id != scene.robot.at)
+        args = {"place": str(rng.choice(places))}
+    else:
+        objects = sorted(o.id for o in scene.objects if o.location and o.location not in _UNPICKABLE)
+        obj = str(rng.choice(objects))
+        origin = scene.object(obj).location
+        if not _scripted(env, "navigate_to", {"place": origin}):
+            return None
+        args = {"object": obj}
+        if skill_name == "place":
+            if not _scripted(env, "pick", args):
+                return None
+            receptacles = sorted(p.id for p in scene.places if p.receptacle and p.id != origin)
+            args["receptacle"] = str(rng.choice(receptacles))
+            if not _scripted(env, "navigate_to", {"place": args["receptacle"]}):
+                return None
+    start = env.unwrapped.describe()
+    names = {k: natural_name(v, start) for k, v in args.items()}
+    canonical = SKILLS.get(skill_name).instruction.format(**names)
+    paraphrase = str(rng.choice(PARAPHRASES[skill_name])).format(**names)
+    return SkillCase(seed, args, canonical, paraphrase), start
+
+
+def run_case(
+    env: Any,
+    skill: Any,
+    case: SkillCase,
+    scene: SceneDescription,
+    instruction: str,
+    runner: str,
+    max_steps: int | None = None,
+) -> Outcome:
+    """Run ``skill`` from the state :func:`setup_case` left; judge by the effects on ``env.facts()``."""
+    literals = [parse_literal(p) for p in skill.preconditions]
+    start = {f"?{k}": v for k, v in case.args.items()}
+    binding = (bindings(literals, scene.facts(), start) or [start])[0]
+    result = skill.run(env, case.args, scene=scene, instruction=instruction, max_steps=max_steps)
+    effects = [parse_literal(e) for e in skill.effects]
+    success = effects_hold(effects, binding, env.unwrapped.facts())
+    latencies = list(getattr(skill, "chunk_latencies_ms", []))
+    return Outcome(
+        case.seed, runner, instruction, success, result.status.value, result.reason, result.steps, latencies
+    )
+
+
+def evaluate_skill(
+    policy: ChunkPolicy,
+    skill_name: str,
+    seeds: Iterable[int],
+    scene: str = "kitchen-v0",
+    *,
+    expert: bool = True,
+    paraphrases: bool = True,
+    execution: ExecutionConfig | None = None,
+    max_steps: int | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> dict[str, Any]:
+    """Success of ``policy`` as the learned ``skill_name`` on ``seeds`` (see the module docstring).
+
+    Args:
+        policy: the chunk policy to score.
+        skill_name: ``"pick"``, ``"place"`` or ``"navigate_to"``.
+        seeds: held-out scene seeds, one episode each.
+        scene: the scene id.
+        expert: also run the scripted expert on the same cases.
+        paraphrases: also run the learned skill with a paraphrased instruction.
+        execution: chunk execution settings of the learned skill.
+        max_steps: overrides the learned skill's step budget (the expert keeps its own).
+        on_outcome: called after every skill call (progress displays).
+
+    Returns:
+        ``skill``, ``scene``, ``episodes`` (seeds with a valid setup), ``success_rate``,
+        ``expert_success_rate`` and ``paraphrase_success_rate`` (``None`` when not run),
+        ``relative_to_expert``, ``latency_ms_p50``/``_p90``, ``chunks``, ``setup_failures``
+        (seeds) and ``outcomes`` (one dict per call).
+    """
+    if skill_name not in LEARNED_SKILLS:
+        raise ValueError(f"unknown learned skill {skill_name!r}; known: {', '.join(LEARNED_SKILLS)}")
+    learned: LearnedSkill = LEARNED_SKILLS[skill_name](policy, execution=execution)
+    scripted = SKILLS.get(skill_name)()
+    env = SCENES.get(scene)()
+    outcomes: list[Outcome] = []
+    failed_setups: list[int] = []
+    try:
+        for seed in seeds:
+            runs = [("learned", learned)]
+            runs += [("expert", scripted)] if expert else []
+            runs += [("paraphrase", learned)] if paraphrases else []
+            for runner, skill in runs:
+                setup = setup_case(env, skill_name, seed)
+                if setup is None:
+                    failed_setups.append(seed)
+                    break
+                case, start = setup
+                text = case.paraphrase if runner == "paraphrase" else case.instruction
+                out = run_case(
+                    env, skill, case, start, text, runner, None if runner == "expert" else max_steps
+                )
+                outcomes.append(out)
+                if on_outcome is not None:
+                    on_outcome(out)
+    finally:
+        env.close()
+    return {"skill": skill_name, "scene": scene, **summarize(outcomes), "setup_failures": failed_setups}
+
+
+def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Rates per runner, latency percentiles over every learned chunk, and the outcomes as dicts."""
+
+    def rate(runner: str) -> float | None:
+        mine = [o.success for o in outcomes if o.runner == runner]
+        return float(np.mean(mine)) if mine else None
+
+    latencies = [ms for o in outcomes if o.runner != "expert" for ms in o.latencies_ms]
+    success, expert = rate("learned"), rate("expert")
+    return {
+        "episodes": sum(o.runner == "learned" for o in outcomes),
+        "success_rate": success,
+        "expert_success_rate": expert,
+        "paraphrase_success_rate": rate("paraphrase"),
+        "relative_to_expert": success / expert if success is not None and expert else None,
+        "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else None,
+        "latency_ms_p90": float(np.percentile(latencies, 90)) if latencies else None,
+        "chunks": len(latencies),
+        "outcomes": [asdict(o) for o in outcomes],
+    }
+
+
+def _scripted(env: Any, skill_name: str, args: dict[str, str]) -> bool:
+    scene = env.unwrapped.describe()
+    return SKILLS.get(skill_name)().run(env, args, scene=scene).ok
+
+
+__all__ = ["PARAPHRASES", "Outcome", "SkillCase", "evaluate_skill", "run_case", "setup_case", "summarize"]
