@@ -106,6 +106,10 @@ def run(
         str, typer.Option(help="Registered scene id (see `agentrt scenes list`).")
     ] = "kitchen-v0",
     seed: Annotated[int, typer.Option(min=0, help="World seed: same seed, same world.")] = 0,
+    robot: Annotated[
+        str | None,
+        typer.Option(help="Robot kind or model for scenes that offer one, e.g. quadruped or a1 (house-v0)."),
+    ] = None,
     planner: Annotated[str, typer.Option(help="Registered task planner.")] = "symbolic",
     describer: Annotated[str, typer.Option(help="Registered scene describer.")] = "oracle",
     max_replans: Annotated[int, typer.Option(min=0, help="Replans allowed after failures.")] = 3,
@@ -148,7 +152,7 @@ def run(
     from pydantic import ValidationError
 
     from agentrt.model_options import OptionError, settings, validation_line
-    from agentrt.run import RunConfig, run_instruction
+    from agentrt.run import RunConfig, UnsupportedRobotError, run_instruction
     from planners.llm.backends import BackendConfigError
     from planners.vlm.describer import DescriptionError
 
@@ -163,6 +167,7 @@ def run(
             instruction=instruction,
             scene=scene,
             seed=seed,
+            robot=robot,
             planner=planner,
             describer=describer,
             max_replans=max_replans,
@@ -180,7 +185,7 @@ def run(
         )
         with stdout_to_stderr(as_json):
             outcome = run_instruction(config, observers=[_Progress(console)])
-    except RegistryError as exc:
+    except (RegistryError, UnsupportedRobotError) as exc:
         raise fail("agentrt", EXIT_REJECTED, str(exc)) from None
     except ValidationError as exc:
         what = exc.title.removesuffix("Config") or "run"

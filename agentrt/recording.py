@@ -3,6 +3,9 @@
 :class:`DatasetRecorder` is an :class:`~agentrt.agent.AgentObserver` that streams each
 10 Hz step (the observation before the action, the action, the running skill and its
 language instruction, the subgoal index) into an open :class:`DatasetWriter` episode.
+:class:`HandoffRecorder` adds, to each subgoal's record, the commands its skill handed to
+the robot's low-level controller (scenes whose robot walks on one expose ``handoffs``,
+``controller_name`` and ``drive.fault``; other scenes record nothing).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from agentrt.agent import AgentObserver
+from agentrt.core.episode import Handoff, HandoffSummary, SubgoalRecord
 from agentrt.core.plan import Subgoal
 from agentrt.datasets import DatasetWriter
 from agentrt.datasets.meta import is_dataset
@@ -44,3 +48,50 @@ class DatasetRecorder(AgentObserver):
         self.writer.add_frame(
             event.obs, event.action, task=event.instruction, skill=event.skill, subgoal_index=self.subgoal
         )
+
+
+class HandoffRecorder(AgentObserver):
+    """Summarises each subgoal's controller hand-offs into ``SubgoalRecord.handoffs``.
+
+    Args:
+        env: the scene (possibly wrapped); its ``handoffs`` list grows by one entry per
+            command handed to the controller (``time_s``, ``command``, ``clipped``).
+    """
+
+    def __init__(self, env: Any) -> None:
+        self.env = getattr(env, "unwrapped", env)
+        self.start = 0
+        self.summaries: list[dict[str, Any]] = []
+        """Every subgoal's summary with its ``subgoal_index`` (for the episode's provenance)."""
+
+    @property
+    def active(self) -> bool:
+        """Whether the scene's robot hands commands to a controller."""
+        return getattr(self.env, "handoffs", None) is not None and hasattr(self.env, "controller_name")
+
+    def on_subgoal_start(self, index: int, subgoal: Subgoal) -> None:
+        if self.active:
+            self.start = len(self.env.handoffs)
+
+    def on_subgoal_end(self, record: SubgoalRecord) -> None:
+        if not self.active:
+            return
+        log = self.env.handoffs[self.start :]
+        entries = [
+            Handoff(
+                time_s=round(float(h.time_s), 4),
+                command=tuple(float(v) for v in h.command),
+                clipped=h.clipped,
+            )
+            for h in log
+        ]
+        drive = getattr(self.env, "drive", None)
+        record.handoffs = HandoffSummary(
+            controller=str(self.env.controller_name),
+            count=len(entries),
+            clipped=sum(e.clipped for e in entries),
+            first=entries[0] if entries else None,
+            last=entries[-1] if entries else None,
+            fault=getattr(drive, "fault", None),
+        )
+        self.summaries.append({"subgoal_index": record.index, **record.handoffs.model_dump(mode="json")})

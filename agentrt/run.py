@@ -3,6 +3,11 @@
 This is what ``agentrt run`` calls; scripts and tests call it too. Every run that moves
 the robot appends one episode to the LeRobot v3 dataset ``<out>/<scene>/`` (frames,
 per-camera video, provenance); a rejected instruction moves nothing and writes nothing.
+
+``robot`` picks the robot of a scene that offers a choice (a scene class with a
+``select_robot(name)`` classmethod returning config overrides, e.g. ``house-v0``:
+``quadruped`` or ``a1``); any other scene accepts only its own robot's name. A robot
+the scene cannot run is :class:`UnsupportedRobotError` (one line, nothing built).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from agentrt.datasets import constants as K
 from agentrt.datasets import features_from_env, load_meta, provenance_from_record
 from agentrt.episodes import code_version, new_episode_id
 from agentrt.plugins import load_skill_modules
-from agentrt.recording import DatasetRecorder, open_or_create
+from agentrt.recording import DatasetRecorder, HandoffRecorder, open_or_create
 from agentrt.video import VideoWriter
 from skills.base import StepEvent
 
@@ -35,6 +40,9 @@ class RunConfig(BaseModel):
     instruction: str = Field(description="the high-level instruction, e.g. 'tidy the kitchen'")
     scene: str = Field(default="kitchen-v0", description="registered scene id")
     seed: int = Field(default=0, ge=0, description="world seed: same seed, same world")
+    robot: str | None = Field(
+        default=None, description="robot model or kind (e.g. 'quadruped', 'a1'); default: the scene's own"
+    )
     describer: str = Field(default="oracle", description="registered scene describer")
     planner: str = Field(default="symbolic", description="registered task planner")
     planner_config: dict[str, Any] = Field(
@@ -49,6 +57,34 @@ class RunConfig(BaseModel):
     gui: bool = Field(default=False, description="open the PyBullet GUI instead of headless rendering")
     skills_modules: list[str] = Field(
         default_factory=list, description="user skill modules to import first, e.g. 'examples.serve_drink'"
+    )
+
+
+class UnsupportedRobotError(ValueError):
+    """The scene cannot run the requested robot; the message is one line for the user."""
+
+
+def scene_robot_overrides(scene: str, env_cls: Any, robot: str | None) -> dict[str, Any]:
+    """Config overrides that make ``env_cls`` run ``robot`` (``{}`` for the scene's own robot).
+
+    Raises:
+        UnsupportedRobotError: the scene has no such robot, or no controller to drive it.
+    """
+    if robot is None:
+        return {}
+    select = getattr(env_cls, "select_robot", None)
+    if select is not None:
+        try:
+            return dict(select(robot))
+        except ValueError as exc:
+            raise UnsupportedRobotError(str(exc)) from None
+    own = _robot_name(env_cls)
+    if robot == own:
+        return {}
+    choosers = [name for name, cls in SCENES.items() if getattr(cls, "select_robot", None) is not None]
+    raise UnsupportedRobotError(
+        f"{scene} runs only its own robot ({own}), not {robot!r}; scenes with a robot choice: "
+        f"{', '.join(choosers) or 'none'}"
     )
 
 
@@ -78,16 +114,18 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
     Raises:
         agentrt.core.registry.RegistryError: an unknown scene, describer or planner name, or
             a skills module that cannot be loaded (:class:`agentrt.plugins.PluginError`).
+        UnsupportedRobotError: ``config.robot`` cannot run in the scene.
         agentrt.datasets.DatasetError: the dataset cannot be written (nothing is half-written).
     """
     start = time.perf_counter()
     load_skill_modules(config.skills_modules)
     env_cls = SCENES.get(config.scene)
+    overrides = scene_robot_overrides(config.scene, env_cls, config.robot)
     describer = DESCRIBERS.get(config.describer)(config.describer_config)
     planner = PLANNERS.get(config.planner)(config.planner_config)
     skills = make_skills()
     dataset = config.out / config.scene
-    env = env_cls(gui=config.gui)
+    env = env_cls(gui=config.gui, **overrides)
     video = VideoWriter(config.video, fps=env_cls.metadata.get("render_fps", 10)) if config.video else None
     writer = None
     try:
@@ -96,13 +134,14 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
         if video is not None:
             video.write(obs["head_rgb"])
         extra = [_VideoObserver(video)] if video is not None else []
+        handoffs = HandoffRecorder(env)
         agent = Agent(
             env,
             describer,
             planner,
             skills,
             max_replans=config.max_replans,
-            observers=[DatasetRecorder(writer), *extra, *observers],
+            observers=[handoffs, DatasetRecorder(writer), *extra, *observers],
         )
         record = EpisodeRecord(
             episode_id=new_episode_id(config.scene, config.seed),
@@ -112,6 +151,7 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
             code_version=code_version(),
             describer=config.describer,
             planner=config.planner,
+            robot=_robot_name(env),
             initial_scene=env.describe(),
         )
         writer.begin_episode(task=config.instruction)
@@ -121,7 +161,8 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
         if record.steps == 0:  # rejected (or nothing to do): no frames, no episode
             writer.discard_episode()
         else:
-            index = writer.end_episode(record.success, provenance_from_record(record))
+            extra_prov = {"handoffs": handoffs.summaries} if handoffs.active else {}
+            index = writer.end_episode(record.success, provenance_from_record(record, **extra_prov))
     finally:
         if writer is not None:
             writer.close()

@@ -174,17 +174,11 @@ class HouseEnv(gym.Env):
             if found:
                 return {"robot": model.name, "controller": found[0]}
         for_robot = [(n, c) for n, c in CONTROLLERS.items() if robot in (c.robot, model_kind(c.robot))]
-        if for_robot:
-            takes = ", ".join(f"{n} takes {c.command} commands" for n, c in for_robot)
-            raise RobotSelectionError(
-                f"no shipped {robot} controller accepts base velocity commands ({takes}), "
-                f"so the {robot} cannot walk in {cls.scene_id}"
-            )
-        shipped = ", ".join(
-            f"{n} ({model_kind(c.robot)} {c.robot}, {c.command})" for n, c in CONTROLLERS.items()
-        )
+        pool = for_robot or CONTROLLERS.items()
+        known = ", ".join(f"{n} drives the {c.robot} with {c.command} commands" for n, c in pool)
         raise RobotSelectionError(
-            f"no shipped controller drives a {robot} in {cls.scene_id}; shipped: {shipped or 'none'}"
+            f"no shipped {robot} controller accepts base velocity commands, so the {robot} cannot walk in "
+            f"{cls.scene_id} ({'shipped: ' if not for_robot else ''}{known or 'no controllers shipped'})"
         )
 
     # ------------------------------------------------------------- gym API

@@ -11,6 +11,29 @@ from agentrt.core.results import SkillResult
 from agentrt.core.scene import SceneDescription
 
 
+class Handoff(BaseModel):
+    """One command a skill handed to a low-level controller."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_s: float = Field(description="simulated time since the robot was stood up, s")
+    command: tuple[float, ...] = Field(description="(vx, vy, wz): m/s, m/s, rad/s in the trunk heading frame")
+    clipped: bool = Field(description="the command was outside the controller's envelope and was clipped")
+
+
+class HandoffSummary(BaseModel):
+    """The hand-offs between one subgoal's skill and the robot's low-level controller."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    controller: str = Field(description="registered controller name, e.g. 'a1-locomotion'")
+    count: int = Field(ge=0, description="commands handed over during the subgoal")
+    clipped: int = Field(ge=0, description="how many of them were clipped to the envelope")
+    first: Handoff | None = None
+    last: Handoff | None = None
+    fault: str | None = Field(default=None, description="the fall interlock's reason, if it latched")
+
+
 class SubgoalRecord(BaseModel):
     """One executed subgoal: what was asked, what the skill said, what the scene showed."""
 
@@ -24,6 +47,9 @@ class SubgoalRecord(BaseModel):
     unmet_effects: list[str] = Field(default_factory=list)
     start_step: int
     end_step: int
+    handoffs: HandoffSummary | None = Field(
+        default=None, description="commands handed to a low-level controller (legged robots)"
+    )
 
 
 class EpisodeRecord(BaseModel):
@@ -39,6 +65,7 @@ class EpisodeRecord(BaseModel):
     started_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
     describer: str
     planner: str
+    robot: str | None = Field(default=None, description="robot model that ran, e.g. 'a1'")
     initial_scene: SceneDescription
     final_scene: SceneDescription | None = None
     plans: list[Plan] = Field(default_factory=list, description="first plan, then each replan")

@@ -92,7 +92,8 @@ def features_from_spaces(
 def features_from_env(env: Any, *, fps: int | None = None) -> dict[str, dict[str, Any]]:
     """:func:`features_from_spaces` for a scene env (``fps`` defaults to its ``render_fps``)."""
     rate = fps or int(getattr(env, "metadata", {}).get("render_fps", 10))
-    return features_from_spaces(env.observation_space, env.action_space, fps=rate)
+    names = getattr(getattr(env, "unwrapped", env), "state_names", None)  # a scene naming its own state
+    return features_from_spaces(env.observation_space, env.action_space, fps=rate, state_names=names)
 
 
 def _default_state_names(dim: int) -> list[str]:

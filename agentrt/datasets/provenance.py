@@ -105,6 +105,7 @@ def provenance_from_record(record: Any, **extra: Any) -> dict[str, Any]:
             "replans": record.replans,
             "describer": record.describer,
             "planner": record.planner,
+            "robot": getattr(record, "robot", None),
         },
         **extra,
     }
