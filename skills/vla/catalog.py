@@ -56,7 +56,7 @@ def load_chunk_policy(path: str | Path) -> ChunkPolicy:
             otherwise a transformers vision-to-text folder read as OpenVLA.
 
     Raises:
-        CheckpointError: nothing at ``path``.
+        CheckpointError: nothing at ``path``, or an incomplete or inconsistent artifact.
         ImportError: the loader's package is not installed (the message says which).
     """
     path = Path(path)
@@ -69,15 +69,17 @@ def load_chunk_policy(path: str | Path) -> ChunkPolicy:
         from skills.adapters.openvla import OpenVLAAdapter
 
         return OpenVLAAdapter.from_pretrained(path)
-    if not path.is_file() and path.with_suffix(".safetensors").is_file():
-        path = path.with_suffix(".safetensors")
-    if not path.is_file():
-        raise CheckpointError(f"no checkpoint at {path}")
     try:
-        from skills.vla.artifact import load_policy
+        from skills.vla.artifact import VLAArtifactError, artifact_paths, load_policy
     except ImportError as exc:
         raise ImportError(f"cannot load {path}: skills.vla.artifact is unavailable ({exc})") from exc
-    return load_policy(path)
+    weights, config = artifact_paths(path)
+    if not weights.is_file() and not config.is_file():
+        raise CheckpointError(f"no checkpoint at {path}")
+    try:
+        return load_policy(weights)
+    except VLAArtifactError as exc:
+        raise CheckpointError(str(exc)) from None
 
 
 def learned_skills(
