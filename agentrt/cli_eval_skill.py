@@ -1,0 +1,151 @@
+"""``agentrt eval-skill SKILL``: a learned skill's success on held-out seeds beside the scripted expert.
+
+Exit codes: 0 done; 2 bad input (unknown skill or scene, missing or unusable checkpoint,
+bad execution settings); 3 internal error. ``--json`` prints exactly one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from agentrt.console import fail, stdout_to_stderr
+
+app = typer.Typer(no_args_is_help=True, help="Score a learned skill against the scripted expert.")
+
+EXIT_BAD_INPUT, EXIT_INTERNAL = 2, 3
+COMMAND = "agentrt eval-skill"
+DEFAULT_SEED_START = 100_000
+"""Held-out seeds start here, far above the seeds data collection draws from."""
+
+
+@app.command("eval-skill")
+def eval_skill(
+    skill: Annotated[str, typer.Argument(help="Learned skill: pick, place or navigate_to.")],
+    ckpt: Annotated[
+        Path | None,
+        typer.Option(
+            help="Checkpoint: our .safetensors artifact or an external VLA folder "
+            "(default: the one shipped for the scene)."
+        ),
+    ] = None,  # fmt: skip
+    episodes: Annotated[int, typer.Option(min=1, help="Held-out seeds to evaluate.")] = 20,
+    seed_start: Annotated[int, typer.Option(min=0, help="First held-out seed.")] = DEFAULT_SEED_START,
+    scene: Annotated[str, typer.Option(help="Scene id.")] = "kitchen-v0",
+    expert: Annotated[bool, typer.Option(help="Also run the scripted expert on the same seeds.")] = True,
+    paraphrase: Annotated[bool, typer.Option(help="Also run with paraphrased instructions.")] = True,
+    ensemble: Annotated[str, typer.Option(help="Chunk execution: temporal (ACT) or receding.")] = "temporal",
+    query_every: Annotated[int, typer.Option(min=1, help="temporal: steps between chunk requests.")] = 1,
+    execute_steps: Annotated[
+        int | None, typer.Option(min=1, help="receding: rows applied per chunk (default: all).")
+    ] = None,
+    temporal_k: Annotated[float, typer.Option(min=0.0, help="temporal: weight decay per chunk age.")] = 0.01,
+    max_steps: Annotated[int | None, typer.Option(min=1, help="Learned skill's step budget.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Also write the full report (every episode) here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")] = False,
+) -> None:
+    """Success on held-out seeds beside the scripted expert's, under paraphrases, and chunk latency."""
+    from pydantic import ValidationError
+
+    from agentrt.core.registry import SCENES, RegistryError
+    from skills.vla.catalog import CheckpointError, load_chunk_policy, shipped_checkpoints
+    from skills.vla.ensemble import ExecutionConfig
+    from skills.vla.evaluate import evaluate_skill
+    from skills.vla.skills import LEARNED_SKILLS
+
+    if skill not in LEARNED_SKILLS:
+        raise fail(
+            COMMAND, EXIT_BAD_INPUT, f"unknown skill {skill!r}; learned skills: {', '.join(LEARNED_SKILLS)}"
+        )
+    try:
+        SCENES.get(scene)
+        settings: dict[str, Any] = {"mode": ensemble}
+        if ensemble == "temporal":
+            settings.update(query_every=query_every, temporal_k=temporal_k)
+        if execute_steps is not None:
+            settings["execute_steps"] = execute_steps
+        execution = ExecutionConfig.model_validate(settings)
+    except RegistryError as exc:
+        raise fail(COMMAND, EXIT_BAD_INPUT, str(exc)) from None
+    except ValidationError as exc:
+        raise fail(COMMAND, EXIT_BAD_INPUT, f"bad execution settings: {exc.errors()[0]['msg']}") from None
+    if ckpt is None:
+        ckpt = shipped_checkpoints(scene).get(skill)
+        if ckpt is None:
+            raise fail(
+                COMMAND, EXIT_BAD_INPUT, f"no checkpoint shipped for {skill} in {scene}; pass --ckpt PATH"
+            )
+    seeds = list(range(seed_start, seed_start + episodes))
+    runs = episodes * (1 + expert + paraphrase)
+    try:
+        with stdout_to_stderr(as_json):
+            policy = load_chunk_policy(ckpt)
+            with _progress(not as_json) as bar:
+                task = bar.add_task(f"{skill} on {scene}", total=runs)
+                report = evaluate_skill(
+                    policy,
+                    skill,
+                    seeds,
+                    scene,
+                    expert=expert,
+                    paraphrases=paraphrase,
+                    execution=execution,
+                    max_steps=max_steps,
+                    on_outcome=lambda _: bar.advance(task),
+                )
+    except (CheckpointError, ImportError, ValueError) as exc:
+        raise fail(COMMAND, EXIT_BAD_INPUT, str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        raise fail(COMMAND, EXIT_INTERNAL, f"{type(exc).__name__}: {exc}") from None
+    report = {"checkpoint": str(ckpt), "execution": execution.model_dump(), **report}
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=1) + "\n")
+    summary = {k: v for k, v in report.items() if k != "outcomes"}
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
+    Console().print(_table(summary))
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} skill calls"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=not enabled,
+    )
+
+
+def _table(summary: dict[str, Any]) -> Table:
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{100 * value:.1f}%"
+
+    def ms(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f} ms"
+
+    table = Table("metric", "value", title=f"{summary['skill']} on {summary['scene']}", title_justify="left")
+    rows = [
+        ("checkpoint", summary["checkpoint"]),
+        ("episodes (held-out seeds)", str(summary["episodes"])),
+        ("learned success", pct(summary["success_rate"])),
+        ("scripted expert success", pct(summary["expert_success_rate"])),
+        ("learned / expert", pct(summary["relative_to_expert"])),
+        ("paraphrased success", pct(summary["paraphrase_success_rate"])),
+        ("latency per chunk p50 / p90", f"{ms(summary['latency_ms_p50'])} / {ms(summary['latency_ms_p90'])}"),
+        ("setup failures (seeds)", ", ".join(map(str, summary["setup_failures"])) or "none"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+__all__ = ["app", "eval_skill"]

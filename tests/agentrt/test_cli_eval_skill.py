@@ -1,0 +1,74 @@
+"""``agentrt eval-skill``: bad input is one line and exit 2; --json prints one object."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agentrt.cli_eval_skill import app
+from skills.vla import catalog
+
+runner = CliRunner()
+
+
+def _tiny_navigation_artifact(path: Path) -> Path:
+    from skills.vla.artifact import save_policy
+    from skills.vla.config import preset
+    from skills.vla.model import VLAModel
+    from skills.vla.normalize import NormStats
+    from skills.vla.policy import VLAPolicy
+
+    config = preset("navigation", image_size=32, cnn_widths=(8, 16), d_model=32, n_heads=2, enc_layers=1,
+                    dec_layers=1, chunk_size=4)  # fmt: skip
+    stats = NormStats(
+        state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-0.1] * 3, action_high=[0.1] * 3
+    )
+    save_policy(path, VLAPolicy(VLAModel(config), stats))
+    return path.with_name(path.name + ".safetensors")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["fly"], "unknown skill 'fly'; learned skills: navigate_to, pick, place"),
+        (["pick", "--scene", "moon-v0"], "unknown scene 'moon-v0'"),
+        (["pick"], "no checkpoint shipped for pick in kitchen-v0; pass --ckpt PATH"),
+        (["pick", "--ckpt", "/nonexistent/x.safetensors"], "no checkpoint at /nonexistent/x.safetensors"),
+        (["pick", "--ensemble", "sometimes"], "bad execution settings"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalog, "CHECKPOINT_DIR", tmp_path)  # nothing shipped
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("agentrt eval-skill: ") and message in lines[0]
+
+
+def test_a_navigation_model_cannot_drive_pick(tmp_path: Path) -> None:
+    nav = _tiny_navigation_artifact(tmp_path / "nav")
+    result = runner.invoke(app, ["pick", "--ckpt", str(nav), "--episodes", "1"])
+    assert result.exit_code == 2 and "needs a policy with action_keys ('arm',)" in result.stderr
+
+
+def test_json_report_with_a_real_artifact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An untrained navigation artifact, shipped in a scratch checkpoint dir, for 3 steps on one seed."""
+    monkeypatch.setattr(catalog, "CHECKPOINT_DIR", tmp_path)
+    _tiny_navigation_artifact(tmp_path / "kitchen-v0-navigation")
+    argv = ["navigate_to", "--episodes", "1", "--seed-start", "5", "--no-expert", "--no-paraphrase",
+            "--max-steps", "3", "--ensemble", "receding", "--execute-steps", "2", "--json",
+            "--out", str(tmp_path / "report.json")]  # fmt: skip
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"skill", "episodes", "success_rate", "expert_success_rate", "latency_ms_p50"} <= set(report)
+    assert report["skill"] == "navigate_to" and report["episodes"] == 1 and report["success_rate"] == 0.0
+    assert report["expert_success_rate"] is None and report["chunks"] == 2 and report["latency_ms_p50"] > 0
+    assert report["checkpoint"].endswith("kitchen-v0-navigation.safetensors")
+    full = json.loads((tmp_path / "report.json").read_text())
+    assert full["outcomes"][0]["seed"] == 5 and full["outcomes"][0]["steps"] == 3
