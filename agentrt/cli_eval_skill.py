@@ -34,7 +34,7 @@ def eval_skill(
             help="Checkpoint: our .safetensors artifact or an external VLA folder "
             "(default: the one shipped for the scene)."
         ),
-    ] = None,  # fmt: skip
+    ] = None,
     episodes: Annotated[int, typer.Option(min=1, help="Held-out seeds to evaluate.")] = 20,
     seed_start: Annotated[int, typer.Option(min=0, help="First held-out seed.")] = DEFAULT_SEED_START,
     scene: Annotated[str, typer.Option(help="Scene id.")] = "kitchen-v0",

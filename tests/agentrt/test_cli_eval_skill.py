@@ -21,8 +21,16 @@ def _tiny_navigation_artifact(path: Path) -> Path:
     from skills.vla.normalize import NormStats
     from skills.vla.policy import VLAPolicy
 
-    config = preset("navigation", image_size=32, cnn_widths=(8, 16), d_model=32, n_heads=2, enc_layers=1,
-                    dec_layers=1, chunk_size=4)  # fmt: skip
+    config = preset(
+        "navigation",
+        image_size=32,
+        cnn_widths=(8, 16),
+        d_model=32,
+        n_heads=2,
+        enc_layers=1,
+        dec_layers=1,
+        chunk_size=4,
+    )
     stats = NormStats(
         state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-0.1] * 3, action_high=[0.1] * 3
     )
@@ -60,9 +68,24 @@ def test_json_report_with_a_real_artifact(tmp_path: Path, monkeypatch: pytest.Mo
     """An untrained navigation artifact, shipped in a scratch checkpoint dir, for 3 steps on one seed."""
     monkeypatch.setattr(catalog, "CHECKPOINT_DIR", tmp_path)
     _tiny_navigation_artifact(tmp_path / "kitchen-v0-navigation")
-    argv = ["navigate_to", "--episodes", "1", "--seed-start", "5", "--no-expert", "--no-paraphrase",
-            "--max-steps", "3", "--ensemble", "receding", "--execute-steps", "2", "--json",
-            "--out", str(tmp_path / "report.json")]  # fmt: skip
+    argv = [
+        "navigate_to",
+        "--episodes",
+        "1",
+        "--seed-start",
+        "5",
+        "--no-expert",
+        "--no-paraphrase",
+        "--max-steps",
+        "3",
+        "--ensemble",
+        "receding",
+        "--execute-steps",
+        "2",
+        "--json",
+        "--out",
+        str(tmp_path / "report.json"),
+    ]
     result = runner.invoke(app, argv)
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)

@@ -91,11 +91,20 @@ def _tiny_artifact(path: Path, family: str) -> Path:
     from skills.vla.normalize import NormStats
     from skills.vla.policy import VLAPolicy
 
-    config = preset(family, image_size=32, cnn_widths=(8, 16), d_model=32, n_heads=2, enc_layers=1,
-                    dec_layers=1, chunk_size=4)  # fmt: skip
+    config = preset(
+        family,
+        image_size=32,
+        cnn_widths=(8, 16),
+        d_model=32,
+        n_heads=2,
+        enc_layers=1,
+        dec_layers=1,
+        chunk_size=4,
+    )
     dim = config.action_dim
-    stats = NormStats(state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-1.0] * dim,
-                      action_high=[1.0] * dim)  # fmt: skip
+    stats = NormStats(
+        state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-1.0] * dim, action_high=[1.0] * dim
+    )
     save_policy(path, VLAPolicy(VLAModel(config), stats))
     return path.with_name(path.name + ".safetensors")
 
