@@ -55,6 +55,7 @@ def make(name: str, *, max_episode_steps: int | None = None, time_limit: bool = 
 _GYM_IDS = {
     "agentrt/Kitchen-v0": ("scenes.kitchen:KitchenEnv", 3000),
     "agentrt/Tabletop-v0": ("scenes.tabletop:TabletopEnv", 500),
+    "agentrt/House-v0": ("scenes.house:HouseEnv", 3000),
 }
 for _id, (_entry, _steps) in _GYM_IDS.items():
     if _id not in gymnasium.registry:
