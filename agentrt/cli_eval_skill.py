@@ -54,7 +54,7 @@ def eval_skill(
     from pydantic import ValidationError
 
     from agentrt.core.registry import SCENES, RegistryError
-    from skills.vla.catalog import CheckpointError, load_chunk_policy, shipped_checkpoints
+    from skills.vla.catalog import load_chunk_policy, shipped_checkpoints
     from skills.vla.ensemble import ExecutionConfig
     from skills.vla.evaluate import evaluate_skill
     from skills.vla.skills import LEARNED_SKILLS
@@ -85,7 +85,7 @@ def eval_skill(
     runs = episodes * (1 + expert + paraphrase)
     try:
         with stdout_to_stderr(as_json):
-            policy = load_chunk_policy(ckpt)
+            policy = load_chunk_policy(ckpt, tuple(LEARNED_SKILLS[skill].action_keys))
             with _progress(not as_json) as bar:
                 task = bar.add_task(f"{skill} on {scene}", total=runs)
                 report = evaluate_skill(
@@ -99,7 +99,7 @@ def eval_skill(
                     max_steps=max_steps,
                     on_outcome=lambda _: bar.advance(task),
                 )
-    except (CheckpointError, ImportError, ValueError) as exc:
+    except (FileNotFoundError, ImportError, ValueError) as exc:  # CheckpointError is a FileNotFoundError
         raise fail(COMMAND, EXIT_BAD_INPUT, str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         raise fail(COMMAND, EXIT_INTERNAL, f"{type(exc).__name__}: {exc}") from None

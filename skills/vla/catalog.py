@@ -47,13 +47,15 @@ def shipped_checkpoints(scene_id: str, directory: Path | None = None) -> dict[st
     return dict(sorted(found.items()))
 
 
-def load_chunk_policy(path: str | Path) -> ChunkPolicy:
+def load_chunk_policy(path: str | Path, action_keys: tuple[str, ...] = ("arm",)) -> ChunkPolicy:
     """Open a checkpoint as a :class:`ChunkPolicy`.
 
     Args:
         path: our artifact (``.safetensors`` file, or its path without the suffix), or a folder
             with an external VLA: ``config.json`` of ``type == "smolvla"`` (lerobot SmolVLA),
             otherwise a transformers vision-to-text folder read as OpenVLA.
+        action_keys: the action group an external VLA's output is mapped to (SmolVLA can drive
+            ``("base",)`` too; OpenVLA only ``("arm",)``). Our artifacts declare their own.
 
     Raises:
         CheckpointError: nothing at ``path``, or an incomplete or inconsistent artifact.
@@ -65,7 +67,7 @@ def load_chunk_policy(path: str | Path) -> ChunkPolicy:
         if config.get("type") == "smolvla":
             from skills.adapters.smolvla import SmolVLAAdapter
 
-            return SmolVLAAdapter.from_pretrained(path)
+            return SmolVLAAdapter.from_pretrained(path, action_keys=action_keys)
         from skills.adapters.openvla import OpenVLAAdapter
 
         return OpenVLAAdapter.from_pretrained(path)
@@ -114,13 +116,13 @@ def learned_skills(
             f"no learned checkpoint for {', '.join(missing)} in scene {scene_id!r}: none shipped in {where} "
             f"(expected {scene_id}-<{'|'.join(FAMILIES)}>.safetensors); pass one or use the scripted skills"
         )
-    loaded: dict[Path, ChunkPolicy] = {}
+    loaded: dict[tuple[Path, tuple[str, ...]], ChunkPolicy] = {}
     out: dict[str, LearnedSkill] = {}
     for name, cls in LEARNED_SKILLS.items():
-        path = paths[name]
-        if path not in loaded:
-            loaded[path] = load_chunk_policy(path)
-        out[name] = cls(loaded[path], execution=execution, checkpoint=str(path))
+        key = (paths[name], tuple(cls.action_keys))
+        if key not in loaded:
+            loaded[key] = load_chunk_policy(*key)
+        out[name] = cls(loaded[key], execution=execution, checkpoint=str(paths[name]))
     return out
 
 

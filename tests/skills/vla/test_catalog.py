@@ -49,7 +49,7 @@ def test_learned_skills_load_each_checkpoint_once(
     _touch(tmp_path, "kitchen-v0-manipulation.safetensors", "kitchen-v0-navigation.safetensors")
     loads: list[Path] = []
 
-    def fake_load(path: Path):  # type: ignore[no-untyped-def]
+    def fake_load(path: Path, action_keys: tuple[str, ...]):  # type: ignore[no-untyped-def]
         loads.append(path)
         keys = ("base",) if "navigation" in path.name else ("arm",)
         return fakes.ScriptedChunkPolicy(lambda s, t: np.zeros((4, 7)), action_keys=keys)
