@@ -17,9 +17,10 @@ CHECKPOINTS = Path(__file__).parent / "checkpoints"
 
 
 def _controller_classes() -> dict[str, type[Controller]]:
+    from controllers.balance.controller import BalanceController
     from controllers.locomotion.controller import LocomotionController
 
-    return {"locomotion": LocomotionController}
+    return {"locomotion": LocomotionController, "balance": BalanceController}
 
 
 def shipped_controllers() -> dict[str, dict[str, object]]:

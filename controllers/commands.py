@@ -59,6 +59,12 @@ class PostureCommand(BaseModel):
         """``(3,)`` float64: ``(height_m, roll, pitch)``."""
         return np.array([self.height_m, self.roll, self.pitch], dtype=np.float64)
 
+    @classmethod
+    def from_array(cls, values: np.ndarray) -> PostureCommand:
+        """From a ``(3,)`` array ``(height_m, roll, pitch)``."""
+        height, roll, pitch = (float(v) for v in np.asarray(values, dtype=np.float64).reshape(3))
+        return cls(height_m=height, roll=roll, pitch=pitch)
+
 
 class VelocityEnvelope(BaseModel):
     """The command range a locomotion controller was trained on (inclusive bounds).
@@ -152,4 +158,93 @@ class CommandBridge:
             [self.config.max_lin_accel, self.config.max_lin_accel, self.config.max_yaw_accel]
         )
         self._current = self._current + np.clip(target - self._current, -limit, limit)
+        return self.current
+
+
+class PostureEnvelope(BaseModel):
+    """The posture range a balance controller was trained on (inclusive bounds) and its nominal posture.
+
+    Units: m for ``height_m`` (ground to pelvis origin), rad for ``roll`` and ``pitch``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    height_m: tuple[float, float] = (0.76, 0.87)
+    roll: tuple[float, float] = (-0.1, 0.1)
+    pitch: tuple[float, float] = (-0.1, 0.3)
+    nominal: PostureCommand = PostureCommand(height_m=0.85)
+    """Where the controller stands when no command has been given."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PostureEnvelope:
+        for name in ("height_m", "roll", "pitch"):
+            low, high = getattr(self, name)
+            if low > high:
+                raise ValueError(f"envelope {name}: lower bound {low} above upper bound {high}")
+        return self
+
+    @property
+    def low(self) -> np.ndarray:
+        """``(3,)`` lower bounds ``(height_m, roll, pitch)``."""
+        return np.array([self.height_m[0], self.roll[0], self.pitch[0]])
+
+    @property
+    def high(self) -> np.ndarray:
+        """``(3,)`` upper bounds."""
+        return np.array([self.height_m[1], self.roll[1], self.pitch[1]])
+
+    def clip(self, command: PostureCommand) -> PostureCommand:
+        """``command`` with every axis clipped into the envelope."""
+        return PostureCommand.from_array(np.clip(command.as_array(), self.low, self.high))
+
+
+class PostureBridgeConfig(BaseModel):
+    """How skill-rate posture commands become controller-rate commands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_height_rate: float = Field(default=0.1, gt=0.0, description="ramp limit for height_m (m/s)")
+    max_angle_rate: float = Field(default=0.3, gt=0.0, description="ramp limit for roll and pitch (rad/s)")
+
+
+class PostureBridge:
+    """Turns sparse ~10 Hz posture commands into a smooth 50 Hz stream (the balance twin of CommandBridge).
+
+    Same interface as :class:`CommandBridge` (``set``, ``step``, ``current``, ``reset``,
+    ``clipped``), so :class:`~controllers.base.ControlledRobot` runs either. A posture is
+    held indefinitely: without fresh commands the robot keeps the last posture.
+    """
+
+    def __init__(
+        self, envelope: PostureEnvelope, config: PostureBridgeConfig | None = None, hz: float = CONTROLLER_HZ
+    ) -> None:
+        self.envelope = envelope
+        self.config = config or PostureBridgeConfig()
+        self.dt = 1.0 / hz
+        self.reset()
+
+    def reset(self, start: PostureCommand | None = None) -> None:
+        """Hold ``start`` (clipped; default the envelope's nominal posture) at once, nothing pending."""
+        self._target = self.envelope.clip(start or self.envelope.nominal).as_array()
+        self._current = self._target.copy()
+        self.clipped = False
+        """Whether the last :meth:`set` had to clip the command."""
+
+    def set(self, command: PostureCommand) -> None:
+        """A fresh command from the skill (clipped into the envelope)."""
+        if not isinstance(command, PostureCommand):
+            raise TypeError(f"a posture bridge takes a PostureCommand, got {type(command).__name__}")
+        clipped = self.envelope.clip(command)
+        self.clipped = clipped != command
+        self._target = clipped.as_array()
+
+    @property
+    def current(self) -> PostureCommand:
+        """The command of the last tick."""
+        return PostureCommand.from_array(self._current)
+
+    def step(self) -> PostureCommand:
+        """Advance one controller tick: ramp toward the target."""
+        rate = np.array([self.config.max_height_rate, self.config.max_angle_rate, self.config.max_angle_rate])
+        self._current = self._current + np.clip(self._target - self._current, -rate * self.dt, rate * self.dt)
         return self.current

@@ -8,7 +8,10 @@ __all__ = ["RECIPES", "PPOSettings", "Recipe", "Stage", "get_recipe"]
 
 
 def _recipes() -> dict[str, str]:
-    return {"a1-locomotion": "controllers.recipes.a1_locomotion"}
+    return {
+        "a1-locomotion": "controllers.recipes.a1_locomotion",
+        "humanoid-balance": "controllers.recipes.humanoid_balance",
+    }
 
 
 RECIPES: dict[str, str] = _recipes()
