@@ -88,6 +88,18 @@ def scene_robot_overrides(scene: str, env_cls: Any, robot: str | None) -> dict[s
     )
 
 
+def skills_for_robot(env: Any, skills: dict[str, Any]) -> dict[str, Any]:
+    """The skills whose action groups the scene's robot has (a legged robot has no ``arm``).
+
+    The planner is offered only these, so an instruction needing a gripper on a robot
+    without one is rejected before anything moves instead of failing mid-run.
+    """
+    groups = getattr(env.action_space, "spaces", None)
+    if groups is None:
+        return skills
+    return {name: skill for name, skill in skills.items() if set(skill.action_keys) <= set(groups)}
+
+
 @dataclass
 class RunOutcome:
     """The record, and where its episode went (``None`` when the instruction was rejected)."""
@@ -139,7 +151,7 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
             env,
             describer,
             planner,
-            skills,
+            skills_for_robot(env, skills),
             max_replans=config.max_replans,
             observers=[handoffs, DatasetRecorder(writer), *extra, *observers],
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
@@ -62,3 +63,19 @@ def test_kitchen_with_a_quadruped_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", "go to the sink", "--robot", "a1", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "kitchen-v0 runs only its own robot (mobile-panda)" in result.stderr
+
+
+def test_a_robot_without_an_arm_is_offered_only_skills_it_can_drive() -> None:
+    import gymnasium
+    import numpy as np
+
+    from agentrt.agent import make_skills
+    from agentrt.run import skills_for_robot
+
+    skills = make_skills(["navigate_to", "pick", "place"])
+    box = gymnasium.spaces.Box(-1.0, 1.0, (3,), np.float32)
+    legged = SimpleNamespace(action_space=gymnasium.spaces.Dict({"base": box}))
+    assert set(skills_for_robot(legged, skills)) == {"navigate_to"}
+    arm = gymnasium.spaces.Box(-1.0, 1.0, (7,), np.float32)
+    mobile = SimpleNamespace(action_space=gymnasium.spaces.Dict({"arm": arm, "base": box}))
+    assert set(skills_for_robot(mobile, skills)) == {"navigate_to", "pick", "place"}
