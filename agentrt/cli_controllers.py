@@ -70,10 +70,23 @@ def eval_controller(
     name: Annotated[str, typer.Argument(help="A shipped controller name or an artifact path.")],
     minutes: Annotated[float, typer.Option(min=0.01, help="Simulated minutes of random commands.")] = 10.0,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the command sequence.")] = 0,
+    push_impulse: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Balance controllers: impulse of each push on the pelvis, N·s (default: the stated one).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")] = False,
 ) -> None:
-    """Run a controller under random command sequences; report tracking RMSE per axis and falls."""
+    """Run a controller under random commands; report tracking RMSE per axis and falls.
+
+    A locomotion controller tracks random velocity commands; a balance controller holds random
+    posture commands while being pushed every 4-8 s (velocity RMSE is null: it does not walk).
+    """
     from controllers.artifact import ArtifactError
+    from controllers.balance.controller import BalanceController
+    from controllers.balance.evaluate import STATED_PUSH_IMPULSE_NS, evaluate_balance
     from controllers.catalog import load_controller
     from controllers.locomotion.controller import LocomotionController
     from controllers.locomotion.evaluate import evaluate_tracking
@@ -81,10 +94,16 @@ def eval_controller(
     try:
         with stdout_to_stderr(True):
             controller = load_controller(name)
-            if not isinstance(controller, LocomotionController):
-                raise ArtifactError(f"{name}: only locomotion controllers can be evaluated yet")
             start = time.perf_counter()
-            report = evaluate_tracking(controller, minutes=minutes, seed=seed)
+            if isinstance(controller, BalanceController):
+                impulse = STATED_PUSH_IMPULSE_NS if push_impulse is None else push_impulse
+                report = evaluate_balance(controller, minutes=minutes, seed=seed, push_impulse=impulse)
+                keys = ["falls", "push_impulse", "pushes", "push_recovery_rate", "rmse_height", "rmse_pitch"]
+            elif isinstance(controller, LocomotionController):
+                report = evaluate_tracking(controller, minutes=minutes, seed=seed)
+                keys = ["rmse_vx", "rmse_vy", "rmse_wz", "falls", "commands"]
+            else:
+                raise ArtifactError(f"{name}: no evaluation for {type(controller).__name__} yet")
     except ArtifactError as exc:
         raise fail("agentrt eval-controller", EXIT_BAD_INPUT, str(exc)) from None
     except Exception as exc:
@@ -103,7 +122,7 @@ def eval_controller(
         typer.echo(json.dumps(result))
         return
     table = Table("metric", "value", title=f"{name}: {report.sim_minutes:.1f} simulated minutes, seed {seed}")
-    for key in ("rmse_vx", "rmse_vy", "rmse_wz", "falls", "commands", "wall_time_s"):
+    for key in [*keys, "wall_time_s"]:
         table.add_row(key, str(result[key]))
     Console().print(table)
 

@@ -24,6 +24,8 @@ from controllers.commands import CONTROLLER_HZ, PostureCommand
 from scenes.robots.humanoid import HumanoidRobot
 
 SKILL_HZ = 10
+STATED_PUSH_IMPULSE_NS = 25.0
+"""The push the shipped balance controller is rated for (N·s on the pelvis; see its model card)."""
 
 
 class _PushedWorld:
@@ -73,6 +75,7 @@ class BalanceReport:
     falls: int
     sim_minutes: float
     pushes: int
+    """Pushes whose outcome is known (a push less than ``watch_s`` before the end is not counted)."""
     push_impulse: float
     """Impulse of every push, N·s."""
     push_recovery_rate: float | None
@@ -115,10 +118,8 @@ def evaluate_balance(
         ticks = round(minutes * 60 * CONTROLLER_HZ)
         errors: list[np.ndarray] = []
         falls = commands = pushes = recovered = 0
-        next_change = next_push = (
-            0 if push_impulse <= 0 else round(rng.uniform(*push_interval_s) * CONTROLLER_HZ)
-        )
-        next_change, quiet = 0, 0
+        next_push = round(rng.uniform(*push_interval_s) * CONTROLLER_HZ)  # used only if push_impulse > 0
+        next_change = quiet = 0
         watching: int | None = None  # tick at which the last push's watch ends
         command = env.nominal
         for tick in range(ticks):
@@ -130,7 +131,6 @@ def evaluate_balance(
                 quiet = 0
             if push_impulse > 0 and tick >= next_push:
                 world.push(push_impulse, float(rng.uniform(-np.pi, np.pi)))
-                pushes += 1
                 watching = tick + round(watch_s * CONTROLLER_HZ)
                 next_push = tick + round(rng.uniform(*push_interval_s) * CONTROLLER_HZ)
                 quiet = 0
@@ -140,12 +140,14 @@ def evaluate_balance(
             quiet += 1
             if world.stack.fault is not None:
                 falls += 1
+                pushes += watching is not None  # a push followed by a fall within watch_s
                 watching = None
                 world.stand_up(rng)
                 quiet = 0
                 continue
             if watching is not None and tick >= watching:
                 recovered += 1
+                pushes += 1
                 watching = None
             if quiet > settle_s * CONTROLLER_HZ:
                 target = world.stack.bridge.current.as_array()

@@ -57,6 +57,7 @@ class PosturePrior:
         geo = spec.extra
         self.thigh, self.shin = geo["thigh"], geo["shin"]
         self.hip_y, self.ankle_height = geo["hip_y"], geo["ankle_height"]
+        self._last: tuple[bytes, np.ndarray] | None = None  # commands repeat between changes: reuse the pose
 
     def planar_leg(self, forward: float, drop: float) -> tuple[float, float]:
         """``(thigh pitch, knee bend)`` (rad) putting the ankle ``forward`` m ahead of and ``drop`` m below
@@ -104,15 +105,18 @@ class PosturePrior:
 
     def __call__(self, command: PostureCommand | np.ndarray) -> np.ndarray:
         """Joint targets ``(n_dof,)`` (rad) for a :class:`PostureCommand` or its ``(height, roll, pitch)``."""
-        height, roll, pitch = (
-            command.as_array()
-            if isinstance(command, PostureCommand)
-            else np.asarray(command, dtype=np.float64)
+        values = (
+            command.as_array() if isinstance(command, PostureCommand) else np.asarray(command, dtype=float)
         )
+        key = values.astype(np.float64).tobytes()
+        if self._last is not None and self._last[0] == key:
+            return self._last[1].copy()
+        height, roll, pitch = values
         q = np.zeros(self.spec.n_dof)
         for side, lateral in (("right", -self.hip_y), ("left", self.hip_y)):
             hip, knee, ankle = self.leg(height + lateral * np.sin(roll), pitch, roll)
             q[self.spec.dof_slice(f"{side}_hip")] = hip
             q[self.spec.dof_slice(f"{side}_knee")] = knee
             q[self.spec.dof_slice(f"{side}_ankle")] = ankle
+        self._last = (key, q.copy())
         return q

@@ -191,6 +191,8 @@ class HumanoidRobot:
         self.kp = spec.kp.copy()
         self.kd = spec.kd.copy()
         self.last_tau = np.zeros(spec.n_dof)
+        self._motor_key = b""
+        self._motor_args: dict[str, list] = {}
 
     @property
     def n_joints(self) -> int:
@@ -241,6 +243,15 @@ class HumanoidRobot:
 
         Returns the torques (N·m) the motors applied on the last step.
         """
+        key = q_target.tobytes() + self.kp.tobytes() + self.kd.tobytes()
+        if key != self._motor_key:  # the same targets are held for several physics steps
+            self._motor_key, self._motor_args = key, self._motor_arguments(q_target)
+        pb.setJointMotorControlMultiDofArray(
+            self.body, self.joints, pb.POSITION_CONTROL, physicsClientId=self.client, **self._motor_args
+        )
+        return self.last_tau
+
+    def _motor_arguments(self, q_target: np.ndarray) -> dict[str, list]:
         targets, gains_p, gains_v, forces, zero_vel = [], [], [], [], []
         for start, dof in zip(self._starts, self.spec.joint_dofs, strict=True):
             if dof == 3:
@@ -251,18 +262,13 @@ class HumanoidRobot:
             gains_p.append(float(self.kp[start]))
             gains_v.append(float(self.kd[start]))
             forces.append([float(self.torque_limit[start])] * dof)
-        pb.setJointMotorControlMultiDofArray(
-            self.body,
-            self.joints,
-            pb.POSITION_CONTROL,
-            targetPositions=targets,
-            targetVelocities=zero_vel,
-            positionGains=gains_p,
-            velocityGains=gains_v,
-            forces=forces,
-            physicsClientId=self.client,
-        )
-        return self.last_tau
+        return {
+            "targetPositions": targets,
+            "targetVelocities": zero_vel,
+            "positionGains": gains_p,
+            "velocityGains": gains_v,
+            "forces": forces,
+        }
 
     def state(self) -> LeggedState:
         """Pelvis position, trunk-frame orientation and velocities, gravity direction and joints."""
