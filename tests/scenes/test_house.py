@@ -125,3 +125,22 @@ def test_every_registered_controller_declares_robot_and_command() -> None:
         assert isinstance(entry.robot, str) and entry.robot, name
         assert entry.command in {"velocity", "posture"}, name
         assert callable(entry.drive), name
+
+
+def test_a_real_balance_artifact_is_refused_by_its_posture_command_type(tmp_path) -> None:  # noqa: ANN001
+    from controllers.artifact import save_artifact
+    from controllers.balance.controller import pd_prior_policy
+    from controllers.registration import ShippedController
+
+    policy = pd_prior_policy()
+    save_artifact(tmp_path / "balance", policy.actor, policy.meta)
+    entry = ShippedController(str(tmp_path / "balance"), "balance", "humanoid")
+    assert entry.command == "posture"  # read from BalanceController.command_type, not from a name
+    with pytest.raises(ValueError, match="takes posture commands"):
+        entry.drive(None, lambda: None)
+    CONTROLLERS.add("test-real-balance", entry)
+    try:
+        with pytest.raises(RobotSelectionError, match="test-real-balance drives the humanoid with posture"):
+            HouseEnv.select_robot("humanoid")
+    finally:
+        CONTROLLERS.remove("test-real-balance")
