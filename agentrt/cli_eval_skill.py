@@ -7,6 +7,7 @@ bad execution settings); 3 internal error. ``--json`` prints exactly one JSON ob
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,6 +48,9 @@ def eval_skill(
     ] = None,
     temporal_k: Annotated[float, typer.Option(min=0.0, help="temporal: weight decay per chunk age.")] = 0.01,
     max_steps: Annotated[int | None, typer.Option(min=1, help="Learned skill's step budget.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Ray actors, one simulator each (1: in this process).")
+    ] = 1,
     out: Annotated[Path | None, typer.Option(help="Also write the full report (every episode) here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")] = False,
 ) -> None:
@@ -86,19 +90,21 @@ def eval_skill(
     try:
         with stdout_to_stderr(as_json):
             policy = load_chunk_policy(ckpt, tuple(LEARNED_SKILLS[skill].action_keys))
+            LEARNED_SKILLS[skill](policy, execution=execution)  # refuses a policy of the wrong action group
             with _progress(not as_json) as bar:
                 task = bar.add_task(f"{skill} on {scene}", total=runs)
-                report = evaluate_skill(
-                    policy,
-                    skill,
-                    seeds,
-                    scene,
-                    expert=expert,
-                    paraphrases=paraphrase,
-                    execution=execution,
-                    max_steps=max_steps,
-                    on_outcome=lambda _: bar.advance(task),
-                )
+                options = {
+                    "expert": expert,
+                    "paraphrases": paraphrase,
+                    "execution": execution,
+                    "max_steps": max_steps,
+                    "on_outcome": lambda _: bar.advance(task),
+                }
+                if workers > 1:
+                    del policy  # each actor loads its own
+                    report = evaluate_in_pool(ckpt, skill, seeds, scene, workers=workers, **options)
+                else:
+                    report = evaluate_skill(policy, skill, seeds, scene, **options)
     except (FileNotFoundError, ImportError, ValueError) as exc:  # CheckpointError is a FileNotFoundError
         raise fail(COMMAND, EXIT_BAD_INPUT, str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
@@ -112,6 +118,88 @@ def eval_skill(
         typer.echo(json.dumps(summary))
         return
     Console().print(_table(summary))
+
+
+class _RayWorker:
+    """A Ray actor: loads the checkpoint once, then plays every call of one seed per job."""
+
+    def __init__(self, ckpt: str, skill: str, scene: str, options: dict[str, Any]) -> None:
+        from skills.vla.catalog import load_chunk_policy
+        from skills.vla.ensemble import ExecutionConfig
+        from skills.vla.evaluate import SeedRunner
+        from skills.vla.skills import LEARNED_SKILLS
+
+        policy = load_chunk_policy(ckpt, tuple(LEARNED_SKILLS[skill].action_keys))
+        execution = ExecutionConfig.model_validate(options["execution"])
+        self.runner = SeedRunner(
+            policy, skill, scene, options["expert"], options["paraphrases"], execution, options["max_steps"]
+        )
+
+    def run(self, seed: int) -> list[dict[str, Any]] | None:
+        from dataclasses import asdict
+
+        outcomes = self.runner.run(seed)
+        return None if outcomes is None else [asdict(o) for o in outcomes]
+
+    def pid(self) -> int:
+        return os.getpid()
+
+
+def evaluate_in_pool(
+    ckpt: Path,
+    skill: str,
+    seeds: list[int],
+    scene: str,
+    *,
+    workers: int,
+    expert: bool,
+    paraphrases: bool,
+    execution: Any,
+    max_steps: int | None,
+    on_outcome: Any = None,
+    seed_timeout_s: float = 1800.0,
+) -> dict[str, Any]:
+    """:func:`skills.vla.evaluate.evaluate_skill` over ``workers`` Ray actors (one seed per job).
+
+    A seed whose actor crashed, raised or hung is listed in ``errors`` and left out of the rates.
+    """
+    from agentrt.actor_pool import ActorPool
+    from skills.vla.evaluate import Outcome, report
+
+    options = {
+        "expert": expert,
+        "paraphrases": paraphrases,
+        "execution": execution.model_dump(),
+        "max_steps": max_steps,
+    }
+    pool = ActorPool(
+        _RayWorker,
+        (str(ckpt), skill, scene, options),
+        workers,
+        seed_timeout_s,
+        env_vars={"PYTHONHASHSEED": "0"},
+    )
+    pending, outcomes, failed, errors = list(seeds), [], [], []
+    try:
+        while pending or pool.idle() < pool.size:
+            while pending and pool.idle():
+                seed = pending.pop(0)
+                pool.submit(seed, seed)
+            for done in pool.poll(1.0):
+                if done.fault:
+                    errors.append(f"seed {done.key}: {done.fault}: {done.detail}")
+                elif done.value is None:
+                    failed.append(done.key)
+                else:
+                    for item in done.value:
+                        outcomes.append(Outcome(**item))
+                        if on_outcome is not None:
+                            on_outcome(outcomes[-1])
+    finally:
+        pool.close()
+    order = {"learned": 0, "expert": 1, "paraphrase": 2}
+    outcomes.sort(key=lambda o: (o.seed, order[o.runner]))
+    return report(skill, scene, outcomes, failed, sorted(errors))
 
 
 def _progress(enabled: bool) -> Progress:
@@ -142,10 +230,11 @@ def _table(summary: dict[str, Any]) -> Table:
         ("paraphrased success", pct(summary["paraphrase_success_rate"])),
         ("latency per chunk p50 / p90", f"{ms(summary['latency_ms_p50'])} / {ms(summary['latency_ms_p90'])}"),
         ("setup failures (seeds)", ", ".join(map(str, summary["setup_failures"])) or "none"),
+        ("worker errors", "; ".join(summary["errors"]) or "none"),
     ]
     for name, value in rows:
         table.add_row(name, value)
     return table
 
 
-__all__ = ["app", "eval_skill"]
+__all__ = ["app", "eval_skill", "evaluate_in_pool"]

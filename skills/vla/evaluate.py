@@ -14,9 +14,10 @@ setup fails is reported in ``setup_failures`` and left out of every rate. Succes
 by the simulator: the skill's ground effects hold in ``env.facts()`` after the call.
 Learned runs use the canonical instruction with natural names (``"pick up the red mug"``)
 and, separately, a paraphrase from :data:`PARAPHRASES` (drawn per seed). Latency is the wall
-time of each ``predict_chunk`` call. Episodes run one after another in this process; the
-expert's runs cost as much as the learned ones, so a training-time callback passes
-``expert=False, paraphrases=False``.
+time of each ``predict_chunk`` call. :func:`evaluate_skill` runs the seeds one after another
+in this process (a training-time callback passes ``expert=False, paraphrases=False``: the
+expert's runs cost as much as the learned ones); ``agentrt eval-skill --workers K``
+spreads seeds over Ray actors, each a :class:`SeedRunner`.
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ def evaluate_skill(
     max_steps: int | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> dict[str, Any]:
-    """Success of ``policy`` as the learned ``skill_name`` on ``seeds`` (see the module docstring).
+    """Success of ``policy`` as the learned ``skill_name`` on ``seeds``, in this process.
 
     Args:
         policy: the chunk policy to score.
@@ -172,36 +173,76 @@ def evaluate_skill(
         ``skill``, ``scene``, ``episodes`` (seeds with a valid setup), ``success_rate``,
         ``expert_success_rate`` and ``paraphrase_success_rate`` (``None`` when not run),
         ``relative_to_expert``, ``latency_ms_p50``/``_p90``, ``chunks``, ``setup_failures``
-        (seeds) and ``outcomes`` (one dict per call).
+        (seeds), ``errors`` (always empty here) and ``outcomes`` (one dict per call).
     """
-    if skill_name not in LEARNED_SKILLS:
-        raise ValueError(f"unknown learned skill {skill_name!r}; known: {', '.join(LEARNED_SKILLS)}")
-    learned: LearnedSkill = LEARNED_SKILLS[skill_name](policy, execution=execution)
-    scripted = SKILLS.get(skill_name)()
-    env = SCENES.get(scene)()
+    runner = SeedRunner(policy, skill_name, scene, expert, paraphrases, execution, max_steps)
     outcomes: list[Outcome] = []
     failed_setups: list[int] = []
     try:
         for seed in seeds:
-            runs = [("learned", learned)]
-            runs += [("expert", scripted)] if expert else []
-            runs += [("paraphrase", learned)] if paraphrases else []
-            for runner, skill in runs:
-                setup = setup_case(env, skill_name, seed)
-                if setup is None:
-                    failed_setups.append(seed)
-                    break
-                case, start = setup
-                text = case.paraphrase if runner == "paraphrase" else case.instruction
-                out = run_case(
-                    env, skill, case, start, text, runner, None if runner == "expert" else max_steps
-                )
-                outcomes.append(out)
-                if on_outcome is not None:
-                    on_outcome(out)
+            done = runner.run(seed, on_outcome)
+            if done is None:
+                failed_setups.append(seed)
+            else:
+                outcomes += done
     finally:
-        env.close()
-    return {"skill": skill_name, "scene": scene, **summarize(outcomes), "setup_failures": failed_setups}
+        runner.close()
+    return report(skill_name, scene, outcomes, failed_setups, [])
+
+
+class SeedRunner:
+    """One simulator and the learned and scripted skill; :meth:`run` plays every call of one seed."""
+
+    def __init__(
+        self,
+        policy: ChunkPolicy,
+        skill_name: str,
+        scene: str,
+        expert: bool,
+        paraphrases: bool,
+        execution: ExecutionConfig | None,
+        max_steps: int | None,
+    ) -> None:
+        if skill_name not in LEARNED_SKILLS:
+            raise ValueError(f"unknown learned skill {skill_name!r}; known: {', '.join(LEARNED_SKILLS)}")
+        self.skill_name, self.max_steps = skill_name, max_steps
+        learned: LearnedSkill = LEARNED_SKILLS[skill_name](policy, execution=execution)
+        self.runs: list[tuple[str, Any]] = [("learned", learned)]
+        self.runs += [("expert", SKILLS.get(skill_name)())] if expert else []
+        self.runs += [("paraphrase", learned)] if paraphrases else []
+        self.env = SCENES.get(scene)()
+
+    def run(self, seed: int, on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome] | None:
+        """The seed's outcomes (learned, expert, paraphrase), or ``None`` if its scripted setup failed."""
+        outcomes = []
+        for runner, skill in self.runs:
+            setup = setup_case(self.env, self.skill_name, seed)
+            if setup is None:
+                return None
+            case, start = setup
+            text = case.paraphrase if runner == "paraphrase" else case.instruction
+            budget = None if runner == "expert" else self.max_steps
+            outcomes.append(run_case(self.env, skill, case, start, text, runner, budget))
+            if on_outcome is not None:
+                on_outcome(outcomes[-1])
+        return outcomes
+
+    def close(self) -> None:
+        """Disconnect the simulator."""
+        self.env.close()
+
+
+def report(
+    skill_name: str, scene: str, outcomes: list[Outcome], failed_setups: list[int], errors: list[str]
+) -> dict[str, Any]:
+    """The evaluation report (see :func:`evaluate_skill`)."""
+    return {
+        "skill": skill_name,
+        "scene": scene,
+        **summarize(outcomes),
+        "setup_failures": sorted(failed_setups),
+        "errors": errors,
+    }
 
 
 def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
@@ -231,4 +272,14 @@ def _scripted(env: Any, skill_name: str, args: dict[str, str]) -> bool:
     return SKILLS.get(skill_name)().run(env, args, scene=scene).ok
 
 
-__all__ = ["PARAPHRASES", "Outcome", "SkillCase", "evaluate_skill", "run_case", "setup_case", "summarize"]
+__all__ = [
+    "PARAPHRASES",
+    "Outcome",
+    "SeedRunner",
+    "SkillCase",
+    "evaluate_skill",
+    "report",
+    "run_case",
+    "setup_case",
+    "summarize",
+]

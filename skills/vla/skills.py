@@ -133,7 +133,7 @@ class LearnedSkill(Skill):
         self.executor.reset()
         self.step = 0
         self.held_since: int | None = None
-        self.last_motion = float("inf")
+        self.last_motion = 0.0  # nothing commanded yet: already-true effects end the call at once
 
     def _act(self, obs: dict[str, np.ndarray]) -> Action | Done:
         if self.step % self.done.check_every == 0:

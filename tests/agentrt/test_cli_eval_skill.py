@@ -95,3 +95,29 @@ def test_json_report_with_a_real_artifact(tmp_path: Path, monkeypatch: pytest.Mo
     assert report["checkpoint"].endswith("kitchen-v0-navigation.safetensors")
     full = json.loads((tmp_path / "report.json").read_text())
     assert full["outcomes"][0]["seed"] == 5 and full["outcomes"][0]["steps"] == 3
+
+
+@pytest.mark.slow
+def test_ray_workers_give_the_same_report_as_in_process(tmp_path: Path) -> None:
+    """Two Ray actors, each loading the checkpoint, versus the in-process run: same outcomes."""
+    nav = _tiny_navigation_artifact(tmp_path / "nav")
+    common = [
+        "navigate_to",
+        "--ckpt",
+        str(nav),
+        "--episodes",
+        "2",
+        "--no-expert",
+        "--max-steps",
+        "2",
+        "--json",
+    ]
+    reports = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"report-{workers}.json"
+        result = runner.invoke(app, [*common, "--workers", workers, "--out", str(out)])
+        assert result.exit_code == 0, result.stderr
+        reports.append(json.loads(out.read_text()))
+    strip = [[{k: v for k, v in o.items() if k != "latencies_ms"} for o in r["outcomes"]] for r in reports]
+    assert reports[1]["errors"] == [] and reports[1]["setup_failures"] == []
+    assert strip[0] == strip[1] and len(strip[0]) == 4, strip
