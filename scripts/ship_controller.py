@@ -85,6 +85,7 @@ def balance_card(args: argparse.Namespace, policy: Policy, summary: dict, wall: 
     prov = policy.meta.provenance
     size_kb = (CHECKPOINTS / f"{args.name}.safetensors").stat().st_size / 1024
     learned, prior = summary["learned"], summary["pd_prior"]
+    rnd = policy.meta.env_config["randomization"]
 
     def rows(key: str, fmt: str) -> str:
         return "\n".join(
@@ -163,9 +164,10 @@ stated impulse ({args.push_impulse:g} N·s).
 
 Trained and evaluated in PyBullet only, flat ground; the observation includes the pelvis's linear
 velocity, which a real robot must estimate. The joints are PyBullet's implicit position motors (explicit
-torque PD diverges on this model's light feet and hands at 200 Hz). Randomisation: ground friction
-0.7–1.2, pelvis mass −2…+4 kg, pushes up to 45 N·s. No stepping: pushes beyond what ankle, hip and arm
-strategies can absorb end in a fall.
+torque PD diverges on this model's light feet and hands at 200 Hz). Randomisation in the last training
+stage: ground friction {rnd["friction"]}, pelvis mass {rnd["added_mass_kg"]} kg added, pushes of
+{rnd["pushes"]["impulse_ns"]} N·s every ~{rnd["pushes"]["interval_s"]} s. No stepping: pushes beyond what
+ankle, hip and arm strategies can absorb end in a fall.
 """
 
 

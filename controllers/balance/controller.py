@@ -17,6 +17,7 @@ from controllers.balance.posture import PosturePrior
 from controllers.balance.terms import N_DOF, OBS_DIM, observation
 from controllers.base import Controller
 from controllers.commands import PostureBridge, PostureCommand, PostureEnvelope, VelocityCommand
+from scenes.robots.humanoid import HumanoidRobot
 from scenes.robots.legged import LeggedState
 
 
@@ -96,3 +97,10 @@ class BalanceController(Controller):
         action = self.last_action + self.env_config.action_filter * (raw - self.last_action)
         self.last_action = action
         return reference + self.env_config.residual_scale * action
+
+
+def stand(robot: HumanoidRobot, controller: BalanceController, x: float, y: float, yaw: float = 0.0) -> None:
+    """Put ``robot`` on its feet at world ``(x, y)`` (m) heading ``yaw`` (rad), in ``controller``'s nominal
+    posture and at rest (then reset the :class:`~controllers.base.ControlledRobot` running it)."""
+    nominal = controller.envelope.nominal
+    robot.reset((x, y, nominal.height_m + 0.005), yaw=yaw, q=controller.default_q)

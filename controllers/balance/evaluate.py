@@ -16,7 +16,7 @@ import numpy as np
 import pybullet as pb
 from pybullet_utils.bullet_client import BulletClient
 
-from controllers.balance.controller import BalanceController
+from controllers.balance.controller import BalanceController, stand
 from controllers.balance.env import DECIMATION, PHYSICS_DT, flat_ground
 from controllers.balance.terms import trunk_roll_pitch
 from controllers.base import ControlledRobot
@@ -51,13 +51,8 @@ class _PushedWorld:
 
     def stand_up(self, rng: np.random.Generator) -> None:
         """Place the robot at its nominal posture where it is, random heading; clear the interlock."""
-        nominal = self.controller.envelope.nominal
         x, y = (float(v) for v in self.robot.state().pos[:2])
-        self.robot.reset(
-            (x, y, nominal.height_m + 0.005),
-            yaw=float(rng.uniform(-np.pi, np.pi)),
-            q=self.controller.default_q,
-        )
+        stand(self.robot, self.controller, x, y, yaw=float(rng.uniform(-np.pi, np.pi)))
         self.stack.reset()
         self.pending.clear()
 
