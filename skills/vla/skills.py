@@ -18,8 +18,11 @@ How a call runs, at the 10 Hz control rate (one ``env.step`` per step):
   held for ``min_hold_steps`` steps the skill ends successfully as soon as the policy's
   commanded motion is below ``rest_tol`` (it has finished its retreat) or the effects have
   held for ``max_hold_steps``. Otherwise the step budget ends the call with ``aborted``, and
-  the agent replans like after any failure. A deployment without an oracle would swap this
-  detector for a VLM or a learned terminate head; the policy itself does not see it.
+  the agent replans like after any failure. The same facts give an early failure: ``pick`` fails
+  once the object has been neither where it was nor in the hand for ``lost_steps`` steps
+  (knocked off), ``place`` once it is neither held nor in the receptacle (dropped elsewhere).
+  A deployment without an oracle would swap this detector for a VLM or a learned terminate
+  head; the policy itself never sees it.
 
 ``navigate_to`` policies command only the base; the arm is held still with the gripper
 closed if the scene description says the robot holds something, else open.
@@ -38,7 +41,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_ACTION_DIM, BASE_KEY
 from agentrt.core.results import SkillResult
 from agentrt.core.scene import SceneDescription
-from agentrt.core.symbolic import Atom, Literal, bindings, matches, parse_literal, substitute, variables
+from agentrt.core.symbolic import (
+    Atom,
+    Literal,
+    bindings,
+    format_atom,
+    matches,
+    parse_literal,
+    substitute,
+    variables,
+)
 from skills.base import Action, Done, Skill, StepHook
 from skills.scripted import ScriptedNavigate, ScriptedPick, ScriptedPlace
 from skills.vla.ensemble import ChunkExecutor, ExecutionConfig
@@ -56,6 +68,9 @@ class DoneConfig(BaseModel):
     rest_tol: float = Field(
         default=0.004, ge=0.0, description="commanded motion norm (per-step units) counted as at rest"
     )
+    lost_steps: int = Field(
+        default=10, ge=1, description="fail once none of the skill's `keep_any` literals held this long"
+    )
 
 
 class LearnedSkill(Skill):
@@ -69,6 +84,9 @@ class LearnedSkill(Skill):
     """
 
     default_done: ClassVar[DoneConfig] = DoneConfig()
+    keep_any: ClassVar[tuple[str, ...]] = ()
+    """Literals (over the arguments and precondition variables) of which one must hold while the
+    skill runs, e.g. the object is where it was or in the hand; empty: no early failure."""
 
     def __init__(
         self,
@@ -133,14 +151,24 @@ class LearnedSkill(Skill):
         self.executor.reset()
         self.step = 0
         self.held_since: int | None = None
+        self.keep = [parse_literal(k) for k in self.keep_any]
+        self.lost_since: int | None = None
         self.last_motion = 0.0  # nothing commanded yet: already-true effects end the call at once
 
     def _act(self, obs: dict[str, np.ndarray]) -> Action | Done:
         if self.step % self.done.check_every == 0:
-            if effects_hold(self.effect_literals, self.binding, self.env.facts()):
+            facts = self.env.facts()
+            if effects_hold(self.effect_literals, self.binding, facts):
                 self.held_since = self.step if self.held_since is None else self.held_since
             else:
                 self.held_since = None
+            if self.keep and not any(effects_hold([k], self.binding, facts) for k in self.keep):
+                self.lost_since = self.step if self.lost_since is None else self.lost_since
+                if self.step - self.lost_since >= self.done.lost_steps:
+                    ground = ", ".join(format_atom(substitute(k.atom, self.binding)) for k in self.keep)
+                    return Done(False, f"lost track: none of {ground} holds")
+            else:
+                self.lost_since = None
         if self.held_since is not None:
             held = self.step - self.held_since
             if held >= self.done.min_hold_steps and (
@@ -198,6 +226,7 @@ class LearnedPick(_ArmRows, LearnedSkill):
     instruction = ScriptedPick.instruction
     action_keys = ScriptedPick.action_keys
     max_steps = ScriptedPick.max_steps
+    keep_any = ("in(?object, ?from)", "holding(?object)")
 
 
 class LearnedPlace(_ArmRows, LearnedSkill):
@@ -214,6 +243,7 @@ class LearnedPlace(_ArmRows, LearnedSkill):
     instruction = ScriptedPlace.instruction
     action_keys = ScriptedPlace.action_keys
     max_steps = ScriptedPlace.max_steps
+    keep_any = ("holding(?object)", "in(?object, ?receptacle)")
 
 
 class LearnedNavigate(LearnedSkill):

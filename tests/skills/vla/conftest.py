@@ -2,18 +2,28 @@
 
 ``ScriptedChunkPolicy`` is a test fake (it ignores the images); ``ReplayPolicy`` replays a
 scripted expert's recorded actions by matching the observed proprioception, the real check
-that chunk timing and ensembling apply the right row at the right step.
+that chunk timing and ensembling apply the right row at the right step. Every test here
+runs with one torch thread: tiny models run many times faster without thread sync on a busy CPU.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import torch
 
 from agentrt.testing import FakeEnv
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread() -> Iterator[None]:
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 class ScriptedChunkPolicy:

@@ -86,6 +86,26 @@ def test_step_budget_aborts_and_the_effects_are_not_claimed(fakes: SimpleNamespa
     assert "budget" in (result.reason or "")
 
 
+class _KnockWorld(FakeEnv):
+    """Closing the gripper knocks ``mug_0`` onto the floor (neither on the counter nor held)."""
+
+    def step(self, action):  # type: ignore[no-untyped-def]
+        out = super().step(action)
+        if float(action["arm"][-1]) > 0.5:
+            self.move_object("mug_0", None)
+        return out
+
+
+def test_knocked_off_object_fails_early_with_a_reason(fakes: SimpleNamespace) -> None:
+    policy = fakes.ScriptedChunkPolicy(_pick_rows(close_at=3))
+    result = LearnedPick(policy).run(
+        _KnockWorld(SCENE.model_copy(deep=True)), {"object": "mug_0"}, scene=SCENE
+    )
+    # knocked during step 3 -> lost from step 4 -> 10 steps later (lost_steps) the call fails
+    assert result.status is SkillStatus.FAILURE and result.steps == 14
+    assert result.reason == "lost track: none of in(mug_0, counter), holding(mug_0) holds"
+
+
 def test_missing_observation_key_fails_with_the_key(fakes: SimpleNamespace) -> None:
     policy = fakes.ScriptedChunkPolicy(_pick_rows(), obs_keys=("wrist_rgb", "state"))
     result = LearnedPick(policy).run(FakeEnv(SCENE.model_copy(deep=True)), {"object": "mug_0"}, scene=SCENE)
