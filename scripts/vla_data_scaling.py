@@ -171,7 +171,7 @@ def run_point(args: argparse.Namespace, n: int, train_seed: int, seeds: list[int
     cfg = TrainConfig(
         data=args.data,
         out=folder / "model",
-        model=preset(args.family),
+        model=preset(args.family, **dict(_override(o) for o in args.model or [])),
         steps=args.steps,
         batch_size=args.batch_size,
         device=args.device,
@@ -182,7 +182,13 @@ def run_point(args: argparse.Namespace, n: int, train_seed: int, seeds: list[int
     for skill in todo:
         expert_file = args.out / f"expert-{skill}.json"
         report = evaluate_skill(
-            policy, skill, seeds, args.scene, expert=not expert_file.is_file(), paraphrases=False
+            policy,
+            skill,
+            seeds,
+            args.scene,
+            expert=not expert_file.is_file(),
+            paraphrases=False,
+            max_steps=args.max_steps,
         )
         if report["expert_success_rate"] is not None:
             expert_file.write_text(json.dumps({"expert_success_rate": report["expert_success_rate"]}) + "\n")
@@ -200,6 +206,16 @@ def run_point(args: argparse.Namespace, n: int, train_seed: int, seeds: list[int
         print(f"{skill} with {n} episodes (train seed {train_seed}): {100 * report['success_rate']:.1f}%")
 
 
+def _override(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise SystemExit(f"--model wants KEY=JSON, got {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="results folder (resumable)")
@@ -214,6 +230,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=20_000)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--model", action="append", help="model config override KEY=JSON, e.g. image_size=64")
+    parser.add_argument("--max-steps", type=int, help="learned skill's step budget (smoke runs)")
     parser.add_argument("--scene", default="kitchen-v0")
     parser.add_argument("--eval-episodes", type=int, default=100)
     parser.add_argument("--eval-seed-start", type=int, default=100_000)
