@@ -103,6 +103,10 @@ def load_policy(path: str | Path, text_encoder: InstructionEncoder | None = None
     model = VLAModel(meta.config, pretrained=False)
     try:
         state = load_file(str(weights))
+        expected = set(model.state_dict())
+        if set(state) != expected:  # exact: BatchNorm would quietly accept a missing counter
+            missing, unexpected = sorted(expected - set(state)), sorted(set(state) - expected)
+            raise ValueError(f"missing {missing[:3]}, unexpected {unexpected[:3]}")
         model.load_state_dict(state, strict=True)
     except Exception as exc:  # safetensors and torch raise several types; all mean "not this network"
         raise VLAArtifactError(f"{weights}: weights do not fit the configured network: {exc}") from None

@@ -43,7 +43,7 @@ class VLAConfig(BaseModel):
         default="cnn", description="small CNN from scratch, or ImageNet EfficientNet-Lite0"
     )
     cnn_widths: tuple[int, ...] = Field(
-        default=(32, 64, 128, 128), description="SmallCNN stage widths (stride 2 each)"
+        default=(32, 48, 96, 128, 192), description="SmallCNN stem + stage widths (stride 2 each)"
     )
     text_dim: int = Field(default=384, description="frozen sentence embedding width (all-MiniLM-L6-v2)")
     d_model: int = Field(default=192, ge=16, description="transformer width")

@@ -163,7 +163,8 @@ def _image_cache(
                 )
                 if len(decoded) != row[K.EP_LENGTH]:
                     raise DatasetError(
-                        f"episode {episode}: {key} decodes to {len(decoded)} frames, expected {row[K.EP_LENGTH]}"
+                        f"episode {episode}: {key} decodes to {len(decoded)} frames, "
+                        f"expected {row[K.EP_LENGTH]}"
                     )
                 picked = torch.from_numpy(decoded[members - lo])
                 rows = [position[int(g)] for g in members]

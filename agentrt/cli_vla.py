@@ -1,0 +1,157 @@
+"""``agentrt train vla``: train a VLA skill family on a collected LeRobot v3 dataset.
+
+Mounted by ``agentrt/cli.py`` as ``agentrt train vla`` (the function :func:`train_vla`,
+also served alone by :data:`app`). Re-running with the same ``--out`` resumes from the last
+checkpoint. Exit codes: 0 done; 2 bad input (unreadable dataset, no frames of the family's
+skills, a checkpoint of another config, unwritable output); 3 internal error; 130 interrupted
+(the checkpoint is saved first).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from agentrt.console import fail
+
+EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
+COMMAND = "agentrt train vla"
+ROLLOUT_SEED = 100_000
+"""First scene seed of the training-time rollouts (held out from collection seeds)."""
+
+app = typer.Typer(no_args_is_help=True, help="Train VLA skill models.")
+
+
+def make_rollout(skills: tuple[str, ...], episodes: int, scene: str) -> Any:
+    """``rollout(policy) -> metrics`` from :func:`skills.vla.evaluate.evaluate_skill` (``None`` if absent).
+
+    Each skill of the family runs ``episodes`` held-out seeds in ``scene``; the metrics are
+    ``<skill>/success`` and ``<skill>/latency_ms_p50``.
+    """
+    try:
+        from skills.vla.evaluate import evaluate_skill
+    except ImportError:
+        return None
+
+    def rollout(policy: Any) -> dict[str, float]:
+        metrics: dict[str, float] = {}
+        seeds = range(ROLLOUT_SEED, ROLLOUT_SEED + episodes)
+        for skill in skills:
+            report = evaluate_skill(policy, skill, seeds, scene, expert=False, paraphrases=False)
+            for key, name in (("success_rate", "success"), ("latency_ms_p50", "latency_ms_p50")):
+                if report.get(key) is not None:
+                    metrics[f"{skill}/{name}"] = float(report[key])
+        return metrics
+
+    return rollout
+
+
+def train_vla(
+    data: Annotated[Path, typer.Option(help="LeRobot v3 dataset root (from `agentrt collect`).")],
+    out: Annotated[
+        Path, typer.Option(help="Artifact base path: OUT.safetensors + OUT.json (+ OUT.train.pt to resume).")
+    ],
+    family: Annotated[
+        str, typer.Option(help="Skill family preset: manipulation (pick, place) or navigation (navigate_to).")
+    ] = "manipulation",
+    head: Annotated[
+        str, typer.Option(help="Action head: tokens (256 bins), flow (flow matching) or l1.")
+    ] = "tokens",
+    vision: Annotated[
+        str, typer.Option(help="Vision trunk: cnn (from scratch) or efficientnet-lite0.")
+    ] = "cnn",
+    image_size: Annotated[
+        int, typer.Option(min=32, max=256, help="Camera images resized to this (px).")
+    ] = 96,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Actions per predicted chunk (10 Hz).")] = 10,
+    steps: Annotated[int, typer.Option(min=1, help="Total optimiser steps.")] = 20_000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Frames per batch.")] = 64,
+    lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (AdamW).")] = 3e-4,
+    val_every: Annotated[int, typer.Option(min=1, help="Steps between validation losses.")] = 500,
+    save_every: Annotated[int, typer.Option(min=1, help="Steps between checkpoints.")] = 250,
+    rollout_every: Annotated[
+        int, typer.Option(min=0, help="Steps between simulator rollouts reporting success (0: none).")
+    ] = 0,
+    rollout_episodes: Annotated[int, typer.Option(min=1, help="Held-out seeds per skill per rollout.")] = 5,
+    scene: Annotated[str, typer.Option(help="Scene of the rollouts.")] = "kitchen-v0",
+    device: Annotated[str, typer.Option(help="Torch device: cpu or cuda.")] = "cpu",
+    threads: Annotated[int, typer.Option(min=0, help="Torch CPU threads (0: torch's default).")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Training seed.")] = 0,
+) -> None:
+    """Train a VLA on one skill family; re-running with the same OUT resumes from the last checkpoint."""
+    import torch
+    from pydantic import ValidationError
+
+    from agentrt.datasets.errors import DatasetError
+    from skills.vla.config import preset
+    from skills.vla.train import TrainConfig, train
+
+    try:
+        model = preset(
+            family, head=head, vision=vision, image_size=image_size, chunk_size=chunk_size, seed=seed
+        )
+        cfg = TrainConfig(
+            data=data,
+            out=out,
+            model=model,
+            steps=steps,
+            batch_size=batch_size,
+            lr=lr,
+            val_every=val_every,
+            save_every=save_every,
+            rollout_every=rollout_every,
+            device=device,
+            seed=seed,
+        )
+    except KeyError as exc:
+        raise fail(COMMAND, EXIT_BAD_INPUT, str(exc.args[0])) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise fail(COMMAND, EXIT_BAD_INPUT, f"invalid option {where}: {first['msg']}") from None
+    if not data.is_dir():
+        raise fail(COMMAND, EXIT_BAD_INPUT, f"no dataset at {data}")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise fail(COMMAND, EXIT_BAD_INPUT, f"device {device!r} requested but CUDA is not available")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(out.parent, os.W_OK):
+            raise PermissionError(f"{out.parent} is not writable")
+    except OSError as exc:
+        raise fail(COMMAND, EXIT_BAD_INPUT, f"cannot write output: {exc}") from None
+    if threads:
+        torch.set_num_threads(threads)
+    rollout = make_rollout(model.skills, rollout_episodes, scene) if rollout_every else None
+    console = Console(stderr=True)
+    if rollout_every and rollout is None:
+        console.print("[yellow]skills.vla.evaluate is not available: no rollouts[/]")
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        policy = train(cfg, rollout=rollout, console=console)
+    except (DatasetError, ValueError) as exc:
+        raise fail(COMMAND, EXIT_BAD_INPUT, str(exc)) from None
+    except KeyboardInterrupt:
+        raise fail(COMMAND, EXIT_INTERRUPTED, f"interrupted; run again with --out {out} to resume") from None
+    except Exception as exc:
+        if os.environ.get("AGENTRT_DEBUG"):
+            raise
+        raise fail(COMMAND, EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc}") from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    metrics = policy.provenance.get("metrics", {})
+    console.print(f"{policy.provenance.get('steps')} steps; artifact {out}.safetensors + {out}.json")
+    console.print(json.dumps(metrics, indent=None))
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM (a session ending) becomes KeyboardInterrupt, so training saves its checkpoint first."""
+    raise KeyboardInterrupt
+
+
+app.command("vla")(train_vla)

@@ -1,0 +1,301 @@
+"""Train a VLA on a LeRobot v3 dataset; a killed run resumes from its last checkpoint.
+
+Files next to ``out`` (a base path without suffix):
+
+- ``OUT.safetensors`` + ``OUT.json``: the artifact (:mod:`skills.vla.artifact`), rewritten at
+  every checkpoint, so the latest weights are always loadable with ``load_policy``;
+- ``OUT.train.pt``: model, optimiser, schedule, step, sampler state and normalisation
+  statistics; when it exists (and the model config matches) training continues from it;
+- ``OUT.log.jsonl``: one line per validation/rollout (step, losses, rollout metrics);
+- ``OUT.cache/``: decoded, resized camera frames (:func:`skills.vla.data.load_training_data`).
+
+Every ``val_every`` steps the loss and the chunk L1 error (normalised units) are measured
+on held-out episodes; every ``rollout_every`` steps the optional ``rollout(policy)`` callback
+(e.g. simulator rollouts reporting success) is called with the current policy.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from pydantic import BaseModel, ConfigDict, Field
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from skills.vla.artifact import save_policy
+from skills.vla.config import VLAConfig
+from skills.vla.data import TrainingData, load_training_data
+from skills.vla.model import VLAModel
+from skills.vla.normalize import Normalizer, NormStats
+from skills.vla.policy import InstructionEncoder, VLAPolicy
+
+Rollout = Callable[[VLAPolicy], dict[str, float]]
+"""Simulator evaluation of the current policy -> metrics (e.g. ``{"pick/success": 0.8}``)."""
+
+
+class TrainConfig(BaseModel):
+    """One training run; its fields are the ``agentrt train vla`` options."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: Path = Field(description="LeRobot v3 dataset root")
+    out: Path = Field(description="artifact base path: OUT.safetensors, OUT.json, OUT.train.pt, ...")
+    model: VLAConfig
+    steps: int = Field(default=20_000, ge=1, description="total optimiser steps")
+    batch_size: int = Field(default=64, ge=1)
+    lr: float = Field(default=3e-4, gt=0)
+    weight_decay: float = Field(default=1e-4, ge=0)
+    warmup_steps: int = Field(default=500, ge=0, description="linear warm-up, then cosine decay to 10%")
+    grad_clip: float = Field(default=1.0, gt=0)
+    val_fraction: float = Field(default=0.1, ge=0, lt=1, description="episodes held out for validation")
+    val_every: int = Field(default=500, ge=1)
+    val_batches: int = Field(default=4, ge=1)
+    rollout_every: int = Field(default=0, ge=0, description="steps between rollouts (0: none)")
+    save_every: int = Field(default=250, ge=1, description="steps between checkpoints")
+    augment_shift: int = Field(default=4, ge=0, description="random image shift (px), DrQ style")
+    pretrained: bool = Field(default=True, description="ImageNet weights for an EfficientNet trunk")
+    device: str = Field(default="cpu", description="torch device, e.g. cpu or cuda")
+    seed: int = Field(default=0, ge=0)
+
+    def path(self, suffix: str) -> Path:
+        return self.out.with_name(self.out.name + suffix)
+
+
+def random_shift(images: torch.Tensor, pad: int, generator: torch.Generator) -> torch.Tensor:
+    """Shift each ``(B, K, 3, S, S)`` image by up to ``pad`` px (edge-replicated), per sample and camera."""
+    if pad == 0:
+        return images
+    b, k, c, s, _ = images.shape
+    flat = F.pad(images.flatten(0, 1), (pad, pad, pad, pad), mode="replicate")
+    dx, dy = torch.randint(0, 2 * pad + 1, (2, b * k), generator=generator).tolist()
+    out = torch.stack([flat[i, :, y : y + s, x : x + s] for i, (x, y) in enumerate(zip(dx, dy, strict=True))])
+    return out.view(b, k, c, s, s)
+
+
+class Batches:
+    """Turns frame indices into model inputs: images, text embeddings, state and target chunks."""
+
+    def __init__(self, data: TrainingData, text_table: torch.Tensor, normalizer: Normalizer) -> None:
+        self.data, self.text_table, self.normalizer = data, text_table, normalizer
+
+    def __call__(self, idx: np.ndarray, shift: int, generator: torch.Generator, device: str) -> dict:
+        idx = np.sort(idx)
+        d = self.data
+        images = torch.from_numpy(np.ascontiguousarray(d.images[idx])).float().div_(255.0)
+        images = random_shift(images, shift, generator)
+        target = self.normalizer.action(torch.from_numpy(d.actions[d.chunks[idx]]))
+        batch = {
+            "images": images,
+            "text": self.text_table[torch.from_numpy(d.text_ids[idx])],
+            "state": self.normalizer.state(torch.from_numpy(d.states[idx])),
+            "target": target,
+            "valid": torch.from_numpy(d.chunk_valid[idx]),
+        }
+        return {k: v.to(device) for k, v in batch.items()}
+
+
+def _schedule(cfg: TrainConfig) -> Callable[[int], float]:
+    def factor(step: int) -> float:
+        if step < cfg.warmup_steps:
+            return (step + 1) / cfg.warmup_steps
+        progress = (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)
+        return 0.1 + 0.45 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+
+    return factor
+
+
+@torch.no_grad()
+def validate(model: VLAModel, batches: Batches, val_idx: np.ndarray, cfg: TrainConfig) -> dict[str, float]:
+    """Mean loss and chunk L1 (normalised units, valid rows) over fixed held-out batches."""
+    model.eval()
+    order = np.random.default_rng(cfg.seed).permutation(val_idx)
+    losses, l1s = [], []
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        gen = torch.Generator().manual_seed(cfg.seed)
+        for i in range(cfg.val_batches):
+            idx = order[i * cfg.batch_size : (i + 1) * cfg.batch_size]
+            if len(idx) == 0:
+                break
+            b = batches(idx, 0, gen, cfg.device)
+            loss, _ = model.loss(b["images"], b["text"], b["state"], b["target"], b["valid"])
+            pred = model.predict(b["images"], b["text"], b["state"], generator=gen.manual_seed(cfg.seed))
+            err = (pred - b["target"].clamp(-1, 1)).abs().mean(-1)
+            losses.append(float(loss))
+            l1s.append(float((err * b["valid"]).sum() / b["valid"].sum().clamp_min(1)))
+    model.train()
+    return {"val/loss": float(np.mean(losses)), "val/chunk_l1": float(np.mean(l1s))}
+
+
+def _provenance(
+    cfg: TrainConfig, data: TrainingData, train_idx: np.ndarray, step: int, metrics: dict
+) -> dict:
+    from agentrt.episodes import code_version
+
+    return {
+        "data": str(cfg.data),
+        "frames": int(len(train_idx)),
+        "episodes": int(len(np.unique(data.episodes[train_idx]))),
+        "instructions": data.texts,
+        "steps": step,
+        "seed": cfg.seed,
+        "train_config": cfg.model_dump(mode="json", exclude={"model"}),
+        "metrics": metrics,
+        "code_version": code_version(),
+    }
+
+
+def train(
+    cfg: TrainConfig,
+    rollout: Rollout | None = None,
+    text_encoder: InstructionEncoder | None = None,
+    progress: bool = True,
+    console: Console | None = None,
+) -> VLAPolicy:
+    """Train (or continue) the run ``cfg`` describes; returns the final policy (also saved at ``cfg.out``).
+
+    Raises:
+        DatasetError: the dataset cannot be read or holds no frame of the model's skills.
+        ValueError: a checkpoint exists whose model config differs from ``cfg.model``.
+    """
+    console = console or Console(stderr=True)
+    torch.manual_seed(cfg.seed)
+    data = load_training_data(cfg.data, cfg.model, cfg.path(".cache"), progress=progress)
+    train_idx, val_idx = data.split(cfg.val_fraction, cfg.seed)
+    if text_encoder is None:
+        from skills.vla.text import load_text_encoder
+
+        text_encoder = load_text_encoder()
+    text_table = torch.as_tensor(np.asarray(text_encoder.encode(data.texts)), dtype=torch.float32)
+
+    state_path = cfg.path(".train.pt")
+    resume = torch.load(state_path, map_location="cpu", weights_only=True) if state_path.is_file() else None
+    if resume is not None and resume["model_config"] != cfg.model.model_dump(mode="json"):
+        raise ValueError(
+            f"{state_path} was trained with another model config; delete it or use another --out"
+        )
+    stats = (
+        NormStats.model_validate(resume["stats"])
+        if resume
+        else NormStats.from_arrays(data.states[train_idx], data.actions[train_idx])
+    )
+    normalizer = Normalizer(stats)
+    model = VLAModel(cfg.model, pretrained=cfg.pretrained and resume is None).to(cfg.device)
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "pos" not in n and "query" not in n]
+    no_decay = [
+        p for n, p in model.named_parameters() if not (p.ndim >= 2 and "pos" not in n and "query" not in n)
+    ]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=cfg.lr,
+    )
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _schedule(cfg))
+    sampler = torch.Generator().manual_seed(cfg.seed)
+    step, metrics = 0, {}
+    if resume is not None:
+        model.load_state_dict(resume["model"])
+        optimizer.load_state_dict(resume["optimizer"])
+        scheduler.load_state_dict(resume["scheduler"])
+        sampler.set_state(resume["sampler"])
+        step, metrics = int(resume["step"]), json.loads(resume["metrics"])
+        console.print(f"resuming {cfg.out} at step {step}")
+    batches = Batches(data, text_table, normalizer)
+
+    def policy() -> VLAPolicy:
+        prov = _provenance(cfg, data, train_idx, step, metrics)
+        return VLAPolicy(model, stats, text_encoder=text_encoder, provenance=prov)
+
+    def checkpoint() -> None:
+        save_policy(cfg.out, _cpu_policy(policy()))
+        model.train()
+        state = {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "sampler": sampler.get_state(),
+            "step": step,
+            "stats": stats.model_dump(),
+            "model_config": cfg.model.model_dump(mode="json"),
+            "metrics": json.dumps(metrics),
+        }
+        tmp = state_path.with_name(state_path.name + ".tmp")
+        torch.save(state, tmp)
+        os.replace(tmp, state_path)
+
+    def log(entry: dict[str, Any]) -> None:
+        with cfg.path(".log.jsonl").open("a") as f:
+            f.write(json.dumps({"step": step, "time": round(time.time(), 1), **entry}) + "\n")
+        console.print(f"step {step}: " + ", ".join(f"{k} {v:.4g}" for k, v in entry.items()))
+
+    console.print(
+        f"{cfg.model.name}: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M params, "
+        f"head {cfg.model.head}, "
+        f"{len(train_idx)} train / {len(val_idx)} val frames, {len(data.texts)} instructions"
+    )
+    model.train()
+    running: float | None = None
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    try:
+        with Progress(
+            *columns, TextColumn("{task.fields[info]}"), console=console, disable=not progress
+        ) as bar:
+            task = bar.add_task(f"train {cfg.model.name}", total=cfg.steps, completed=step, info="")
+            started, first = time.perf_counter(), step
+            while step < cfg.steps:
+                idx = train_idx[torch.randint(len(train_idx), (cfg.batch_size,), generator=sampler).numpy()]
+                b = batches(idx, cfg.augment_shift, sampler, cfg.device)
+                loss, _ = model.loss(b["images"], b["text"], b["state"], b["target"], b["valid"])
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                optimizer.step()
+                scheduler.step()
+                step += 1
+                value = float(loss.detach())
+                running = value if running is None else 0.98 * running + 0.02 * value
+                rate = (step - first) / (time.perf_counter() - started)
+                bar.update(task, completed=step, info=f"loss {running:.4f}  {rate:.2f} steps/s")
+                if len(val_idx) and (step % cfg.val_every == 0 or step == cfg.steps):
+                    metrics.update(validate(model, batches, val_idx, cfg), **{"train/loss": running})
+                    metrics["steps_per_s"] = rate
+                    log({k: metrics[k] for k in ("train/loss", "val/loss", "val/chunk_l1", "steps_per_s")})
+                if rollout is not None and cfg.rollout_every and step % cfg.rollout_every == 0:
+                    results = _run_rollout(rollout, _cpu_policy(policy()), console)
+                    model.train()
+                    metrics.update(results)
+                    log(results)
+                if step % cfg.save_every == 0 or step == cfg.steps:
+                    checkpoint()
+    except KeyboardInterrupt:
+        checkpoint()
+        console.print(f"interrupted: checkpoint at step {step} in {cfg.out}; run again to resume")
+        raise
+    return _cpu_policy(policy())
+
+
+def _run_rollout(rollout: Rollout, policy: VLAPolicy, console: Console) -> dict[str, float]:
+    """``rollout(policy)`` with keys prefixed ``rollout/``; a failing rollout is reported, not fatal."""
+    try:
+        return {f"rollout/{k}": float(v) for k, v in rollout(policy).items()}
+    except Exception as exc:  # the simulator evaluation is advisory; training goes on
+        console.print(f"[yellow]rollout failed: {type(exc).__name__}: {exc}[/]")
+        return {"rollout/failed": 1.0}
+
+
+def _cpu_policy(policy: VLAPolicy) -> VLAPolicy:
+    """The same policy with its model on the CPU (a no-op when training on the CPU)."""
+    if next(policy.model.parameters()).device.type == "cpu":
+        return policy
+    import copy
+
+    model = copy.deepcopy(policy.model).cpu()
+    return VLAPolicy(model, policy.stats, text_encoder=policy._text_encoder, provenance=policy.provenance)

@@ -1,0 +1,148 @@
+"""Training data windows, a tiny training run, its artifact, resumption, and the CLI's bad-input exits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from rich.console import Console
+from typer.testing import CliRunner
+
+from agentrt.cli_vla import app
+from skills.vla.artifact import load_policy
+from skills.vla.data import chunk_windows, load_training_data
+from skills.vla.train import TrainConfig, train
+from tests.skills.vla.helpers import FakeTextEncoder, make_kitchen_dataset, observation, tiny_config
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_kitchen_dataset(tmp_path_factory.mktemp("vla") / "data", episodes=3, frames_per_skill=6)
+
+
+def test_chunk_windows_stop_at_segment_ends() -> None:
+    idx, valid = chunk_windows(np.array([7, 7, 7, 3, 3]), horizon=3)
+    assert idx.tolist() == [[0, 1, 2], [1, 2, 2], [2, 2, 2], [3, 4, 4], [4, 4, 4]]
+    assert valid.tolist() == [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 0], [1, 0, 0]]
+
+
+def test_training_data_of_a_family(dataset: Path, tmp_path: Path) -> None:
+    config = tiny_config("manipulation")
+    data = load_training_data(dataset, config, tmp_path / "cache", progress=False)
+    assert len(data) == 3 * 2 * 6  # pick + place frames of 3 episodes
+    assert data.images.shape == (36, 2, 3, 32, 32) and data.images.dtype == np.uint8
+    assert data.actions.shape == (36, 7)
+    assert sorted(data.texts) == ["pick up the red mug", "put the red mug in the sink"]
+    # frame 4 of the first pick segment: chunk rows 4, 5 valid, then the segment ends (place is next)
+    assert data.chunks[4].tolist() == [4, 5, 5, 5] and data.chunk_valid[4].tolist() == [1, 1, 0, 0]
+    assert np.allclose(data.actions[data.chunks[4], 0], [0.04, 0.05, 0.05, 0.05])
+    head = data.images[0, 0]  # flat colour 60 * subgoal(1) of the first pick frame, through H.264
+    assert abs(int(np.median(head)) - 60) <= 3
+    train_idx, val_idx = data.split(0.34, seed=0)
+    assert len(np.intersect1d(data.episodes[train_idx], data.episodes[val_idx])) == 0 and len(val_idx) == 12
+    cached = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    again = load_training_data(dataset, config, tmp_path / "cache", progress=False)
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == cached
+    np.testing.assert_array_equal(again.images, data.images)
+    nav = load_training_data(dataset, tiny_config("navigation"), tmp_path / "cache", progress=False)
+    assert nav.actions.shape == (18, 3) and np.allclose(nav.actions, [0.1, 0.0, -0.1])
+
+
+def run_config(dataset: Path, out: Path, steps: int, **overrides: object) -> TrainConfig:
+    model = tiny_config("manipulation", dropout=0.0, **overrides)
+    return TrainConfig(
+        data=dataset, out=out, model=model, steps=steps, batch_size=4, val_every=2, val_batches=1,
+        save_every=2, warmup_steps=1, val_fraction=0.34, augment_shift=2,
+    )  # fmt: skip
+
+
+def quiet() -> Console:
+    return Console(file=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_train_writes_a_loadable_artifact_and_logs(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run" / "manip"
+    calls: list[int] = []
+
+    def rollout(policy) -> dict[str, float]:
+        calls.append(1)
+        chunk = policy.predict_chunk(observation(np.random.default_rng(0)), "pick up the red mug")
+        return {"pick/success": float(chunk.shape == (4, 7))}
+
+    cfg = run_config(dataset, out, steps=4).model_copy(update={"rollout_every": 2})
+    policy = train(cfg, rollout=rollout, text_encoder=FakeTextEncoder(), progress=False, console=quiet())
+    assert calls == [1, 1]
+    loaded = load_policy(out, text_encoder=FakeTextEncoder())
+    assert loaded.provenance["steps"] == 4 and loaded.provenance["metrics"]["rollout/pick/success"] == 1.0
+    assert loaded.provenance["episodes"] == 2
+    obs = observation(np.random.default_rng(1))
+    np.testing.assert_array_equal(
+        loaded.predict_chunk(obs, "pick up the red mug"), policy.predict_chunk(obs, "pick up the red mug")
+    )
+    log = [json.loads(line) for line in out.with_name("manip.log.jsonl").read_text().splitlines()]
+    assert [e["step"] for e in log if "val/loss" in e] == [2, 4]
+    assert all(np.isfinite(e["val/loss"]) for e in log if "val/loss" in e)
+
+
+def test_resumed_training_equals_uninterrupted_training(dataset: Path, tmp_path: Path) -> None:
+    straight = train(run_config(dataset, tmp_path / "a", 6), text_encoder=FakeTextEncoder(), progress=False,
+                     console=quiet())  # fmt: skip
+
+    def interrupt(policy) -> dict[str, float]:
+        raise KeyboardInterrupt
+
+    cfg = run_config(dataset, tmp_path / "b", 6).model_copy(update={"rollout_every": 4})
+    with pytest.raises(KeyboardInterrupt):  # a session ending: the checkpoint is written first
+        train(cfg, rollout=interrupt, text_encoder=FakeTextEncoder(), progress=False, console=quiet())
+    assert torch.load(tmp_path / "b.train.pt", weights_only=True)["step"] == 4
+    resumed = train(run_config(dataset, tmp_path / "b", 6), text_encoder=FakeTextEncoder(), progress=False,
+                    console=quiet())  # fmt: skip
+    assert resumed.provenance["steps"] == 6
+    for (name, a), b in zip(
+        straight.model.state_dict().items(), resumed.model.state_dict().values(), strict=True
+    ):
+        torch.testing.assert_close(a, b, msg=name)
+
+
+def test_resuming_with_another_model_config_is_refused(dataset: Path, tmp_path: Path) -> None:
+    train(
+        run_config(dataset, tmp_path / "c", 2),
+        text_encoder=FakeTextEncoder(),
+        progress=False,
+        console=quiet(),
+    )
+    with pytest.raises(ValueError, match="another model config"):
+        other = run_config(dataset, tmp_path / "c", 4, head="l1")
+        train(other, text_encoder=FakeTextEncoder(), progress=False, console=quiet())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "/nonexistent/vla-data"], "no dataset at"),
+        (["--family", "juggling"], "unknown VLA preset"),
+        (["--head", "diffusion"], "invalid option"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_2(
+    dataset: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    base = {"--data": str(dataset), "--out": str(tmp_path / "m")}
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        base[flag] = value
+    result = CliRunner().invoke(app, [x for kv in base.items() for x in kv])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_cli_refuses_a_dataset_without_the_familys_frames(tmp_path: Path) -> None:
+    from tests.agentrt.datasets.helpers import make_dataset  # pick/place frames only, 4-D state
+
+    root = make_dataset(tmp_path / "data", [4, 4])
+    result = CliRunner().invoke(
+        app, ["--data", str(root), "--out", str(tmp_path / "m"), "--family", "navigation"]
+    )
+    assert result.exit_code == 2 and "no frames of skills ['navigate_to']" in result.output
