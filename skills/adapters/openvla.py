@@ -24,7 +24,11 @@ What the adapter does per call (one 10 Hz step; ``chunk_size = 1``):
    ``+1 = close, -1 = open`` as ``1 - 2 g`` (``gripper_open_value = 0`` flips it). The result
    is clipped to our per-step limits.
 
-Missing folder, weights, or statistics raise :class:`FileNotFoundError` naming what is missing.
+Missing folder, weights, or statistics raise :class:`FileNotFoundError` naming what is missing;
+weights that leave a parameter of the model unfilled raise :class:`ValueError` (transformers
+alone would warn and keep it random). A folder whose ``config.json`` has an ``auto_map`` (OpenVLA's
+own Prismatic code) is loaded with that code (``trust_remote_code``), through the class the map
+names, since transformers 5 no longer has ``AutoModelForVision2Seq``.
 """
 
 from __future__ import annotations
@@ -155,16 +159,25 @@ class OpenVLAAdapter:
 
         auto_map = hf_config.get("auto_map", {})
         trust = bool(auto_map) if config.trust_remote_code is None else config.trust_remote_code
-        auto_cls: Any = AutoModelForImageTextToText
-        if trust and "AutoModelForVision2Seq" in auto_map and "AutoModelForImageTextToText" not in auto_map:
-            import transformers
-
-            auto_cls = getattr(transformers, "AutoModelForVision2Seq", AutoModelForImageTextToText)
+        remote = auto_map.get("AutoModelForImageTextToText") or auto_map.get("AutoModelForVision2Seq")
         try:
             processor = AutoProcessor.from_pretrained(path, trust_remote_code=trust)
-            model = auto_cls.from_pretrained(path, trust_remote_code=trust).to(config.device).eval()
+            if trust and remote:  # OpenVLA's own class (the auto class it names is gone from transformers 5)
+                from transformers.dynamic_module_utils import get_class_from_dynamic_module
+
+                model_cls: Any = get_class_from_dynamic_module(remote, str(path))
+            else:
+                model_cls = AutoModelForImageTextToText
+            model, info = model_cls.from_pretrained(path, trust_remote_code=trust, output_loading_info=True)
         except OSError as exc:
             raise FileNotFoundError(f"cannot load the OpenVLA checkpoint at {path}: {exc}") from None
+        missing = sorted(info.get("missing_keys") or []) + sorted(info.get("mismatched_keys") or [])
+        if missing:  # transformers would carry on with those weights random: refuse
+            raise ValueError(
+                f"{path}: the weights do not fill {type(model).__name__}: {len(missing)} "
+                f"missing or mismatched, e.g. {missing[:3]}"
+            )
+        model = model.to(config.device).eval()
         text = hf_config.get("text_config", hf_config)
         vocab_size = int(text["vocab_size"]) - int(hf_config.get("pad_to_multiple_of") or 0)
         return cls(model, processor, stats, vocab_size, config)

@@ -149,3 +149,37 @@ def test_missing_pieces_are_clear_errors(tiny_openvla: Path, tmp_path: Path) -> 
         OpenVLAAdapter.from_pretrained(tmp_path)
     with pytest.raises(ValueError, match="no statistics named 'bridge'"):
         OpenVLAAdapter.from_pretrained(tiny_openvla, unnorm_key="bridge")
+
+
+def test_remote_code_folder_loads_the_class_its_auto_map_names(tiny_openvla: Path, tmp_path: Path) -> None:
+    """OpenVLA folders name their own class under ``AutoModelForVision2Seq`` (an auto class that
+    transformers 5 no longer has): the adapter loads that class from the folder's code, and
+    refuses weights that do not fill it (transformers alone would warn and keep random ones)."""
+    import shutil
+
+    import torch
+    from transformers.dynamic_module_utils import get_class_from_dynamic_module
+
+    folder = tmp_path / "remote"
+    shutil.copytree(tiny_openvla, folder)
+    (folder / "modeling_tinyvla.py").write_text(
+        "from transformers import LlavaForConditionalGeneration\n\n\n"
+        "class TinyVLAForActionPrediction(LlavaForConditionalGeneration):\n"
+        "    remote = True\n"
+    )
+    config = json.loads((folder / "config.json").read_text())
+    config["auto_map"] = {"AutoModelForVision2Seq": "modeling_tinyvla.TinyVLAForActionPrediction"}
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="do not fill TinyVLAForActionPrediction"):
+        OpenVLAAdapter.from_pretrained(folder)  # LLaVA's saved key layout lacks the subclass's lm_head
+    remote_cls = get_class_from_dynamic_module("modeling_tinyvla.TinyVLAForActionPrediction", str(folder))
+    torch.manual_seed(1)
+    remote_cls(remote_cls.config_class.from_pretrained(folder)).save_pretrained(folder)
+    (folder / "config.json").write_text(
+        json.dumps({**json.loads((folder / "config.json").read_text()), "auto_map": config["auto_map"]})
+    )
+    adapter = OpenVLAAdapter.from_pretrained(folder)
+    assert type(adapter.model).__name__ == "TinyVLAForActionPrediction" and adapter.model.remote
+    obs = {"head_rgb": np.random.default_rng(1).integers(0, 255, (64, 64, 3), dtype=np.uint8)}
+    chunk = adapter.predict_chunk(obs, "go to the sink")
+    assert chunk.shape == (1, 7) and np.all(np.isfinite(chunk))
