@@ -19,6 +19,8 @@ from rich.table import Table
 from agentrt.agent import AgentObserver
 from agentrt.cli_constitution import app as constitution_app
 from agentrt.cli_controllers import controllers_app, eval_controller, train_app
+from agentrt.cli_eval_skill import eval_skill
+from agentrt.cli_vla import train_vla
 from agentrt.collect.cli import collect_command
 from agentrt.console import fail, stdout_to_stderr
 from agentrt.core.episode import SubgoalRecord
@@ -41,8 +43,10 @@ app.add_typer(data_app, name="data", help="Datasets of episodes (LeRobot v3): in
 app.add_typer(constitution_app, name="constitution")
 app.command("collect")(collect_command)
 app.add_typer(controllers_app, name="controllers")
+train_app.command("vla")(train_vla)
 app.add_typer(train_app, name="train")
 app.command("eval-controller")(eval_controller)
+app.command("eval-skill")(eval_skill)
 app.add_typer(eval_app, name="eval")
 
 EXIT_OK, EXIT_NOT_REACHED, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3

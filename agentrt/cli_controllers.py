@@ -20,7 +20,7 @@ from rich.table import Table
 from agentrt.console import fail, stdout_to_stderr
 
 controllers_app = typer.Typer(no_args_is_help=True, help="Low-level controllers (RL locomotion and balance).")
-train_app = typer.Typer(no_args_is_help=True, help="Train models: low-level controllers.")
+train_app = typer.Typer(no_args_is_help=True, help="Train models: low-level controllers and VLA skills.")
 
 EXIT_BAD_INPUT, EXIT_INTERNAL = 2, 3
 
