@@ -81,7 +81,9 @@ def train_vla(
     rollout_episodes: Annotated[int, typer.Option(min=1, help="Held-out seeds per skill per rollout.")] = 5,
     scene: Annotated[str, typer.Option(help="Scene of the rollouts.")] = "kitchen-v0",
     device: Annotated[str, typer.Option(help="Torch device: cpu or cuda.")] = "cpu",
-    threads: Annotated[int, typer.Option(min=0, help="Torch CPU threads (0: torch's default).")] = 0,
+    threads: Annotated[
+        int, typer.Option(min=0, help="Torch CPU threads (0: torch's default; 1 is fastest on a shared CPU).")
+    ] = 1,
     seed: Annotated[int, typer.Option(min=0, help="Training seed.")] = 0,
 ) -> None:
     """Train a VLA on one skill family; re-running with the same OUT resumes from the last checkpoint."""
