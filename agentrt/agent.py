@@ -151,7 +151,7 @@ class Agent:
         sub = SubgoalRecord(
             index=index,
             subgoal=subgoal,
-            skill_impl=f"{type(skill).__module__}.{type(skill).__qualname__}",
+            skill_impl=_impl(skill),
             result=result,
             effects_ok=not unmet,
             unmet_effects=unmet,
@@ -198,6 +198,13 @@ def _failure_text(sub: SubgoalRecord) -> str:
     if not sub.result.ok:
         return f"{what} {sub.result.status.value}: {sub.result.reason}"
     return f"{what} reported success but effects not observed: {', '.join(sub.unmet_effects)}"
+
+
+def _impl(skill: Skill) -> str:
+    """Qualified class of ``skill``, and ``@ checkpoint`` for a learned one."""
+    name = f"{type(skill).__module__}.{type(skill).__qualname__}"
+    checkpoint = getattr(skill, "checkpoint", None)
+    return f"{name} @ {checkpoint}" if checkpoint else name
 
 
 def make_skills(names: Sequence[str] | None = None) -> dict[str, Skill]:

@@ -99,6 +99,17 @@ class _Progress(AgentObserver):
             self.console.print(f"[red]{res.status.value}[/]: {why}")
 
 
+def _skill_ckpts(items: list[str]) -> dict[str, str]:
+    """``["pick=a.safetensors"]`` -> ``{"pick": "a.safetensors"}``; a malformed item exits 2."""
+    pairs: dict[str, str] = {}
+    for item in items:
+        name, sep, path = item.partition("=")
+        if not sep or not name.strip() or not path.strip():
+            raise fail("agentrt", EXIT_REJECTED, f"--skill-ckpt wants SKILL=PATH, got {item!r}")
+        pairs[name.strip()] = path.strip()
+    return pairs
+
+
 def _args(subgoal: Subgoal) -> str:
     return ", ".join(f"{k}={v}" for k, v in subgoal.args.items())
 
@@ -125,6 +136,16 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")] = False,
     skills_module: Annotated[
         list[str] | None, typer.Option(help="Import user skills from this module first (repeatable).")
+    ] = None,
+    skills: Annotated[
+        str,
+        typer.Option(
+            help="Skill set: auto (learned if the scene ships checkpoints, else scripted), learned, scripted."
+        ),
+    ] = "auto",
+    skill_ckpt: Annotated[
+        list[str] | None,
+        typer.Option(help="Learned skill checkpoint SKILL=PATH, e.g. pick=ckpt.safetensors (repeatable)."),
     ] = None,
     model: Annotated[
         str | None, typer.Option(help="Planner model: a name (openai backend) or a folder (transformers).")
@@ -157,12 +178,14 @@ def run(
 
     from agentrt.model_options import OptionError, settings, validation_line
     from agentrt.run import RunConfig, UnsupportedRobotError, run_instruction
+    from agentrt.skill_sets import SkillSetUnavailable
     from planners.llm.backends import BackendConfigError
     from planners.vlm.describer import DescriptionError
 
     console = Console(stderr=as_json, quiet=as_json)
     if video is not None and video.suffix.lower() != ".mp4":
         raise fail("agentrt", EXIT_REJECTED, f"--video must name an .mp4 file, got {video}")
+    ckpts = _skill_ckpts(skill_ckpt or [])
     try:
         _check_writable(out)
         if video is not None:
@@ -179,6 +202,8 @@ def run(
             video=video,
             gui=gui,
             skills_modules=skills_module or [],
+            skills=skills,
+            skill_ckpts=ckpts,
             planner_config=settings(planner_option, model=model, base_url=base_url, backend=backend),
             describer_config=settings(
                 describer_option,
@@ -189,7 +214,7 @@ def run(
         )
         with stdout_to_stderr(as_json):
             outcome = run_instruction(config, observers=[_Progress(console)])
-    except (RegistryError, UnsupportedRobotError) as exc:
+    except (RegistryError, UnsupportedRobotError, SkillSetUnavailable) as exc:
         raise fail("agentrt", EXIT_REJECTED, str(exc)) from None
     except ValidationError as exc:
         what = exc.title.removesuffix("Config") or "run"

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentrt.agent import Agent, AgentObserver, make_skills
+from agentrt.agent import Agent, AgentObserver
 from agentrt.core.episode import EpisodeRecord
 from agentrt.core.registry import DESCRIBERS, PLANNERS, ROBOTS, SCENES
 from agentrt.datasets import constants as K
@@ -28,6 +28,7 @@ from agentrt.datasets import features_from_env, load_meta, provenance_from_recor
 from agentrt.episodes import code_version, new_episode_id
 from agentrt.plugins import load_skill_modules
 from agentrt.recording import DatasetRecorder, HandoffRecorder, open_or_create
+from agentrt.skill_sets import resolve_skill_set
 from agentrt.video import VideoWriter
 from skills.base import StepEvent
 
@@ -57,6 +58,13 @@ class RunConfig(BaseModel):
     gui: bool = Field(default=False, description="open the PyBullet GUI instead of headless rendering")
     skills_modules: list[str] = Field(
         default_factory=list, description="user skill modules to import first, e.g. 'examples.serve_drink'"
+    )
+    skills: str = Field(
+        default="auto",
+        description="skill set: auto (learned when the scene ships checkpoints), learned or scripted",
+    )
+    skill_ckpts: dict[str, Path] = Field(
+        default_factory=dict, description="learned skill name -> checkpoint overriding the shipped one"
     )
 
 
@@ -127,6 +135,7 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
         agentrt.core.registry.RegistryError: an unknown scene, describer or planner name, or
             a skills module that cannot be loaded (:class:`agentrt.plugins.PluginError`).
         UnsupportedRobotError: ``config.robot`` cannot run in the scene.
+        agentrt.skill_sets.SkillSetUnavailable: unknown skill set, or learned skills without checkpoints.
         agentrt.datasets.DatasetError: the dataset cannot be written (nothing is half-written).
     """
     start = time.perf_counter()
@@ -135,7 +144,7 @@ def run_instruction(config: RunConfig, observers: Sequence[AgentObserver] = ()) 
     overrides = scene_robot_overrides(config.scene, env_cls, config.robot)
     describer = DESCRIBERS.get(config.describer)(config.describer_config)
     planner = PLANNERS.get(config.planner)(config.planner_config)
-    skills = make_skills()
+    _, skills = resolve_skill_set(config.skills, config.scene, config.skill_ckpts)
     dataset = config.out / config.scene
     env = env_cls(gui=config.gui, **overrides)
     video = VideoWriter(config.video, fps=env_cls.metadata.get("render_fps", 10)) if config.video else None

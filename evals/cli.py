@@ -27,7 +27,7 @@ from rich.console import Console
 
 from agentrt.console import fail, stdout_to_stderr
 from agentrt.core.registry import SUITES, RegistryError
-from evals.episode import SkillSetUnavailable
+from agentrt.skill_sets import SkillSetUnavailable
 from evals.results import EvalConfig
 from evals.runner import EvalRequest, EvalStats, check_request, run_suite
 from evals.store import ResultsDirError
@@ -61,7 +61,7 @@ def eval_command(
         str | None, typer.Option(help="Describer settings: a JSON object, or a .json/.yaml file.")
     ] = None,
     skills: Annotated[
-        str, typer.Option(help="Skill set: scripted (learned arrives with the VLA issue).")
+        str, typer.Option(help="Skill set: scripted, or learned (the VLA checkpoints shipped for the scene).")
     ] = "scripted",
     max_replans: Annotated[int, typer.Option(min=0, help="Replans allowed per instruction.")] = 3,
     constitution: Annotated[

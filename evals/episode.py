@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agentrt.agent import Agent, AgentObserver, make_skills
+from agentrt.agent import Agent, AgentObserver
 from agentrt.core.actions import CONTROL_HZ
 from agentrt.core.episode import EpisodeRecord, SubgoalRecord
 from agentrt.core.plan import Plan, PlanningError, Subgoal
@@ -23,6 +23,7 @@ from agentrt.core.scene import SceneDescription
 from agentrt.core.skill_spec import SkillSpec
 from agentrt.core.symbolic import holds
 from agentrt.episodes import code_version
+from agentrt.skill_sets import SkillSetUnavailable, resolve_skill_set
 from agentrt.video import VideoWriter
 from evals.results import EpisodeResult, EvalConfig, StageResult, SubgoalOutcome
 from evals.suites.base import EpisodeSpec, Suite, Task
@@ -34,10 +35,6 @@ VIDEO_DIR = "videos"
 """Folder of the per-episode MP4s inside a results directory."""
 
 
-class SkillSetUnavailable(ValueError):
-    """The requested skill implementations do not exist (yet)."""
-
-
 class StepCapReached(BaseException):  # noqa: N818 - a cancellation, like asyncio.CancelledError
     """Raised from the step hook when a task's step cap is spent.
 
@@ -47,16 +44,15 @@ class StepCapReached(BaseException):  # noqa: N818 - a cancellation, like asynci
     """
 
 
-def resolve_skills(kind: str) -> dict[str, Skill]:
-    """Instantiate the skill set ``kind``; raises :class:`SkillSetUnavailable` for unknown or absent sets."""
-    if kind == "scripted":
-        return make_skills()
-    if kind == "learned":
-        raise SkillSetUnavailable(
-            "learned skills are not available yet: no VLA checkpoints ship with this version;"
-            " use --skills scripted"
-        )
-    raise SkillSetUnavailable(f"unknown skill set {kind!r}; known: scripted, learned")
+def resolve_skills(kind: str, scene: str) -> dict[str, Skill]:
+    """Instantiate the skill set ``kind`` (``scripted`` or ``learned``) for ``scene``.
+
+    Raises:
+        SkillSetUnavailable: an unknown set, or learned skills without (loadable) checkpoints.
+    """
+    if kind not in ("scripted", "learned"):
+        raise SkillSetUnavailable(f"unknown skill set {kind!r}; known: scripted, learned")
+    return resolve_skill_set(kind, scene)[1]
 
 
 class EvalWorker:
@@ -80,7 +76,7 @@ class EvalWorker:
         self.config = config
         self.out = out
         if skills is None:
-            skills = suite.skills(config.skills) or resolve_skills(config.skills)
+            skills = suite.skills(config.skills) or resolve_skills(config.skills, suite.scene)
         self.skills = dict(skills)
         self.describer = DESCRIBERS.get(config.describer)(config.describer_config)
         self.planner = PLANNERS.get(config.planner)(config.planner_config)

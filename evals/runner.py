@@ -102,11 +102,11 @@ def check_request(request: EvalRequest) -> Suite:
 
     Raises:
         agentrt.core.registry.RegistryError: an unknown suite, planner or describer.
-        evals.episode.SkillSetUnavailable: the skill set does not exist (yet).
+        agentrt.skill_sets.SkillSetUnavailable: unknown skill set, or learned skills without checkpoints.
         pydantic.ValidationError: a planner or describer config with unknown or bad fields.
     """
     suite = SUITES.get(request.config.suite)()
-    resolve_skills(request.config.skills)
+    resolve_skills(request.config.skills, suite.scene)
     PLANNERS.get(request.config.planner)(request.config.planner_config)
     DESCRIBERS.get(request.config.describer)(request.config.describer_config)
     return suite

@@ -21,6 +21,7 @@ from agentrt.datasets import DatasetError, DatasetWriter, features_from_env
 from agentrt.datasets.meta import is_dataset
 from agentrt.model_options import OptionError, settings
 from agentrt.recording import open_or_create
+from agentrt.skill_sets import parse_policy, resolve_skill_set
 from planners.constitution import Constitution
 from planners.llm.backends import BackendConfigError
 from planners.llm.proposer import make_proposer
@@ -36,7 +37,10 @@ def collect_command(
     hours: Annotated[float | None, typer.Option(min=0.0, help="Stop after this many hours.")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Simulator workers; more than 1 runs Ray actors.")] = 1,
     policy: Annotated[
-        str, typer.Option(help="scripted (learned and mix:P arrive with the VLA issue).")
+        str,
+        typer.Option(
+            help="scripted, learned (the scene's VLA checkpoints) or mix:P (learned in a share P of runs)."
+        ),
     ] = "scripted",
     resume: Annotated[bool, typer.Option("--resume", help="Continue a dataset a previous run left.")] = False,
     seed: Annotated[int, typer.Option(min=0, help="First world seed; episode i uses seed + i.")] = 0,
@@ -73,10 +77,8 @@ def collect_command(
             seed=seed,
             episode_timeout_s=episode_timeout,
         )
-        if policy != "scripted":
-            raise ValueError(
-                f"policy {policy!r} is not available yet: learned skills arrive with the VLA issue"
-            )
+        if parse_policy(policy) > 0:
+            resolve_skill_set("learned", scene)  # missing checkpoints fail here, before any worker starts
         if is_dataset(out) and not resume:
             raise ValueError(f"{out} already holds a dataset; pass --resume to continue it")
         make_constitution = (

@@ -20,6 +20,7 @@ from agentrt.core.plan import Subgoal
 from agentrt.core.registry import DESCRIBERS, PLANNERS, SCENES
 from agentrt.core.scene import SceneDescription
 from agentrt.episodes import code_version
+from agentrt.skill_sets import parse_policy, resolve_skill_set
 from planners.llm.proposer import make_proposer
 from planners.proposer import DiversityTracker, TaskProposal
 from skills.base import StepEvent
@@ -33,7 +34,11 @@ class WorkerConfig(BaseModel):
     scene: str = Field(default="kitchen-v0", description="registered scene id")
     describer: str = Field(default="oracle", description="registered scene describer")
     planner: str = Field(default="symbolic", description="registered task planner")
-    policy: str = Field(default="scripted", description="skills to run: scripted (learned ones: VLA issue)")
+    policy: str = Field(
+        default="scripted",
+        description="skills to run: scripted, learned (the scene's VLA checkpoints) or mix:P (learned with"
+        " probability P per episode, drawn from its seed)",
+    )
     max_replans: int = Field(default=2, ge=0, description="replans per episode")
     max_proposals: int = Field(default=8, ge=1, description="proposals reviewed per episode before giving up")
     proposer: str = Field(default="template", description="task proposer: template or llm")
@@ -138,17 +143,16 @@ class EpisodeWorker:
     """
 
     def __init__(self, config: WorkerConfig, constitution: Reviewer) -> None:
-        if config.policy != "scripted":
-            raise ValueError(
-                f"policy {config.policy!r} is not available yet: learned skills arrive with the VLA issue;"
-                " use 'scripted'"
-            )
+        self.p_learned = parse_policy(config.policy)
         self.config = config
         self.constitution = constitution
         self.env = SCENES.get(config.scene)()
         self.describer = DESCRIBERS.get(config.describer)()
         self.planner = PLANNERS.get(config.planner)()
-        self.skills = make_skills()
+        self.skill_sets = {"scripted": make_skills()}
+        if self.p_learned > 0:
+            self.skill_sets["learned"] = resolve_skill_set("learned", config.scene)[1]
+        self.skills = self.skill_sets["scripted"]
         specs = [skill.spec() for skill in self.skills.values()]
         self.proposer = make_proposer(config.proposer, config.proposer_config, specs)
 
@@ -162,6 +166,8 @@ class EpisodeWorker:
         self.env.reset(seed=seed)
         scene = self.describer.describe(self.env)
         rng = np.random.default_rng(seed)
+        learned = self.p_learned > 0 and np.random.default_rng([seed, 1]).random() < self.p_learned
+        self.skills = self.skill_sets["learned" if learned else "scripted"]
         verdicts: list[ProposalVerdict] = []
         for proposal in self.proposer.propose(scene, tracker, rng, k=self.config.max_proposals):
             review = self.constitution.review(proposal.instruction, scene)

@@ -70,7 +70,7 @@ def test_list_shows_the_registered_suites() -> None:
     ("args", "words"),
     [
         (["--suite", "no-such-v0"], ["unknown suite", "kitchen-tidy-v0"]),
-        (["--suite", "fake-tidy-v0", "--skills", "learned"], ["learned skills are not available"]),
+        (["--suite", "fake-tidy-v0", "--skills", "learned"], ["no learned checkpoint"]),
         (["--suite", "fake-tidy-v0", "--planner", "nope"], ["unknown planner"]),
         (["--suite", "fake-tidy-v0", "--planner-config", "{not json"], ["--planner-config"]),
         (["--suite", "fake-tidy-v0", "--planner-config", '{"bogus": 1}'], ["bogus"]),

@@ -95,9 +95,14 @@ def test_an_exception_becomes_an_error_result() -> None:
     assert "diverged" in (result.error or "")
 
 
-def test_learned_skills_are_refused_with_a_reason() -> None:
-    with pytest.raises(SkillSetUnavailable, match="learned skills are not available"):
-        resolve_skills("learned")
+def test_learned_skills_without_checkpoints_are_refused_with_a_reason(tmp_path, monkeypatch) -> None:
+    import skills.vla.catalog as catalog
+
+    monkeypatch.setattr(catalog, "CHECKPOINT_DIR", tmp_path)  # a scene that ships none
+    with pytest.raises(SkillSetUnavailable, match="no learned checkpoint for navigate_to, pick, place"):
+        resolve_skills("learned", "kitchen-v0")
+    with pytest.raises(SkillSetUnavailable, match="unknown skill set"):
+        resolve_skills("auto", "kitchen-v0")
 
 
 class _Clumsy(FakeTidy):

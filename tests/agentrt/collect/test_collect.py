@@ -125,7 +125,8 @@ runner = CliRunner()
     [
         (["--episodes", "2", "--hours", "1"], "exactly one of --episodes or --hours"),
         ([], "exactly one of --episodes or --hours"),
-        (["--episodes", "1", "--policy", "learned"], "not available yet"),
+        (["--episodes", "1", "--policy", "learned"], "no learned checkpoint"),
+        (["--episodes", "1", "--policy", "mix:1.5"], "mix:P with 0 <= P <= 1"),
         (["--episodes", "1", "--scene", "garage-v9"], "unknown scene"),
     ],
 )
