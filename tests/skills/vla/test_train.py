@@ -146,3 +146,17 @@ def test_cli_refuses_a_dataset_without_the_familys_frames(tmp_path: Path) -> Non
         app, ["--data", str(root), "--out", str(tmp_path / "m"), "--family", "navigation"]
     )
     assert result.exit_code == 2 and "no frames of skills ['navigate_to']" in result.output
+
+
+def test_cli_trains_resumes_and_writes_the_artifact(dataset: Path, tmp_path: Path) -> None:
+    """Through the real MiniLM encoder: 2 steps, then the same OUT with --steps 3 resumes at 2."""
+    out = tmp_path / "cli" / "nav"
+    base = ["--data", str(dataset), "--out", str(out), "--family", "navigation", "--head", "l1"]
+    base += ["--image-size", "32", "--batch-size", "4", "--val-every", "1", "--save-every", "1"]
+    first = CliRunner().invoke(app, [*base, "--steps", "2"])
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(app, [*base, "--steps", "3"])
+    assert second.exit_code == 0 and "resuming" in second.output and "at step 2" in second.output
+    policy = load_policy(out)
+    assert policy.provenance["steps"] == 3 and policy.action_keys == ("base",)
+    assert policy.predict_chunk(observation(np.random.default_rng(0)), "go to the table").shape == (10, 3)
