@@ -81,6 +81,9 @@ def train_vla(
     rollout_episodes: Annotated[int, typer.Option(min=1, help="Held-out seeds per skill per rollout.")] = 5,
     scene: Annotated[str, typer.Option(help="Scene of the rollouts.")] = "kitchen-v0",
     device: Annotated[str, typer.Option(help="Torch device: cpu or cuda.")] = "cpu",
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Where decoded camera frames are cached (default: OUT.cache).")
+    ] = None,
     threads: Annotated[
         int, typer.Option(min=0, help="Torch CPU threads (0: torch's default; 1 is fastest on a shared CPU).")
     ] = 1,
@@ -109,6 +112,7 @@ def train_vla(
             save_every=save_every,
             rollout_every=rollout_every,
             device=device,
+            cache_dir=cache_dir,
             seed=seed,
         )
     except KeyError as exc:

@@ -7,7 +7,8 @@ Files next to ``out`` (a base path without suffix):
 - ``OUT.train.pt``: model, optimiser, schedule, step, sampler state and normalisation
   statistics; when it exists (and the model config matches) training continues from it;
 - ``OUT.log.jsonl``: one line per validation/rollout (step, losses, rollout metrics);
-- ``OUT.cache/``: decoded, resized camera frames (:func:`skills.vla.data.load_training_data`).
+- ``OUT.cache/`` (or ``cache_dir``): decoded, resized camera frames
+  (:func:`skills.vla.data.load_training_data`); keep it out of the repo when OUT is there.
 
 Every ``val_every`` steps the loss and the chunk L1 error (normalised units) are measured
 on held-out episodes; every ``rollout_every`` steps the optional ``rollout(policy)`` callback
@@ -64,6 +65,7 @@ class TrainConfig(BaseModel):
     augment_shift: int = Field(default=4, ge=0, description="random image shift (px), DrQ style")
     pretrained: bool = Field(default=True, description="ImageNet weights for an EfficientNet trunk")
     device: str = Field(default="cpu", description="torch device, e.g. cpu or cuda")
+    cache_dir: Path | None = Field(default=None, description="decoded-frame cache (default OUT.cache)")
     seed: int = Field(default=0, ge=0)
 
     def path(self, suffix: str) -> Path:
@@ -169,7 +171,8 @@ def train(
     """
     console = console or Console(stderr=True)
     torch.manual_seed(cfg.seed)
-    data = load_training_data(cfg.data, cfg.model, cfg.path(".cache"), progress=progress)
+    cache = cfg.cache_dir or cfg.path(".cache")
+    data = load_training_data(cfg.data, cfg.model, cache, progress=progress)
     train_idx, val_idx = data.split(cfg.val_fraction, cfg.seed)
     if text_encoder is None:
         from skills.vla.text import load_text_encoder
