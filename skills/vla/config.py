@@ -4,7 +4,8 @@ A model covers one *skill family*: the skills whose frames it trains on, the act
 groups it predicts (``("arm",)`` 7-D or ``("base",)`` 3-D, see :mod:`agentrt.core.actions`)
 and the cameras it looks through. :data:`PRESETS` holds the two families we ship:
 ``manipulation`` (pick + place, arm, head + wrist cameras) and ``navigation``
-(navigate_to, base, head camera).
+(navigate_to, base, head camera). Manipulation reads the arm's proprioception only (not the
+base's world pose, which would let it memorise scene layouts); navigation reads all 18 entries.
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ class VLAConfig(BaseModel):
     image_size: int = Field(
         default=96, ge=32, le=256, description="every camera is resized to this square (px)"
     )
-    use_state: bool = Field(default=True, description="feed the 18-D proprioceptive state as a token")
+    use_state: bool = Field(default=True, description="feed the proprioceptive state as a token")
+    state_indices: tuple[int, ...] = Field(
+        default=tuple(range(STATE_DIM)),
+        min_length=1,
+        description="entries of the 18-D state fed in (scenes.base.STATE_NAMES order)",
+    )
     vision: VisionKind = Field(
         default="cnn", description="small CNN from scratch, or ImageNet EfficientNet-Lite0"
     )
@@ -72,6 +78,8 @@ class VLAConfig(BaseModel):
         unknown = [c for c in self.cameras if c not in CAMERA_OBS_KEYS]
         if unknown:
             raise ValueError(f"unknown cameras {unknown}; known: {sorted(CAMERA_OBS_KEYS)}")
+        if any(not 0 <= i < STATE_DIM for i in self.state_indices):
+            raise ValueError(f"state_indices must lie in [0, {STATE_DIM}), got {self.state_indices}")
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
         return self
@@ -94,7 +102,11 @@ class VLAConfig(BaseModel):
 
 PRESETS: dict[str, VLAConfig] = {
     "manipulation": VLAConfig(
-        name="manipulation", skills=("pick", "place"), action_keys=(ARM_KEY,), cameras=("head", "wrist")
+        name="manipulation",
+        skills=("pick", "place"),
+        action_keys=(ARM_KEY,),
+        cameras=("head", "wrist"),
+        state_indices=tuple(range(15)),  # joints, gripper width, EE pose in the base frame; no world pose
     ),
     "navigation": VLAConfig(
         name="navigation", skills=("navigate_to",), action_keys=(BASE_KEY,), cameras=("head",)

@@ -5,7 +5,8 @@ Inputs (one batch, all float32):
 - ``images``: ``(B, K, 3, S, S)`` in ``[0, 1]``, the ``K = len(config.cameras)`` cameras
   in config order, each resized to ``S = config.image_size``;
 - ``text``: ``(B, 384)`` frozen all-MiniLM-L6-v2 embedding of the instruction;
-- ``state``: ``(B, 18)`` standardised proprioception (ignored unless ``config.use_state``).
+- ``state``: ``(B, 18)`` standardised proprioception; the model reads ``config.state_indices``
+  of it (nothing unless ``config.use_state``).
 
 One shared vision trunk encodes every camera (FiLM on the text after each block); its
 grid cells become tokens with a learned (camera, cell) position embedding, joined by a
@@ -21,7 +22,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from skills.vla.config import STATE_DIM, VLAConfig
+from skills.vla.config import VLAConfig
 from skills.vla.heads import ActionHead, build_head
 from skills.vla.vision import build_vision, vision_grid
 
@@ -38,7 +39,10 @@ class VLAModel(nn.Module):
         self.image_proj = nn.Linear(self.vision.out_dim, c.d_model)
         self.image_pos = nn.Parameter(torch.randn(self.n_image_tokens, c.d_model) * 0.02)
         self.text_proj = nn.Linear(c.text_dim, c.d_model)
-        self.state_proj = nn.Linear(STATE_DIM, c.d_model) if c.use_state else None
+        self.state_proj = nn.Linear(len(c.state_indices), c.d_model) if c.use_state else None
+        self.register_buffer(
+            "state_indices", torch.tensor(c.state_indices, dtype=torch.long), persistent=False
+        )
         self.kind_emb = nn.Parameter(torch.randn(3, c.d_model) * 0.02)  # image, text, state
         layer = dict(d_model=c.d_model, nhead=c.n_heads, dim_feedforward=4 * c.d_model, dropout=c.dropout,
                      batch_first=True, norm_first=True)  # fmt: skip
@@ -64,7 +68,8 @@ class VLAModel(nn.Module):
         img = self.image_proj(feats).reshape(b, -1, self.config.d_model) + self.image_pos + self.kind_emb[0]
         tokens = [img, (self.text_proj(text) + self.kind_emb[1])[:, None]]
         if self.state_proj is not None:
-            tokens.append((self.state_proj(state) + self.kind_emb[2])[:, None])
+            picked = state.index_select(1, self.state_indices)
+            tokens.append((self.state_proj(picked) + self.kind_emb[2])[:, None])
         x = torch.cat(tokens, dim=1)
         if self.encoder is not None:
             x = self.encoder(x)

@@ -106,3 +106,17 @@ def test_film_conditions_vision_on_language() -> None:
     a = model.vision(images, torch.randn(1, 384))
     b = model.vision(images, torch.randn(1, 384))
     assert not torch.allclose(a, b)
+
+
+def test_manipulation_ignores_the_bases_world_pose() -> None:
+    torch.manual_seed(0)
+    config = tiny_config("manipulation")
+    model = VLAModel(config).eval()
+    b = tiny_batch(config, batch=1)
+    moved = b["state"].clone()
+    moved[:, 15:] += 5.0  # base x, y, yaw in the world
+    arm = b["state"].clone()
+    arm[:, 0] += 5.0  # a joint angle
+    first = model.predict(b["images"], b["text"], b["state"])
+    assert torch.equal(first, model.predict(b["images"], b["text"], moved))
+    assert not torch.equal(first, model.predict(b["images"], b["text"], arm))
