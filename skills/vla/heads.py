@@ -136,10 +136,11 @@ class FlowHead(ActionHead):
         return loss, {"flow_mse": float(loss.detach())}
 
     def sample(self, decode: Decode, batch: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        x = torch.randn(batch, self.chunk_size, self.action_dim, generator=generator)
+        device = self.out.weight.device  # noise drawn on the CPU generator, then moved
+        x = torch.randn(batch, self.chunk_size, self.action_dim, generator=generator).to(device)
         dt = 1.0 / self.steps
         for i in range(self.steps):
-            t = torch.full((batch,), i * dt)
+            t = torch.full((batch,), i * dt, device=device)
             x = x + dt * self.velocity(decode, x, t)
         return x.clamp(-1.0, 1.0)
 
