@@ -92,17 +92,18 @@ class Batches:
     def __call__(self, idx: np.ndarray, shift: int, generator: torch.Generator, device: str) -> dict:
         idx = np.sort(idx)
         d = self.data
-        images = torch.from_numpy(np.ascontiguousarray(d.images[idx])).float().div_(255.0)
-        images = random_shift(images, shift, generator)
-        target = self.normalizer.action(torch.from_numpy(d.actions[d.chunks[idx]]))
+        # uint8 crosses to the device; scaling and the shift run there
+        images = torch.from_numpy(np.ascontiguousarray(d.images[idx])).to(device).float().div_(255.0)
         batch = {
-            "images": images,
             "text": self.text_table[torch.from_numpy(d.text_ids[idx])],
             "state": self.normalizer.state(torch.from_numpy(d.states[idx])),
-            "target": target,
+            "target": self.normalizer.action(torch.from_numpy(d.actions[d.chunks[idx]])),
             "valid": torch.from_numpy(d.chunk_valid[idx]),
         }
-        return {k: v.to(device) for k, v in batch.items()}
+        return {
+            "images": random_shift(images, shift, generator),
+            **{k: v.to(device) for k, v in batch.items()},
+        }
 
 
 def _schedule(cfg: TrainConfig) -> Callable[[int], float]:
