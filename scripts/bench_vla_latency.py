@@ -8,6 +8,9 @@ artifact (``--ckpt``) or an untrained model of a preset (same cost):
 
     python scripts/bench_vla_latency.py --ckpt runs/vla/manipulation
     python scripts/bench_vla_latency.py --family navigation --head flow
+
+On a 2-core CPU shared with the simulator, set ``OMP_WAIT_POLICY=PASSIVE`` (or ``--threads 1``):
+with spinning OpenMP threads one thread waits on a busy core and p95 went past 100 ms here.
 """
 
 from __future__ import annotations
