@@ -59,6 +59,7 @@ def save_policy(path: str | Path, policy: VLAPolicy) -> tuple[Path, Path]:
     tmp_w, tmp_c = weights.with_name(weights.name + ".tmp"), config.with_name(config.name + ".tmp")
     save_file(state, str(tmp_w), metadata={"kind": KIND, "format_version": str(FORMAT_VERSION)})
     tmp_c.write_text(json.dumps(meta.model_dump(mode="json"), indent=1) + "\n")
+    os.chmod(tmp_w, 0o644)  # safetensors creates it owner-only; the json next to it is world-readable
     os.replace(tmp_w, weights)
     os.replace(tmp_c, config)
     return weights, config
