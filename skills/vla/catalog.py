@@ -78,10 +78,30 @@ def load_chunk_policy(path: str | Path, action_keys: tuple[str, ...] = ("arm",))
     weights, config = artifact_paths(path)
     if not weights.is_file() and not config.is_file():
         raise CheckpointError(f"no checkpoint at {path}")
+    _inference_threads()
     try:
         return load_policy(weights)
     except VLAArtifactError as exc:
         raise CheckpointError(str(exc)) from None
+
+
+INFERENCE_THREADS_ENV = "AGENTRT_TORCH_THREADS"
+
+
+def _inference_threads() -> None:
+    """Run our VLAs on one torch thread unless ``$AGENTRT_TORCH_THREADS`` says otherwise.
+
+    The policy shares the process (and a small CPU) with the simulator: with two spinning
+    OpenMP threads one waits on the core PyBullet is using, and chunk latency went bimodal
+    (7.6 ms to 913 ms measured on 2 cores); one thread gave 8.7 ms p50 / 9.8 ms p95.
+    """
+    import os
+
+    import torch
+
+    threads = int(os.environ.get(INFERENCE_THREADS_ENV, "1"))
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
 
 
 def learned_skills(
