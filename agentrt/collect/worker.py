@@ -156,6 +156,12 @@ class EpisodeWorker:
         specs = [skill.spec() for skill in self.skills.values()]
         self.proposer = make_proposer(config.proposer, config.proposer_config, specs)
 
+    def skill_set_for(self, seed: int) -> str:
+        """``learned`` with probability ``p_learned``, else ``scripted``: a pure function of ``seed``."""
+        if self.p_learned <= 0.0:
+            return "scripted"
+        return "learned" if np.random.default_rng([seed, 1]).random() < self.p_learned else "scripted"
+
     def run(self, seed: int, tracker: DiversityTracker) -> CollectedEpisode:
         """Reset to ``seed``, find an acceptable task, execute it; return the episode.
 
@@ -166,8 +172,7 @@ class EpisodeWorker:
         self.env.reset(seed=seed)
         scene = self.describer.describe(self.env)
         rng = np.random.default_rng(seed)
-        learned = self.p_learned > 0 and np.random.default_rng([seed, 1]).random() < self.p_learned
-        self.skills = self.skill_sets["learned" if learned else "scripted"]
+        self.skills = self.skill_sets[self.skill_set_for(seed)]
         verdicts: list[ProposalVerdict] = []
         for proposal in self.proposer.propose(scene, tracker, rng, k=self.config.max_proposals):
             review = self.constitution.review(proposal.instruction, scene)

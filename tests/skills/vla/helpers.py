@@ -92,3 +92,19 @@ def make_kitchen_dataset(root: Path, episodes: int = 3, frames_per_skill: int = 
                     )
             writer.end_episode(success=True, provenance={"instruction": "tidy up", "seed": episode})
     return root
+
+
+def tiny_artifact(path: Path, family: str) -> Path:
+    """A real (untrained) VLA artifact of ``family`` with small widths, saved to ``path``."""
+    from skills.vla.artifact import save_policy
+    from skills.vla.model import VLAModel
+    from skills.vla.normalize import NormStats
+    from skills.vla.policy import VLAPolicy
+
+    config = tiny_config(family)
+    dim = config.action_dim
+    stats = NormStats(
+        state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-1.0] * dim, action_high=[1.0] * dim
+    )
+    save_policy(path, VLAPolicy(VLAModel(config), stats))
+    return path.with_name(path.name + ".safetensors")

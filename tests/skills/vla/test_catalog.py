@@ -11,6 +11,7 @@ import pytest
 from skills.vla import catalog
 from skills.vla.catalog import CheckpointError, learned_skills, load_chunk_policy, shipped_checkpoints
 from skills.vla.skills import LearnedNavigate, LearnedPick, LearnedPlace
+from tests.skills.vla.helpers import tiny_artifact
 
 
 def _touch(directory: Path, *names: str) -> None:
@@ -83,35 +84,9 @@ def test_load_chunk_policy_errors(tmp_path: Path) -> None:
         load_chunk_policy(tmp_path)
 
 
-def _tiny_artifact(path: Path, family: str) -> Path:
-    """A real (untrained) VLA artifact of ``family`` with small widths, saved to ``path``."""
-    from skills.vla.artifact import save_policy
-    from skills.vla.config import preset
-    from skills.vla.model import VLAModel
-    from skills.vla.normalize import NormStats
-    from skills.vla.policy import VLAPolicy
-
-    config = preset(
-        family,
-        image_size=32,
-        cnn_widths=(8, 16),
-        d_model=32,
-        n_heads=2,
-        enc_layers=1,
-        dec_layers=1,
-        chunk_size=4,
-    )
-    dim = config.action_dim
-    stats = NormStats(
-        state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-1.0] * dim, action_high=[1.0] * dim
-    )
-    save_policy(path, VLAPolicy(VLAModel(config), stats))
-    return path.with_name(path.name + ".safetensors")
-
-
 def test_learned_skills_from_real_artifacts(tmp_path: Path) -> None:
-    manip = _tiny_artifact(tmp_path / "kitchen-v0-manipulation", "manipulation")
-    _tiny_artifact(tmp_path / "kitchen-v0-navigation", "navigation")
+    manip = tiny_artifact(tmp_path / "kitchen-v0-manipulation", "manipulation")
+    tiny_artifact(tmp_path / "kitchen-v0-navigation", "navigation")
     skills = learned_skills("kitchen-v0", directory=tmp_path)
     assert skills["pick"].policy is skills["place"].policy
     assert skills["pick"].policy.chunk_size == 4 and skills["pick"].checkpoint == str(manip)
