@@ -12,19 +12,19 @@ from scenes.predicates import location_of, robot_location
 
 if TYPE_CHECKING:
     from scenes.base import AgentEnv
+    from scenes.house import HouseEnv
 
 IN_PLACES = {"sink", "fruit_bowl", "trash_bin", "dish_rack", "bowl", "tray"}
 """Place categories described with "in" (the rest use "on")."""
 
 
-def _pose(pos: np.ndarray, quat: np.ndarray) -> Pose:
+def pose(pos: np.ndarray, quat: np.ndarray) -> Pose:
+    """A :class:`Pose` from a position (m, world) and a quaternion ``(x, y, z, w)``."""
     return Pose(position=tuple(float(v) for v in pos), orientation=tuple(float(v) for v in quat))
 
 
-def describe(env: AgentEnv, with_text: bool = True) -> SceneDescription:
-    """Objects (pose, location, home, held), places, robot state and (optionally) a paragraph."""
-    assert env.robot is not None, "call reset() first"
-    held = env.held_object()
+def object_infos(env: AgentEnv | HouseEnv, held: str | None = None) -> list[ObjectInfo]:
+    """Every object of ``env`` in scene order: pose, the place it is in or on, home; ``held`` has none."""
     objects = []
     for oid, rec in env.objects.items():
         pos, quat = env.object_pose(oid)
@@ -36,7 +36,7 @@ def describe(env: AgentEnv, with_text: bool = True) -> SceneDescription:
                 name=rec.name,
                 category=rec.category,
                 colour=rec.colour,
-                pose=_pose(pos, quat),
+                pose=pose(pos, quat),
                 location=location,
                 home=rec.home,
                 held=is_held,
@@ -45,6 +45,11 @@ def describe(env: AgentEnv, with_text: bool = True) -> SceneDescription:
                 grasp_width_m=rec.shape.grasp_width,
             )
         )
+    return objects
+
+
+def place_infos(env: AgentEnv | HouseEnv) -> list[PlaceInfo]:
+    """Every place of ``env`` in order: pose on its surface facing the approach yaw; rim if a receptacle."""
     places = []
     for place in env.places.values():
         region = place.region
@@ -55,18 +60,27 @@ def describe(env: AgentEnv, with_text: bool = True) -> SceneDescription:
                 id=place.id,
                 name=place.name,
                 category=place.category,
-                pose=_pose(np.array(pos), np.array(yaw_quat(yaw))),
+                pose=pose(np.array(pos), np.array(yaw_quat(yaw))),
                 receptacle=place.receptacle,
                 synonyms=list(place.synonyms),
-                height_m=float(region.rim_z),
+                height_m=float(region.rim_z) if place.receptacle else None,
             )
         )
+    return places
+
+
+def describe(env: AgentEnv, with_text: bool = True) -> SceneDescription:
+    """Objects (pose, location, home, held), places, robot state and (optionally) a paragraph."""
+    assert env.robot is not None, "call reset() first"
+    held = env.held_object()
+    objects = object_infos(env, held)
+    places = place_infos(env)
     base = env.base_pose()
     ee_pos, ee_quat = env.robot.arm.ee_world()
     robot = RobotState(
         name=env.robot.name,
-        base_pose=_pose(np.array([base[0], base[1], 0.0]), np.array(yaw_quat(base[2]))),
-        ee_pose=_pose(ee_pos, ee_quat),
+        base_pose=pose(np.array([base[0], base[1], 0.0]), np.array(yaw_quat(base[2]))),
+        ee_pose=pose(ee_pos, ee_quat),
         gripper_width=env.gripper_width(),
         at=robot_location(base, env.places) if env.mobile else None,
         holding=held,

@@ -12,17 +12,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agentrt.core.scene import ObjectInfo, PlaceInfo, Pose, RobotState, SceneDescription
-from scenes.describe import IN_PLACES
+from agentrt.core.scene import RobotState, SceneDescription
+from scenes.describe import IN_PLACES, object_infos, place_infos, pose
 from scenes.geometry import yaw_quat
-from scenes.predicates import location_of, robot_location
+from scenes.predicates import robot_location
 
 if TYPE_CHECKING:
     from scenes.house import HouseEnv
-
-
-def _pose(pos: np.ndarray, quat: np.ndarray) -> Pose:
-    return Pose(position=tuple(float(v) for v in pos), orientation=tuple(float(v) for v in quat))
 
 
 def robot_place(env: HouseEnv) -> str | None:
@@ -35,43 +31,14 @@ def robot_place(env: HouseEnv) -> str | None:
 def describe_house(env: HouseEnv, with_text: bool = True) -> SceneDescription:
     """Objects (pose, location, home), places (furniture, then rooms), robot state, and a paragraph."""
     assert env.robot is not None, "call reset() first"
-    objects = []
-    for oid, rec in env.objects.items():
-        pos, quat = env.object_pose(oid)
-        objects.append(
-            ObjectInfo(
-                id=oid,
-                name=rec.name,
-                category=rec.category,
-                colour=rec.colour,
-                pose=_pose(pos, quat),
-                location=location_of(pos, env.object_bottom_z(oid), env.places),
-                home=rec.home,
-                mass_kg=rec.shape.mass,
-                grasp_width_m=rec.shape.grasp_width,
-            )
-        )
-    places = []
-    for place in env.places.values():
-        region = place.region
-        yaw = place.approach[2] if place.approach is not None else 0.0
-        places.append(
-            PlaceInfo(
-                id=place.id,
-                name=place.name,
-                category=place.category,
-                pose=_pose(np.array([*region.center, region.support_z]), np.array(yaw_quat(yaw))),
-                receptacle=place.receptacle,
-                synonyms=list(place.synonyms),
-                height_m=float(region.rim_z) if place.receptacle else None,
-            )
-        )
+    objects = object_infos(env)
+    places = place_infos(env)
     state = env.robot.state()
     base = env.base_pose()
-    trunk = _pose(state.pos, state.quat)
+    trunk = pose(state.pos, state.quat)
     robot = RobotState(
         name=env.robot_cls.name,
-        base_pose=_pose(np.array([base[0], base[1], 0.0]), np.array(yaw_quat(base[2]))),
+        base_pose=pose(np.array([base[0], base[1], 0.0]), np.array(yaw_quat(base[2]))),
         ee_pose=trunk,
         gripper_width=0.0,
         at=robot_place(env),
