@@ -185,7 +185,7 @@ def _problem(goal: Goal, scene: SceneDescription, skills: Sequence[SkillSpec]) -
 
 def _subgoal(action: GroundAction, state: frozenset[Atom], scene: SceneDescription) -> Subgoal:
     args = action.args
-    names = {name: _natural_name(value, scene) for name, value in args.items()}
+    names = {name: scene.natural_name(value) for name, value in args.items()}
     try:
         text = action.skill.instruction.format(**names)
     except (KeyError, IndexError):
@@ -193,16 +193,6 @@ def _subgoal(action: GroundAction, state: frozenset[Atom], scene: SceneDescripti
     return Subgoal(
         skill=action.skill.name, args=args, instruction=text, expected_effects=_effects(action, state)
     )
-
-
-def _natural_name(value: str, scene: SceneDescription) -> str:
-    for obj in scene.objects:
-        if obj.id == value:
-            return obj.name
-    for place in scene.places:
-        if place.id == value:
-            return place.name
-    return value
 
 
 def _effects(action: GroundAction, state: frozenset[Atom]) -> list[str]:

@@ -108,6 +108,13 @@ class SceneDescription(BaseModel):
                 return place
         raise KeyError(f"no place {place_id!r} in scene {self.scene}")
 
+    def natural_name(self, item_id: str) -> str:
+        """The language name of an object or place id (``mug_0`` -> ``red mug``); an unknown id as is."""
+        for item in [*self.objects, *self.places]:
+            if item.id == item_id:
+                return item.name
+        return item_id
+
     def misplaced(self) -> list[ObjectInfo]:
         """Objects not at their home, in scene order."""
         return [obj for obj in self.objects if obj.misplaced]

@@ -203,7 +203,7 @@ def _subgoal(
     args = {k: step.args[k] for k in spec.arg_names}
     binding = {f"?{k}": str(v) for k, v in args.items()}
     found = bindings(spec.precondition_literals(), state, binding)
-    names = {k: _natural_name(str(v), scene) for k, v in args.items()}
+    names = {k: scene.natural_name(str(v)) for k, v in args.items()}
     try:
         text = spec.instruction.format(**names)
     except (KeyError, IndexError):
@@ -228,10 +228,3 @@ def _ground_effects(
             if matches(atom, fact, {}) is not None and fact not in after:
                 out.append("not " + format_atom(fact))
     return list(dict.fromkeys(out))
-
-
-def _natural_name(value: str, scene: SceneDescription) -> str:
-    for item in [*scene.objects, *scene.places]:
-        if item.id == value:
-            return item.name
-    return value

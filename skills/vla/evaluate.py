@@ -33,7 +33,7 @@ from agentrt.core.scene import SceneDescription
 from agentrt.core.symbolic import bindings, parse_literal
 from skills.vla.ensemble import ExecutionConfig
 from skills.vla.protocol import ChunkPolicy
-from skills.vla.skills import LEARNED_SKILLS, LearnedSkill, effects_hold, natural_name
+from skills.vla.skills import LEARNED_SKILLS, LearnedSkill, effects_hold
 
 PARAPHRASES: dict[str, tuple[str, ...]] = {
     "pick": (
@@ -116,7 +116,7 @@ def setup_case(env: Any, skill_name: str, seed: int) -> tuple[SkillCase, SceneDe
             if not _scripted(env, "navigate_to", {"place": args["receptacle"]}):
                 return None
     start = env.unwrapped.describe()
-    names = {k: natural_name(v, start) for k, v in args.items()}
+    names = {k: start.natural_name(v) for k, v in args.items()}
     canonical = SKILLS.get(skill_name).instruction.format(**names)
     paraphrase = str(rng.choice(PARAPHRASES[skill_name])).format(**names)
     return SkillCase(seed, args, canonical, paraphrase), start

@@ -73,6 +73,10 @@ class DoneConfig(BaseModel):
     )
 
 
+TWIN_DECLARATIONS = ("name", "Args", "preconditions", "effects", "instruction", "action_keys", "max_steps")
+"""What a learned skill takes from its scripted twin, so a plan for one runs the other."""
+
+
 class LearnedSkill(Skill):
     """A skill whose actions come from a :class:`ChunkPolicy` (subclasses set the declarations).
 
@@ -87,6 +91,13 @@ class LearnedSkill(Skill):
     keep_any: ClassVar[tuple[str, ...]] = ()
     """Literals (over the arguments and precondition variables) of which one must hold while the
     skill runs, e.g. the object is where it was or in the hand; empty: no early failure."""
+
+    def __init_subclass__(cls, twin: type[Skill] | None = None, **kwargs: Any) -> None:
+        """``class LearnedPick(..., twin=ScriptedPick)`` copies the twin's :data:`TWIN_DECLARATIONS`."""
+        if twin is not None:
+            for attr in TWIN_DECLARATIONS:
+                setattr(cls, attr, getattr(twin, attr))
+        super().__init_subclass__(**kwargs)
 
     def __init__(
         self,
@@ -140,7 +151,7 @@ class LearnedSkill(Skill):
         self.env = env.unwrapped
         values = {k: str(v) for k, v in args.model_dump().items()}
         self.text = self._given_instruction or self.instruction.format(
-            **{k: natural_name(v, scene) for k, v in values.items()}
+            **{k: scene.natural_name(v) for k, v in values.items()}
         )
         literals = [parse_literal(p) for p in self.preconditions]
         found = bindings(literals, scene.facts(), {f"?{k}": v for k, v in values.items()})
@@ -211,7 +222,7 @@ class _ArmRows:
         return float(np.linalg.norm(row[:3]) + 0.1 * np.linalg.norm(row[3:6]))
 
 
-class LearnedPick(_ArmRows, LearnedSkill):
+class LearnedPick(_ArmRows, LearnedSkill, twin=ScriptedPick):
     """Pick up an object (learned policy from the cameras and the instruction).
 
     Same arguments, preconditions and effects as the scripted ``pick``: the robot must be
@@ -219,34 +230,20 @@ class LearnedPick(_ArmRows, LearnedSkill):
     held for a moment and the arm has come to rest; fails (aborted) at the step budget.
     """
 
-    name = ScriptedPick.name
-    Args = ScriptedPick.Args
-    preconditions = ScriptedPick.preconditions
-    effects = ScriptedPick.effects
-    instruction = ScriptedPick.instruction
-    action_keys = ScriptedPick.action_keys
-    max_steps = ScriptedPick.max_steps
     keep_any = ("in(?object, ?from)", "holding(?object)")
 
 
-class LearnedPlace(_ArmRows, LearnedSkill):
+class LearnedPlace(_ArmRows, LearnedSkill, twin=ScriptedPlace):
     """Put the held object in or on a receptacle (learned policy from the cameras and the instruction).
 
     Same arguments, preconditions and effects as the scripted ``place``. Ends when the
     object lies in the receptacle with the gripper open and the arm has come to rest.
     """
 
-    name = ScriptedPlace.name
-    Args = ScriptedPlace.Args
-    preconditions = ScriptedPlace.preconditions
-    effects = ScriptedPlace.effects
-    instruction = ScriptedPlace.instruction
-    action_keys = ScriptedPlace.action_keys
-    max_steps = ScriptedPlace.max_steps
     keep_any = ("holding(?object)", "in(?object, ?receptacle)")
 
 
-class LearnedNavigate(LearnedSkill):
+class LearnedNavigate(LearnedSkill, twin=ScriptedNavigate):
     """Drive the mobile base to a place (learned policy from the head camera and the instruction).
 
     Same arguments, preconditions and effects as the scripted ``navigate_to``. The policy
@@ -254,13 +251,6 @@ class LearnedNavigate(LearnedSkill):
     robot is at the place's approach pose and the commanded velocity is near zero.
     """
 
-    name = ScriptedNavigate.name
-    Args = ScriptedNavigate.Args
-    preconditions = ScriptedNavigate.preconditions
-    effects = ScriptedNavigate.effects
-    instruction = ScriptedNavigate.instruction
-    action_keys = ScriptedNavigate.action_keys
-    max_steps = ScriptedNavigate.max_steps
     default_done = DoneConfig(min_hold_steps=0, max_hold_steps=5, rest_tol=0.05)
 
     def _to_action(self, row: np.ndarray) -> Action:
@@ -279,17 +269,6 @@ LEARNED_SKILLS: dict[str, type[LearnedSkill]] = {
     cls.name: cls for cls in (LearnedNavigate, LearnedPick, LearnedPlace)
 }
 """Registry name -> learned class; each shares its name with a scripted twin in ``SKILLS``."""
-
-
-def natural_name(value: str, scene: SceneDescription) -> str:
-    """The language name of an object or place id in ``scene`` (``mug_0`` -> ``red mug``)."""
-    for obj in scene.objects:
-        if obj.id == value:
-            return obj.name
-    for place in scene.places:
-        if place.id == value:
-            return place.name
-    return value
 
 
 def effects_hold(effects: list[Literal], binding: Mapping[str, str], facts: frozenset[Atom]) -> bool:
@@ -313,11 +292,11 @@ def effects_hold(effects: list[Literal], binding: Mapping[str, str], facts: froz
 
 __all__ = [
     "LEARNED_SKILLS",
+    "TWIN_DECLARATIONS",
     "DoneConfig",
     "LearnedNavigate",
     "LearnedPick",
     "LearnedPlace",
     "LearnedSkill",
     "effects_hold",
-    "natural_name",
 ]

@@ -20,6 +20,7 @@ TEXT_DIM = 384
 """Width of an all-MiniLM-L6-v2 sentence embedding."""
 
 
+# Not shared with planners.encoder: skills may not import planners, and core must not load transformers.
 class TextEncoder:
     """Instructions -> unit-norm ``(N, 384)`` float32 embeddings, cached per text; never trained."""
 
