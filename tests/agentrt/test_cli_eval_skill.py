@@ -10,32 +10,9 @@ from typer.testing import CliRunner
 
 from agentrt.cli_eval_skill import app
 from skills.vla import catalog
+from tests.skills.vla.helpers import tiny_artifact
 
 runner = CliRunner()
-
-
-def _tiny_navigation_artifact(path: Path) -> Path:
-    from skills.vla.artifact import save_policy
-    from skills.vla.config import preset
-    from skills.vla.model import VLAModel
-    from skills.vla.normalize import NormStats
-    from skills.vla.policy import VLAPolicy
-
-    config = preset(
-        "navigation",
-        image_size=32,
-        cnn_widths=(8, 16),
-        d_model=32,
-        n_heads=2,
-        enc_layers=1,
-        dec_layers=1,
-        chunk_size=4,
-    )
-    stats = NormStats(
-        state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-0.1] * 3, action_high=[0.1] * 3
-    )
-    save_policy(path, VLAPolicy(VLAModel(config), stats))
-    return path.with_name(path.name + ".safetensors")
 
 
 @pytest.mark.parametrize(
@@ -59,7 +36,7 @@ def test_bad_input_is_one_line_and_exit_2(
 
 
 def test_a_navigation_model_cannot_drive_pick(tmp_path: Path) -> None:
-    nav = _tiny_navigation_artifact(tmp_path / "nav")
+    nav = tiny_artifact(tmp_path / "nav", "navigation")
     result = runner.invoke(app, ["pick", "--ckpt", str(nav), "--episodes", "1"])
     assert result.exit_code == 2 and "needs a policy with action_keys ('arm',)" in result.stderr
 
@@ -67,7 +44,7 @@ def test_a_navigation_model_cannot_drive_pick(tmp_path: Path) -> None:
 def test_json_report_with_a_real_artifact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An untrained navigation artifact, shipped in a scratch checkpoint dir, for 3 steps on one seed."""
     monkeypatch.setattr(catalog, "CHECKPOINT_DIR", tmp_path)
-    _tiny_navigation_artifact(tmp_path / "kitchen-v0-navigation")
+    tiny_artifact(tmp_path / "kitchen-v0-navigation", "navigation")
     argv = [
         "navigate_to",
         "--episodes",
@@ -100,7 +77,7 @@ def test_json_report_with_a_real_artifact(tmp_path: Path, monkeypatch: pytest.Mo
 @pytest.mark.slow
 def test_ray_workers_give_the_same_report_as_in_process(tmp_path: Path) -> None:
     """Two Ray actors, each loading the checkpoint, versus the in-process run: same outcomes."""
-    nav = _tiny_navigation_artifact(tmp_path / "nav")
+    nav = tiny_artifact(tmp_path / "nav", "navigation")
     common = [
         "navigate_to",
         "--ckpt",

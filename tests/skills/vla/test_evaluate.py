@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -84,19 +85,8 @@ def _recording(policy):  # type: ignore[no-untyped-def]
 def test_replayed_expert_place_scores_like_the_expert(fakes: SimpleNamespace) -> None:
     """The place case (scripted navigate, pick, navigate) is rebuilt identically for every run: the
     expert's recorded place, replayed through the learned skill, succeeds wherever the expert does."""
-    from agentrt.core.registry import SKILLS
-
     seed = 100_002
-    env = SCENES.get("kitchen-v0")()
-    try:
-        case, start = setup_case(env, "place", seed)
-        events = []
-        SKILLS.get("place")().run(env, case.args, scene=start, on_step=events.append)
-    finally:
-        env.close()
-    states = np.stack([e.obs["state"] for e in events])
-    actions = np.stack([e.action["arm"] for e in events])
-    policy = fakes.ReplayPolicy(states, actions, chunk_size=5, action_keys=("arm",))
+    policy = _replayed_expert(fakes, "place", seed, "arm", chunk_size=5)
     report = evaluate_skill(policy, "place", [seed], paraphrases=False)
     assert report["expert_success_rate"] == 1.0
     assert report["success_rate"] == 1.0, report["outcomes"]
@@ -105,21 +95,26 @@ def test_replayed_expert_place_scores_like_the_expert(fakes: SimpleNamespace) ->
 def test_replayed_expert_navigation_scores_like_the_expert(fakes: SimpleNamespace) -> None:
     """Base-velocity chunks: the expert's recorded drive, replayed through the learned navigate_to,
     reaches the place and is judged a success by the simulator, as the expert is."""
-    from agentrt.core.registry import SKILLS
-
     seed = 100_001
-    env = SCENES.get("kitchen-v0")()
-    try:
-        case, start = setup_case(env, "navigate_to", seed)
-        events = []
-        assert SKILLS.get("navigate_to")().run(env, case.args, scene=start, on_step=events.append).ok
-    finally:
-        env.close()
-    states = np.stack([e.obs["state"] for e in events])
-    actions = np.stack([e.action["base"] for e in events])
-    policy = fakes.ReplayPolicy(states, actions, chunk_size=4, action_keys=("base",))
+    policy = _replayed_expert(fakes, "navigate_to", seed, "base", chunk_size=4)
     report = evaluate_skill(policy, "navigate_to", [seed], paraphrases=False)
     assert report["expert_success_rate"] == 1.0
     assert report["success_rate"] == 1.0, report["outcomes"]
     learned, expert = report["outcomes"]
     assert learned["steps"] <= expert["steps"] + 5  # ends once there and at rest, not at the budget
+
+
+def _replayed_expert(fakes: SimpleNamespace, skill: str, seed: int, key: str, chunk_size: int) -> Any:
+    """A replay policy of the ``key`` actions of the scripted ``skill`` run from the setup of ``seed``."""
+    from agentrt.core.registry import SKILLS
+
+    env = SCENES.get("kitchen-v0")()
+    try:
+        case, start = setup_case(env, skill, seed)
+        events = []
+        assert SKILLS.get(skill)().run(env, case.args, scene=start, on_step=events.append).ok
+    finally:
+        env.close()
+    states = np.stack([e.obs["state"] for e in events])
+    actions = np.stack([e.action[key] for e in events])
+    return fakes.ReplayPolicy(states, actions, chunk_size=chunk_size, action_keys=(key,))
