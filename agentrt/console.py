@@ -39,6 +39,12 @@ def fail(command: str, code: int, message: str) -> typer.Exit:
     return typer.Exit(code)
 
 
+def seed_range(text: str) -> list[int]:
+    """An inclusive seed range: ``"0-9"`` -> ``[0, ..., 9]``; ``"3"`` -> ``[3]``."""
+    lo, _, hi = text.partition("-")
+    return list(range(int(lo), int(hi or lo) + 1))
+
+
 StatsT = TypeVar("StatsT")
 
 

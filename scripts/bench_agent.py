@@ -13,12 +13,8 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from agentrt.console import seed_range
 from agentrt.run import RunConfig, run_instruction
-
-
-def _seeds(text: str) -> list[int]:
-    lo, _, hi = text.partition("-")
-    return list(range(int(lo), int(hi or lo) + 1))
 
 
 def main() -> None:
@@ -35,7 +31,7 @@ def main() -> None:
     rows = []
     header = ("seed", "status", "misplaced", "subgoals", "replans", "wall_s", "sim_s")
     print("{:>4} {:<17} {:>9} {:>8} {:>7} {:>7} {:>6}".format(*header))
-    for seed in _seeds(args.seeds):
+    for seed in seed_range(args.seeds):
         config = RunConfig(instruction=args.instruction, scene=args.scene, seed=seed, out=out)
         record = run_instruction(config).record
         misplaced = len(record.initial_scene.misplaced())

@@ -17,12 +17,8 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from agentrt.console import seed_range
 from agentrt.run import RunConfig, run_instruction
-
-
-def _seeds(text: str) -> list[int]:
-    lo, _, hi = text.partition("-")
-    return list(range(int(lo), int(hi or lo) + 1))
 
 
 def main() -> None:
@@ -44,7 +40,7 @@ def main() -> None:
     walls, sims, falls = [], [], 0
     for room in args.rooms:
         instruction = f"go to the {room.replace('_', ' ')}"
-        for seed in _seeds(args.seeds):
+        for seed in seed_range(args.seeds):
             config = RunConfig(
                 instruction=instruction, scene="house-v0", seed=seed, robot=args.robot, out=out
             )
