@@ -121,7 +121,7 @@ def plot_curve(summary: dict[str, object], labels: tuple[str, str], title: str, 
     ax.set_xlabel("push impulse on the trunk (N·s)")
     ax.set_ylabel("recovered (no fall in 3 s)")
     ax.set_ylim(-0.05, 1.05)
-    ax.set_title(title)
+    ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()

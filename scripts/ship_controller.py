@@ -101,6 +101,7 @@ def balance_card(args: argparse.Namespace, policy: Policy, summary: dict, wall: 
         )
 
     impulses = " | ".join(f"{v:g}" for v in learned["push_impulse"])
+    impulse_args = " ".join(f"{v:g}" for v in args.impulses)
     header = (
         "| controller | falls standing | RMSE height (m) | RMSE roll (rad) | RMSE pitch (rad) "
         f"| recovered at {args.push_impulse:g} N·s | falls pushed |"
@@ -144,7 +145,8 @@ pelvis (one physics step, random direction) every 4–8 s, recovered = no fall w
 {line("PD posture prior alone", prior)}
 
 Impulse–recovery curve (`python scripts/bench_controllers.py {args.name} --minutes {args.minutes:g}
---trials {args.trials} --plot controllers/checkpoints/{args.name}-push.png`): the robot stands 1 s in a
+--trials {args.trials} --impulses {impulse_args} --push-impulse {args.push_impulse:g}
+--plot controllers/checkpoints/{args.name}-push.png`): the robot stands 1 s in a
 random posture, is pushed once, recovered = no fall within 3 s; {args.trials} trials per impulse, the same
 postures and directions for both controllers.
 

@@ -24,7 +24,7 @@ from controllers.commands import CONTROLLER_HZ, PostureCommand
 from scenes.robots.humanoid import HumanoidRobot
 
 SKILL_HZ = 10
-STATED_PUSH_IMPULSE_NS = 25.0
+STATED_PUSH_IMPULSE_NS = 10.0
 """The push the shipped balance controller is rated for (N·s on the pelvis; see its model card)."""
 
 
