@@ -10,7 +10,7 @@ talking does not leave the robot accelerating; it keeps the last velocity until
 
 from __future__ import annotations
 
-from typing import Final
+from typing import ClassVar, Final, Generic, Self, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -66,21 +66,25 @@ class PostureCommand(BaseModel):
         return cls(height_m=height, roll=roll, pitch=pitch)
 
 
-class VelocityEnvelope(BaseModel):
-    """The command range a locomotion controller was trained on (inclusive bounds).
+C = TypeVar("C", VelocityCommand, PostureCommand)
+"""A command type a controller tracks."""
 
-    Units: m/s for ``vx`` and ``vy``, rad/s for ``wz``.
+
+class _Envelope(BaseModel, Generic[C]):
+    """Inclusive per-axis bounds ``(low, high)`` over the axes of a command type.
+
+    A subclass declares one ``tuple[float, float]`` field per axis, named as in ``axes``
+    (the order of :meth:`VelocityCommand.as_array` / :meth:`PostureCommand.as_array`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    vx: tuple[float, float] = (-0.3, 0.8)
-    vy: tuple[float, float] = (-0.3, 0.3)
-    wz: tuple[float, float] = (-0.8, 0.8)
+    command_type: ClassVar[type]
+    axes: ClassVar[tuple[str, ...]]
 
     @model_validator(mode="after")
-    def _ordered(self) -> VelocityEnvelope:
-        for name in ("vx", "vy", "wz"):
+    def _ordered(self) -> Self:
+        for name in self.axes:
             low, high = getattr(self, name)
             if low > high:
                 raise ValueError(f"envelope {name}: lower bound {low} above upper bound {high}")
@@ -88,17 +92,84 @@ class VelocityEnvelope(BaseModel):
 
     @property
     def low(self) -> np.ndarray:
-        """``(3,)`` lower bounds."""
-        return np.array([self.vx[0], self.vy[0], self.wz[0]])
+        """``(3,)`` lower bounds, in ``axes`` order."""
+        return np.array([getattr(self, name)[0] for name in self.axes])
 
     @property
     def high(self) -> np.ndarray:
-        """``(3,)`` upper bounds."""
-        return np.array([self.vx[1], self.vy[1], self.wz[1]])
+        """``(3,)`` upper bounds, in ``axes`` order."""
+        return np.array([getattr(self, name)[1] for name in self.axes])
 
-    def clip(self, command: VelocityCommand) -> VelocityCommand:
+    def clip(self, command: C) -> C:
         """``command`` with every axis clipped into the envelope."""
-        return VelocityCommand.from_array(np.clip(command.as_array(), self.low, self.high))
+        return self.command_type.from_array(np.clip(command.as_array(), self.low, self.high))
+
+
+class VelocityEnvelope(_Envelope[VelocityCommand]):
+    """The command range a locomotion controller was trained on (inclusive bounds).
+
+    Units: m/s for ``vx`` and ``vy``, rad/s for ``wz``.
+    """
+
+    command_type: ClassVar[type] = VelocityCommand
+    axes: ClassVar[tuple[str, ...]] = ("vx", "vy", "wz")
+
+    vx: tuple[float, float] = (-0.3, 0.8)
+    vy: tuple[float, float] = (-0.3, 0.3)
+    wz: tuple[float, float] = (-0.8, 0.8)
+
+
+class PostureEnvelope(_Envelope[PostureCommand]):
+    """The posture range a balance controller was trained on (inclusive bounds) and its nominal posture.
+
+    Units: m for ``height_m`` (ground to pelvis origin), rad for ``roll`` and ``pitch``.
+    """
+
+    command_type: ClassVar[type] = PostureCommand
+    axes: ClassVar[tuple[str, ...]] = ("height_m", "roll", "pitch")
+
+    height_m: tuple[float, float] = (0.76, 0.87)
+    roll: tuple[float, float] = (-0.1, 0.1)
+    pitch: tuple[float, float] = (-0.1, 0.3)
+    nominal: PostureCommand = PostureCommand(height_m=0.85)
+    """Where the controller stands when no command has been given."""
+
+
+class _Bridge(Generic[C]):
+    """Clips each skill command into an envelope and ramps the controller-rate command toward it.
+
+    The shared part of :class:`CommandBridge` and :class:`PostureBridge`: ``set`` (clip, remember
+    whether it clipped), ``current`` and a rate-limited ramp; a subclass says how to ``reset``
+    and ``step``.
+    """
+
+    def __init__(self, envelope: _Envelope[C], hz: float) -> None:
+        self.envelope = envelope
+        self.dt = 1.0 / hz
+        self._target = np.zeros(3)
+        self._current = np.zeros(3)
+        self.clipped = False
+        """Whether the last :meth:`set` had to clip the command."""
+
+    def set(self, command: C) -> None:
+        """A fresh command from the skill (clipped into the envelope)."""
+        kind = self.envelope.command_type
+        if not isinstance(command, kind):
+            raise TypeError(f"this bridge takes a {kind.__name__}, got {type(command).__name__}")
+        clipped = self.envelope.clip(command)
+        self.clipped = clipped != command
+        self._target = clipped.as_array()
+
+    @property
+    def current(self) -> C:
+        """The command of the last tick."""
+        return self.envelope.command_type.from_array(self._current)
+
+    def _ramp(self, target: np.ndarray, rates: np.ndarray) -> C:
+        """Move the current command toward ``target`` by at most ``rates`` (per axis, per s) times a tick."""
+        limit = self.dt * rates
+        self._current = self._current + np.clip(target - self._current, -limit, limit)
+        return self.current
 
 
 class BridgeConfig(BaseModel):
@@ -113,7 +184,7 @@ class BridgeConfig(BaseModel):
     )
 
 
-class CommandBridge:
+class CommandBridge(_Bridge[VelocityCommand]):
     """Turns sparse ~10 Hz velocity commands into a smooth 50 Hz command stream.
 
     Call :meth:`set` whenever the skill issues a command and :meth:`step` once per
@@ -125,9 +196,8 @@ class CommandBridge:
     def __init__(
         self, envelope: VelocityEnvelope, config: BridgeConfig | None = None, hz: float = CONTROLLER_HZ
     ) -> None:
-        self.envelope = envelope
+        super().__init__(envelope, hz)
         self.config = config or BridgeConfig()
-        self.dt = 1.0 / hz
         self.reset()
 
     def reset(self) -> None:
@@ -136,66 +206,18 @@ class CommandBridge:
         self._current = np.zeros(3)
         self._age_s = 0.0
         self.clipped = False
-        """Whether the last :meth:`set` had to clip the command."""
 
     def set(self, command: VelocityCommand) -> None:
-        """A fresh command from the skill (clipped into the envelope)."""
-        clipped = self.envelope.clip(command)
-        self.clipped = clipped != command
-        self._target = clipped.as_array()
+        """A fresh command from the skill (clipped into the envelope); restarts the hold timeout."""
+        super().set(command)
         self._age_s = 0.0
-
-    @property
-    def current(self) -> VelocityCommand:
-        """The command of the last tick."""
-        return VelocityCommand.from_array(self._current)
 
     def step(self) -> VelocityCommand:
         """Advance one controller tick: ramp toward the target (or to zero once stale)."""
         self._age_s += self.dt
         target = self._target if self._age_s <= self.config.hold_timeout_s else np.zeros(3)
-        limit = self.dt * np.array(
-            [self.config.max_lin_accel, self.config.max_lin_accel, self.config.max_yaw_accel]
-        )
-        self._current = self._current + np.clip(target - self._current, -limit, limit)
-        return self.current
-
-
-class PostureEnvelope(BaseModel):
-    """The posture range a balance controller was trained on (inclusive bounds) and its nominal posture.
-
-    Units: m for ``height_m`` (ground to pelvis origin), rad for ``roll`` and ``pitch``.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    height_m: tuple[float, float] = (0.76, 0.87)
-    roll: tuple[float, float] = (-0.1, 0.1)
-    pitch: tuple[float, float] = (-0.1, 0.3)
-    nominal: PostureCommand = PostureCommand(height_m=0.85)
-    """Where the controller stands when no command has been given."""
-
-    @model_validator(mode="after")
-    def _ordered(self) -> PostureEnvelope:
-        for name in ("height_m", "roll", "pitch"):
-            low, high = getattr(self, name)
-            if low > high:
-                raise ValueError(f"envelope {name}: lower bound {low} above upper bound {high}")
-        return self
-
-    @property
-    def low(self) -> np.ndarray:
-        """``(3,)`` lower bounds ``(height_m, roll, pitch)``."""
-        return np.array([self.height_m[0], self.roll[0], self.pitch[0]])
-
-    @property
-    def high(self) -> np.ndarray:
-        """``(3,)`` upper bounds."""
-        return np.array([self.height_m[1], self.roll[1], self.pitch[1]])
-
-    def clip(self, command: PostureCommand) -> PostureCommand:
-        """``command`` with every axis clipped into the envelope."""
-        return PostureCommand.from_array(np.clip(command.as_array(), self.low, self.high))
+        cfg = self.config
+        return self._ramp(target, np.array([cfg.max_lin_accel, cfg.max_lin_accel, cfg.max_yaw_accel]))
 
 
 class PostureBridgeConfig(BaseModel):
@@ -207,7 +229,7 @@ class PostureBridgeConfig(BaseModel):
     max_angle_rate: float = Field(default=0.3, gt=0.0, description="ramp limit for roll and pitch (rad/s)")
 
 
-class PostureBridge:
+class PostureBridge(_Bridge[PostureCommand]):
     """Turns sparse ~10 Hz posture commands into a smooth 50 Hz stream (the balance twin of CommandBridge).
 
     Same interface as :class:`CommandBridge` (``set``, ``step``, ``current``, ``reset``,
@@ -218,9 +240,8 @@ class PostureBridge:
     def __init__(
         self, envelope: PostureEnvelope, config: PostureBridgeConfig | None = None, hz: float = CONTROLLER_HZ
     ) -> None:
-        self.envelope = envelope
+        super().__init__(envelope, hz)
         self.config = config or PostureBridgeConfig()
-        self.dt = 1.0 / hz
         self.reset()
 
     def reset(self, start: PostureCommand | None = None) -> None:
@@ -228,23 +249,9 @@ class PostureBridge:
         self._target = self.envelope.clip(start or self.envelope.nominal).as_array()
         self._current = self._target.copy()
         self.clipped = False
-        """Whether the last :meth:`set` had to clip the command."""
-
-    def set(self, command: PostureCommand) -> None:
-        """A fresh command from the skill (clipped into the envelope)."""
-        if not isinstance(command, PostureCommand):
-            raise TypeError(f"a posture bridge takes a PostureCommand, got {type(command).__name__}")
-        clipped = self.envelope.clip(command)
-        self.clipped = clipped != command
-        self._target = clipped.as_array()
-
-    @property
-    def current(self) -> PostureCommand:
-        """The command of the last tick."""
-        return PostureCommand.from_array(self._current)
 
     def step(self) -> PostureCommand:
         """Advance one controller tick: ramp toward the target."""
-        rate = np.array([self.config.max_height_rate, self.config.max_angle_rate, self.config.max_angle_rate])
-        self._current = self._current + np.clip(self._target - self._current, -rate * self.dt, rate * self.dt)
-        return self.current
+        cfg = self.config
+        rates = np.array([cfg.max_height_rate, cfg.max_angle_rate, cfg.max_angle_rate])
+        return self._ramp(self._target, rates)
