@@ -86,6 +86,33 @@ class Policy:
         return self.actor(x.unsqueeze(0))[0].numpy()
 
 
+def zero_residual_policy(
+    kind: str, recipe: str, obs_dim: int, action_dim: int, env_config: dict[str, Any]
+) -> Policy:
+    """A policy whose action is exactly zero (identity normalisation, zeroed output layer).
+
+    On a residual controller this is the hand-designed prior alone (trot generator, posture
+    prior): the baseline learning must beat. ``env_config`` is the training env's config dump.
+    """
+    actor = Actor(obs_dim, action_dim, [8], "elu")
+    torch.nn.init.zeros_(actor.head.weight)
+    torch.nn.init.zeros_(actor.head.bias)
+    meta = ArtifactMeta(
+        kind=kind,
+        recipe=recipe,
+        obs_dim=obs_dim,
+        action_dim=action_dim,
+        hidden=[8],
+        activation="elu",
+        obs_mean=[0.0] * obs_dim,
+        obs_var=[1.0] * obs_dim,
+        obs_clip=10.0,
+        obs_epsilon=1e-8,
+        env_config=env_config,
+    )
+    return Policy(actor, meta)
+
+
 def save_artifact(path: Path, actor: Actor, meta: ArtifactMeta) -> tuple[Path, Path]:
     """Write ``path.safetensors`` and ``path.json`` (``path`` without suffix); returns both paths."""
     path = Path(path)

@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from controllers.artifact import Actor, ArtifactError, ArtifactMeta, Policy, load_artifact
+from controllers.artifact import ArtifactError, Policy, load_artifact, zero_residual_policy
 from controllers.balance.env import HUMANOIDS, BalanceEnvConfig
 from controllers.balance.posture import PosturePrior
 from controllers.balance.terms import N_DOF, OBS_DIM, observation
@@ -23,23 +22,9 @@ from scenes.robots.legged import LeggedState
 
 def pd_prior_policy(env_config: BalanceEnvConfig | None = None, kind: str = "balance") -> Policy:
     """A policy whose residual is exactly zero: the posture prior alone (the baseline learning must beat)."""
-    actor = Actor(OBS_DIM, N_DOF, [8], "elu")
-    torch.nn.init.zeros_(actor.head.weight)
-    torch.nn.init.zeros_(actor.head.bias)
-    meta = ArtifactMeta(
-        kind=kind,
-        recipe="pd-prior",
-        obs_dim=OBS_DIM,
-        action_dim=N_DOF,
-        hidden=[8],
-        activation="elu",
-        obs_mean=[0.0] * OBS_DIM,
-        obs_var=[1.0] * OBS_DIM,
-        obs_clip=10.0,
-        obs_epsilon=1e-8,
-        env_config=(env_config or BalanceEnvConfig()).model_dump(),
+    return zero_residual_policy(
+        kind, "pd-prior", OBS_DIM, N_DOF, (env_config or BalanceEnvConfig()).model_dump()
     )
-    return Policy(actor, meta)
 
 
 class BalanceController(Controller):

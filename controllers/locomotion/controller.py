@@ -9,36 +9,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from controllers.artifact import Actor, ArtifactError, ArtifactMeta, Policy, load_artifact
+from controllers.artifact import ArtifactError, Policy, load_artifact, zero_residual_policy
 from controllers.base import Controller
 from controllers.commands import CONTROLLER_HZ, PostureCommand, VelocityCommand, VelocityEnvelope
 from controllers.gait import TrotGenerator
-from scenes.robots.legged import LeggedState
 from controllers.locomotion.env import QUADRUPEDS, LocomotionEnvConfig
 from controllers.locomotion.terms import OBS_DIM, observation
+from scenes.robots.legged import LeggedState
 
 
 def open_loop_policy(env_config: LocomotionEnvConfig | None = None, kind: str = "locomotion") -> Policy:
     """A policy whose residual is exactly zero: the trot generator alone (the baseline learning must beat)."""
-    actor = Actor(OBS_DIM, 12, [8], "elu")
-    torch.nn.init.zeros_(actor.head.weight)
-    torch.nn.init.zeros_(actor.head.bias)
-    meta = ArtifactMeta(
-        kind=kind,
-        recipe="open-loop-trot",
-        obs_dim=OBS_DIM,
-        action_dim=12,
-        hidden=[8],
-        activation="elu",
-        obs_mean=[0.0] * OBS_DIM,
-        obs_var=[1.0] * OBS_DIM,
-        obs_clip=10.0,
-        obs_epsilon=1e-8,
-        env_config=(env_config or LocomotionEnvConfig()).model_dump(),
+    return zero_residual_policy(
+        kind, "open-loop-trot", OBS_DIM, 12, (env_config or LocomotionEnvConfig()).model_dump()
     )
-    return Policy(actor, meta)
 
 
 class LocomotionController(Controller):
