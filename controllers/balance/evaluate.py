@@ -21,6 +21,7 @@ from controllers.balance.env import DECIMATION, PHYSICS_DT, flat_ground
 from controllers.balance.terms import trunk_roll_pitch
 from controllers.base import ControlledRobot
 from controllers.commands import CONTROLLER_HZ, PostureCommand
+from controllers.locomotion.evaluate import PushReport
 from scenes.robots.humanoid import HumanoidRobot
 
 SKILL_HZ = 10
@@ -158,18 +159,6 @@ def evaluate_balance(
         world.close()
 
 
-@dataclass
-class PushCurve:
-    """Share of pushes after which the robot stayed up, per impulse (N·s)."""
-
-    impulses: list[float]
-    recovered: list[float]
-    trials: int
-
-    def as_dict(self) -> dict[str, object]:
-        return {"push_impulse": self.impulses, "push_recovery_rate": self.recovered, "trials": self.trials}
-
-
 def evaluate_push_recovery(
     controller: BalanceController,
     impulses: list[float],
@@ -177,7 +166,7 @@ def evaluate_push_recovery(
     seed: int = 0,
     stand_s: float = 1.0,
     watch_s: float = 3.0,
-) -> PushCurve:
+) -> PushReport:
     """Push the standing robot once per trial and see whether it stays up.
 
     Each trial stands the robot at a random posture in the envelope (nominal one time in
@@ -205,6 +194,6 @@ def evaluate_push_recovery(
                     world.stack.tick()
                 ok += world.stack.fault is None
             rates.append(ok / trials)
-        return PushCurve(list(impulses), rates, trials)
+        return PushReport(list(impulses), rates, trials)
     finally:
         world.close()
