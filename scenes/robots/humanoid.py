@@ -25,13 +25,14 @@ position and velocity gains (dimensionless, in (0, 1]); torques are limited in N
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pybullet as pb
 import pybullet_data
 
-from scenes.geometry import matrix_quat, quat_matrix
-from scenes.robots.legged import LeggedState
+from scenes.geometry import quat_matrix
+from scenes.robots.legged import FloatingBaseReadout
 
 _UP_Y_TO_Z = pb.getQuaternionFromEuler((np.pi / 2, 0.0, 0.0))
 """Rotation that stands the y-up URDF upright in the z-up world."""
@@ -149,12 +150,17 @@ def rotvec_to_quat(rotvec: np.ndarray) -> list[float]:
     return [float(axis[0] * s), float(axis[1] * s), float(axis[2] * s), float(np.cos(angle / 2.0))]
 
 
-class HumanoidRobot:
+class HumanoidRobot(FloatingBaseReadout):
     """The humanoid in a PyBullet client; same interface as :class:`~scenes.robots.legged.LeggedRobot`.
 
     ``q``/``dq``/targets are ``(n_dof,)`` DOF vectors; ``kp``/``kd`` are ``(n_dof,)`` and may be
     changed in place (the fall interlock zeroes ``kp``); a spherical joint uses its first DOF's gain.
+    :meth:`state` reads the pelvis position and the trunk frame (z up, x forward); ``foot_contacts``
+    is ``(2,)``, right and left foot.
     """
+
+    trunk_name: ClassVar[str] = "pelvis"
+    trunk_in_base: ClassVar[np.ndarray | None] = _R_TRUNK_IN_URDF
 
     def __init__(
         self, client: int, spec: HumanoidSpec = HUMANOID, position: tuple[float, float, float] | None = None
@@ -270,41 +276,11 @@ class HumanoidRobot:
             "forces": forces,
         }
 
-    def state(self) -> LeggedState:
-        """Pelvis position, trunk-frame orientation and velocities, gravity direction and joints."""
-        pos, quat = pb.getBasePositionAndOrientation(self.body, physicsClientId=self.client)
-        lin, ang = pb.getBaseVelocity(self.body, physicsClientId=self.client)
-        rot = quat_matrix(quat) @ _R_TRUNK_IN_URDF  # trunk -> world
-        q, dq = self.joint_state()
-        return LeggedState(
-            pos=np.array(pos),
-            quat=matrix_quat(rot),
-            lin_vel_b=rot.T @ np.array(lin),
-            ang_vel_b=rot.T @ np.array(ang),
-            gravity_b=rot.T @ np.array([0.0, 0.0, -1.0]),
-            q=q,
-            dq=dq,
-            tau=self.last_tau.copy(),
-        )
-
-    def foot_contacts(self, ground: int) -> np.ndarray:
-        """``(2,)`` bool: whether the right and left feet touch body ``ground``."""
-        touching = {c[3] for c in pb.getContactPoints(self.body, ground, physicsClientId=self.client)}
-        return np.array([f in touching for f in self.feet])
-
     def non_foot_contact(self, ground: int) -> bool:
         """Whether any link other than the feet touches ``ground`` (a knee, a hand, the trunk)."""
         return any(
             c[3] not in self.feet for c in pb.getContactPoints(self.body, ground, physicsClientId=self.client)
         )
-
-    def fallen(self, state: LeggedState) -> str | None:
-        """Why the robot counts as fallen, or ``None``: pelvis too low or tilted too far."""
-        if state.pos[2] < self.spec.fall_height:
-            return f"pelvis height {state.pos[2]:.2f} m below {self.spec.fall_height:.2f} m"
-        if state.tilt > self.spec.fall_tilt:
-            return f"pelvis tilt {state.tilt:.2f} rad above {self.spec.fall_tilt:.2f} rad"
-        return None
 
 
 __all__ = ["HUMANOID", "HumanoidRobot", "HumanoidSpec", "quat_to_rotvec", "rotvec_to_quat"]

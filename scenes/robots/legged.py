@@ -9,12 +9,13 @@ controller ticks exactly as on a real robot's motor drivers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import pybullet as pb
 import pybullet_data
 
-from scenes.geometry import quat_matrix
+from scenes.geometry import matrix_quat, quat_matrix
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,65 @@ class LeggedState:
         return float(np.arccos(np.clip(-self.gravity_b[2], -1.0, 1.0)))
 
 
-class LeggedRobot:
+class FloatingBaseReadout:
+    """What :class:`LeggedRobot` and the humanoid share: the trunk state, foot contacts and the fall check.
+
+    A robot using it sets ``client``, ``spec`` (with ``fall_height`` and ``fall_tilt``), ``body``,
+    ``feet`` (link indices) and ``last_tau``, and implements :meth:`joint_state`.
+    """
+
+    client: int
+    spec: Any
+    """A spec with ``fall_height`` (m) and ``fall_tilt`` (rad)."""
+    body: int
+    feet: list[int]
+    last_tau: np.ndarray
+    trunk_name: ClassVar[str] = "trunk"
+    """What the fall reason calls the floating base."""
+    trunk_in_base: ClassVar[np.ndarray | None] = None
+    """``(3, 3)`` rotation of the trunk frame in the base link's frame, where they differ (else ``None``)."""
+
+    def joint_state(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(q, dq)``, each ``(n_joints,)``: rad and rad/s."""
+        raise NotImplementedError
+
+    def state(self) -> LeggedState:
+        """Read position, trunk orientation, trunk-frame velocities, gravity direction and joints."""
+        pos, quat = pb.getBasePositionAndOrientation(self.body, physicsClientId=self.client)
+        lin, ang = pb.getBaseVelocity(self.body, physicsClientId=self.client)
+        rot = quat_matrix(quat)  # base -> world
+        trunk_quat = np.array(quat)
+        if self.trunk_in_base is not None:
+            rot = rot @ self.trunk_in_base  # trunk -> world
+            trunk_quat = matrix_quat(rot)
+        q, dq = self.joint_state()
+        return LeggedState(
+            pos=np.array(pos),
+            quat=trunk_quat,
+            lin_vel_b=rot.T @ np.array(lin),
+            ang_vel_b=rot.T @ np.array(ang),
+            gravity_b=rot.T @ np.array([0.0, 0.0, -1.0]),
+            q=q,
+            dq=dq,
+            tau=self.last_tau.copy(),
+        )
+
+    def foot_contacts(self, ground: int) -> np.ndarray:
+        """``(n_feet,)`` bool: which feet touch body ``ground``."""
+        touching = {c[3] for c in pb.getContactPoints(self.body, ground, physicsClientId=self.client)}
+        return np.array([f in touching for f in self.feet])
+
+    def fallen(self, state: LeggedState) -> str | None:
+        """Why the robot counts as fallen, or ``None``: trunk too low or tilted too far."""
+        spec, part = self.spec, self.trunk_name
+        if state.pos[2] < spec.fall_height:
+            return f"{part} height {state.pos[2]:.2f} m below {spec.fall_height:.2f} m"
+        if state.tilt > spec.fall_tilt:
+            return f"{part} tilt {state.tilt:.2f} rad above {spec.fall_tilt:.2f} rad"
+        return None
+
+
+class LeggedRobot(FloatingBaseReadout):
     """One legged robot in a PyBullet client, actuated by joint-space PD torques."""
 
     def __init__(self, client: int, spec: LeggedSpec, position: tuple[float, float, float] | None = None):
@@ -168,39 +227,9 @@ class LeggedRobot:
         self.last_tau = tau
         return tau
 
-    def state(self) -> LeggedState:
-        """Read position, orientation, base-frame velocities, gravity direction and joints."""
-        pos, quat = pb.getBasePositionAndOrientation(self.body, physicsClientId=self.client)
-        lin, ang = pb.getBaseVelocity(self.body, physicsClientId=self.client)
-        rot = quat_matrix(quat)  # base -> world
-        q, dq = self.joint_state()
-        return LeggedState(
-            pos=np.array(pos),
-            quat=np.array(quat),
-            lin_vel_b=rot.T @ np.array(lin),
-            ang_vel_b=rot.T @ np.array(ang),
-            gravity_b=rot.T @ np.array([0.0, 0.0, -1.0]),
-            q=q,
-            dq=dq,
-            tau=self.last_tau.copy(),
-        )
-
-    def foot_contacts(self, ground: int) -> np.ndarray:
-        """``(n_feet,)`` bool: which feet touch body ``ground``."""
-        touching = {c[3] for c in pb.getContactPoints(self.body, ground, physicsClientId=self.client)}
-        return np.array([f in touching for f in self.feet])
-
     def non_foot_contact(self, ground: int) -> bool:
         """Whether any link other than the feet (and lower legs) touches ``ground``: trunk or thigh."""
         allowed = set(self.feet) | {f - 1 for f in self.feet}
         return any(
             c[3] not in allowed for c in pb.getContactPoints(self.body, ground, physicsClientId=self.client)
         )
-
-    def fallen(self, state: LeggedState) -> str | None:
-        """Why the robot counts as fallen, or ``None``: trunk too low or tilted too far."""
-        if state.pos[2] < self.spec.fall_height:
-            return f"trunk height {state.pos[2]:.2f} m below {self.spec.fall_height:.2f} m"
-        if state.tilt > self.spec.fall_tilt:
-            return f"trunk tilt {state.tilt:.2f} rad above {self.spec.fall_tilt:.2f} rad"
-        return None
