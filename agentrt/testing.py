@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel
 
+from agentrt.core.episode import EpisodeRecord
 from agentrt.core.scene import ObjectInfo, PlaceInfo, Pose, RobotState, SceneDescription
 from skills.base import Action, Done, Skill
 
@@ -62,6 +63,22 @@ def fixture_scene(
     )
     return SceneDescription(
         scene=scene, objects=object_list, places=place_list, robot=robot, source="fixture"
+    )
+
+
+def fixture_record(
+    instruction: str, initial_scene: SceneDescription, *, planner: str = "symbolic", episode_id: str = "e"
+) -> EpisodeRecord:
+    """A fresh episode record for a test run of the agent: oracle describer, seed 0, ``fixture-v0``."""
+    return EpisodeRecord(
+        episode_id=episode_id,
+        instruction=instruction,
+        scene="fixture-v0",
+        seed=0,
+        code_version="test",
+        describer="oracle",
+        planner=planner,
+        initial_scene=initial_scene,
     )
 
 

@@ -12,10 +12,9 @@ from typer.testing import CliRunner
 
 from agentrt.agent import Agent, make_skills
 from agentrt.cli import app
-from agentrt.core.episode import EpisodeRecord
 from agentrt.core.registry import SKILLS, Registry
 from agentrt.plugins import PluginError, load_skill_modules
-from agentrt.testing import FakeEnv, fixture_scene
+from agentrt.testing import FakeEnv, fixture_record, fixture_scene
 from planners.oracle import OracleDescriber
 from planners.symbolic import SymbolicPlanner
 
@@ -81,16 +80,7 @@ def test_module_from_cwd_is_loaded_planned_and_executed(user_dir: Path) -> None:
     )
     env = FakeEnv(scene)
     agent = Agent(env, OracleDescriber(), SymbolicPlanner({"use_encoder": False}), make_skills())
-    record = EpisodeRecord(
-        episode_id="e",
-        instruction="stash the red mug",
-        scene="fixture-v0",
-        seed=0,
-        code_version="test",
-        describer="oracle",
-        planner="symbolic",
-        initial_scene=scene,
-    )
+    record = fixture_record("stash the red mug", scene)
     record = agent.run("stash the red mug", record)
     assert record.success, record.reason
     assert [s.subgoal.skill for s in record.subgoals] == ["stash"]

@@ -7,29 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from stable_baselines3 import PPO
-from stable_baselines3.common.vec_env import DummyVecEnv, VecNormalize
 
 from controllers.artifact import ArtifactError, export_sb3, load_artifact
 from controllers.locomotion.env import QuadrupedLocomotionEnv
 from controllers.train import policy_of
+from tests.controllers.helpers import tiny_ppo
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A PPO model after one tiny update (so weights and normalisation are not at their init values)."""
-    venv = VecNormalize(DummyVecEnv([lambda: QuadrupedLocomotionEnv({"episode_s": 1.0})]), clip_obs=10.0)
-    model = PPO(
-        "MlpPolicy",
-        venv,
-        n_steps=64,
-        batch_size=64,
-        n_epochs=1,
-        seed=0,
-        device="cpu",
-        policy_kwargs={"net_arch": {"pi": [32, 32], "vf": [32, 32]}},
-    )
-    model.learn(64)
+    model, venv = tiny_ppo(lambda: QuadrupedLocomotionEnv({"episode_s": 1.0}))
     path = tmp_path_factory.mktemp("artifact") / "ctrl"
     export_sb3(
         model, venv, kind="locomotion", recipe="test", env_config={}, provenance={"steps": 64}, path=path

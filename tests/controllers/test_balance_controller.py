@@ -6,8 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pybullet as pb
 import pytest
-from stable_baselines3 import PPO
-from stable_baselines3.common.vec_env import DummyVecEnv, VecNormalize
 
 from controllers.artifact import ArtifactError, export_sb3
 from controllers.balance.controller import BalanceController, pd_prior_policy
@@ -18,24 +16,14 @@ from controllers.catalog import load_controller, shipped_controllers
 from controllers.commands import PostureBridge, PostureCommand, PostureEnvelope, VelocityCommand
 from controllers.locomotion.controller import open_loop_policy
 from controllers.train import policy_of
+from tests.controllers.helpers import tiny_ppo
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A PPO model after one tiny update, exported as a balance artifact."""
     config = {"episode_s": 0.5}
-    venv = VecNormalize(DummyVecEnv([lambda: HumanoidBalanceEnv(config)]), clip_obs=10.0)
-    model = PPO(
-        "MlpPolicy",
-        venv,
-        n_steps=64,
-        batch_size=64,
-        n_epochs=1,
-        seed=0,
-        device="cpu",
-        policy_kwargs={"net_arch": {"pi": [32, 32], "vf": [32, 32]}},
-    )
-    model.learn(64)
+    model, venv = tiny_ppo(lambda: HumanoidBalanceEnv(config))
     path = tmp_path_factory.mktemp("artifact") / "balance"
     env_config = HumanoidBalanceEnv(config).config.model_dump()
     export_sb3(model, venv, kind="balance", recipe="test", env_config=env_config, provenance={}, path=path)

@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from agentrt.agent import Agent
-from agentrt.core.episode import EpisodeRecord
 from agentrt.core.registry import SCENES, SKILLS
 from agentrt.core.results import SkillStatus
 from agentrt.core.symbolic import parse_atom, parse_literal
-from agentrt.testing import FakeEnv, FakeNavigate, FakePlace, fixture_scene, reset_fakes
+from agentrt.testing import FakeEnv, FakeNavigate, FakePlace, fixture_record, fixture_scene, reset_fakes
 from planners.oracle import OracleDescriber
 from planners.symbolic import SymbolicPlanner
 from skills.base import StepEvent
@@ -170,16 +169,7 @@ def test_agent_replans_after_a_learned_skill_fails(fakes: SimpleNamespace) -> No
     env = fakes.GraspWorld(scene.model_copy(deep=True), "mug_0")
     skills = {"navigate_to": FakeNavigate(), "pick": LearnedPick(policy), "place": FakePlace()}
     agent = Agent(env, OracleDescriber(), SymbolicPlanner({"use_encoder": False}), skills, max_replans=2)
-    record = EpisodeRecord(
-        episode_id="e",
-        instruction="pick up the red mug",
-        scene="fixture-v0",
-        seed=0,
-        code_version="test",
-        describer="oracle",
-        planner="symbolic",
-        initial_scene=scene,
-    )
+    record = fixture_record("pick up the red mug", scene)
     record = agent.run("pick up the red mug", record)
     assert record.success, record.reason
     assert record.replans == 1
