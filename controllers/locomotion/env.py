@@ -22,8 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from controllers.commands import CONTROLLER_HZ, VelocityEnvelope
 from controllers.gait import TrotConfig, TrotGenerator
-from scenes.robots.legged import A1, LeggedRobot, LeggedSpec
 from controllers.locomotion.terms import OBS_DIM, RewardWeights, observation, reward_terms
+from scenes.robots.legged import A1, LeggedRobot, LeggedSpec
 
 PHYSICS_DT = 0.005
 """Physics step, s (200 Hz)."""

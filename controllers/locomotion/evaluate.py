@@ -19,9 +19,9 @@ from pybullet_utils.bullet_client import BulletClient
 
 from controllers.base import ControlledRobot
 from controllers.commands import CONTROLLER_HZ, CommandBridge, VelocityCommand
-from scenes.robots.legged import LeggedRobot
 from controllers.locomotion.controller import LocomotionController
 from controllers.locomotion.env import DECIMATION, PHYSICS_DT
+from scenes.robots.legged import LeggedRobot
 
 SKILL_HZ = 10
 

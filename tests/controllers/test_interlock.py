@@ -11,9 +11,9 @@ from pybullet_utils.bullet_client import BulletClient
 from controllers.artifact import ArtifactError
 from controllers.base import ControlledRobot, SafeStop
 from controllers.commands import CommandBridge, VelocityCommand
-from scenes.robots.legged import LeggedRobot
 from controllers.locomotion.controller import LocomotionController, open_loop_policy
 from controllers.locomotion.env import DECIMATION, PHYSICS_DT
+from scenes.robots.legged import LeggedRobot
 
 
 @pytest.fixture

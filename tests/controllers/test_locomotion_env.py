@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from scenes.robots.legged import LeggedState
 from controllers.locomotion.env import LocomotionEnvConfig, QuadrupedLocomotionEnv
 from controllers.locomotion.terms import OBS_DIM, RewardWeights, reward_terms
+from scenes.robots.legged import LeggedState
 
 
 @pytest.fixture
