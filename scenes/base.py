@@ -98,6 +98,8 @@ class AgentEnv(gym.Env):
     bounds: ClassVar[Rect] = (-3.0, -2.5, 3.0, 2.5)
     """xy extent of the navigation map (world, m)."""
     max_episode_steps: ClassVar[int] = 3000
+    state_names: ClassVar[tuple[str, ...]] = STATE_NAMES
+    """Names of the ``state`` entries (what datasets record as ``observation.state`` names)."""
 
     def __init__(
         self,

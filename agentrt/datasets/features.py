@@ -70,7 +70,7 @@ def features_from_spaces(
         action_space: ``Dict`` of ``Box``es keyed by group (``arm``, ``base``) or one ``Box``.
         fps: frame rate of the frames (the 10 Hz policy rate).
         cameras: observation key -> camera name; keys absent from the space are skipped.
-        state_names: names of the state entries (default ``scenes.base.STATE_NAMES`` if it fits).
+        state_names: names of the state entries (default ``state_0``, ``state_1``, ...).
     """
     features: dict[str, dict[str, Any]] = {}
     spaces = observation_space.spaces
@@ -82,7 +82,7 @@ def features_from_spaces(
             features[f"{OBS_IMAGES}.{camera}"] = video_feature(h, w, fps)
     if STATE_OBS_KEY in spaces:
         (dim,) = spaces[STATE_OBS_KEY].shape
-        names = list(state_names) if state_names is not None else _default_state_names(dim)
+        names = list(state_names) if state_names is not None else [f"state_{i}" for i in range(dim)]
         features[OBS_STATE] = {"dtype": "float32", "shape": [dim], "names": names}
     features[ACTION] = _action_feature(action_space)
     features.update(copy.deepcopy(DEFAULT_FEATURES))
@@ -92,14 +92,8 @@ def features_from_spaces(
 def features_from_env(env: Any, *, fps: int | None = None) -> dict[str, dict[str, Any]]:
     """:func:`features_from_spaces` for a scene env (``fps`` defaults to its ``render_fps``)."""
     rate = fps or int(getattr(env, "metadata", {}).get("render_fps", 10))
-    names = getattr(getattr(env, "unwrapped", env), "state_names", None)  # a scene naming its own state
+    names = getattr(getattr(env, "unwrapped", env), "state_names", None)  # every scene names its state
     return features_from_spaces(env.observation_space, env.action_space, fps=rate, state_names=names)
-
-
-def _default_state_names(dim: int) -> list[str]:
-    from scenes.base import STATE_NAMES  # lazy: the dataset code needs no simulator otherwise
-
-    return list(STATE_NAMES) if len(STATE_NAMES) == dim else [f"state_{i}" for i in range(dim)]
 
 
 def _action_feature(action_space: Any) -> dict[str, Any]:
