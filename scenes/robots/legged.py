@@ -8,6 +8,7 @@ controller ticks exactly as on a real robot's motor drivers.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -98,7 +99,7 @@ class LeggedState:
         return float(np.arccos(np.clip(-self.gravity_b[2], -1.0, 1.0)))
 
 
-class FloatingBaseReadout:
+class FloatingBaseReadout(ABC):
     """What :class:`LeggedRobot` and the humanoid share: the trunk state, foot contacts and the fall check.
 
     A robot using it sets ``client``, ``spec`` (with ``fall_height`` and ``fall_tilt``), ``body``,
@@ -116,9 +117,9 @@ class FloatingBaseReadout:
     trunk_in_base: ClassVar[np.ndarray | None] = None
     """``(3, 3)`` rotation of the trunk frame in the base link's frame, where they differ (else ``None``)."""
 
+    @abstractmethod
     def joint_state(self) -> tuple[np.ndarray, np.ndarray]:
         """``(q, dq)``, each ``(n_joints,)``: rad and rad/s."""
-        raise NotImplementedError
 
     def state(self) -> LeggedState:
         """Read position, trunk orientation, trunk-frame velocities, gravity direction and joints."""

@@ -16,6 +16,7 @@ Targets and predictions are normalised actions ``(B, T, A)`` in ``[-1, 1]``; ``v
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 import torch
@@ -35,7 +36,7 @@ def _masked_mean(values: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     return (values * weight).sum() / weight.sum().clamp_min(1.0)
 
 
-class ActionHead(nn.Module):
+class ActionHead(nn.Module, ABC):
     """Base: learned per-step query embeddings ``(T, d)``; subclasses define ``loss`` and ``sample``."""
 
     def __init__(self, chunk_size: int, action_dim: int, d_model: int) -> None:
@@ -46,13 +47,13 @@ class ActionHead(nn.Module):
     def queries(self, batch: int) -> torch.Tensor:
         return self.query.unsqueeze(0).expand(batch, -1, -1)
 
+    @abstractmethod
     def loss(self, decode: Decode, target: torch.Tensor, valid: torch.Tensor) -> tuple[torch.Tensor, dict]:
         """Scalar training loss and float metrics for one batch."""
-        raise NotImplementedError
 
+    @abstractmethod
     def sample(self, decode: Decode, batch: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """Normalised chunk ``(B, T, A)`` in ``[-1, 1]``."""
-        raise NotImplementedError
 
 
 class TokensHead(ActionHead):
