@@ -67,8 +67,8 @@ def train_vla(
         str, typer.Option(help="Vision trunk: cnn (from scratch) or efficientnet-lite0.")
     ] = "cnn",
     image_size: Annotated[
-        int, typer.Option(min=32, max=256, help="Camera images resized to this (px).")
-    ] = 96,
+        int | None, typer.Option(min=32, max=256, help="Camera images resized to this (px; default: the preset's).")
+    ] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Actions per predicted chunk (10 Hz).")] = 10,
     steps: Annotated[int, typer.Option(min=1, help="Total optimiser steps.")] = 20_000,
     batch_size: Annotated[int, typer.Option(min=1, help="Frames per batch.")] = 64,
@@ -98,9 +98,8 @@ def train_vla(
     from skills.vla.train import TrainConfig, train
 
     try:
-        model = preset(
-            family, head=head, vision=vision, image_size=image_size, chunk_size=chunk_size, seed=seed
-        )
+        sized = {} if image_size is None else {"image_size": image_size}
+        model = preset(family, head=head, vision=vision, chunk_size=chunk_size, seed=seed, **sized)
         cfg = TrainConfig(
             data=data,
             out=out,

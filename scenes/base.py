@@ -22,6 +22,8 @@ not use it): :meth:`object_pose`, :meth:`object_shape`, :meth:`object_bottom_z`,
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -142,6 +144,7 @@ class AgentEnv(gym.Env):
         self._nav: OccupancyGrid | None = None
         self._body_to_id: dict[int, str] = {}
         self.robot: FixedPanda | None = None
+        self._cameras_on = True
 
     # ------------------------------------------------------------- subclasses
     @abstractmethod
@@ -204,10 +207,33 @@ class AgentEnv(gym.Env):
     def _info(self, blocked: bool, success: bool = False) -> dict[str, Any]:
         return {"base_blocked": blocked, "held": self.held_object(), "is_success": success}
 
-    def get_obs(self) -> dict[str, np.ndarray]:
-        """The current observation (renders both cameras; no stepping)."""
+    @contextmanager
+    def cameras_paused(self) -> Iterator[None]:
+        """Inside the block observations carry all-zero images (right shapes and dtypes): no rendering.
+
+        For runs whose pixels nobody reads, e.g. a scripted set-up before an evaluated skill
+        or the scripted expert baseline: rendering the two cameras is about 85% of a step's
+        wall time. Never use it while recording a dataset. Nests; rendering resumes on exit.
+        """
+        before, self._cameras_on = self._cameras_on, False
+        try:
+            yield
+        finally:
+            self._cameras_on = before
+
+    def _camera_images(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(head_rgb, head_depth, wrist_rgb)``, rendered or (while paused) zeros."""
         assert self.robot is not None, "call reset() first"
-        head_rgb, head_depth = self.robot.head_images()
+        if self._cameras_on:
+            head_rgb, head_depth = self.robot.head_images()
+            return head_rgb, head_depth, self.robot.arm.wrist_image()
+        space = self.observation_space
+        return tuple(np.zeros(space[k].shape, space[k].dtype) for k in ("head_rgb", "head_depth", "wrist_rgb"))
+
+    def get_obs(self) -> dict[str, np.ndarray]:
+        """The current observation (renders both cameras unless :meth:`cameras_paused`; no stepping)."""
+        assert self.robot is not None, "call reset() first"
+        head_rgb, head_depth, wrist_rgb = self._camera_images()
         pos, rot = self.robot.arm.ee_pose()
         state = np.concatenate(
             [
@@ -221,7 +247,7 @@ class AgentEnv(gym.Env):
         return {
             "head_rgb": head_rgb,
             "head_depth": head_depth,
-            "wrist_rgb": self.robot.arm.wrist_image(),
+            "wrist_rgb": wrist_rgb,
             "state": state,
         }
 

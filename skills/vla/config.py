@@ -100,6 +100,11 @@ class VLAConfig(BaseModel):
         return tuple(CAMERA_OBS_KEYS[c] for c in self.cameras) + (("state",) if self.use_state else ())
 
 
+_CPU_SIZED = dict(image_size=64, cnn_widths=(16, 32, 64, 128), d_model=128, enc_layers=2, dec_layers=1)
+"""The shipped size: 64 px, a 4-stage CNN (4x4 grid per camera) and a 128-wide transformer,
+about 1.3 M parameters. It trains at about 3 steps/s at batch 64 on one core of a 2-core CPU
+(the 96 px, 192-wide defaults manage 0.7) and predicts a chunk in about 5 ms."""
+
 PRESETS: dict[str, VLAConfig] = {
     "manipulation": VLAConfig(
         name="manipulation",
@@ -107,9 +112,10 @@ PRESETS: dict[str, VLAConfig] = {
         action_keys=(ARM_KEY,),
         cameras=("head", "wrist"),
         state_indices=tuple(range(15)),  # joints, gripper width, EE pose in the base frame; no world pose
+        **_CPU_SIZED,
     ),
     "navigation": VLAConfig(
-        name="navigation", skills=("navigate_to",), action_keys=(BASE_KEY,), cameras=("head",)
+        name="navigation", skills=("navigate_to",), action_keys=(BASE_KEY,), cameras=("head",), **_CPU_SIZED
     ),
 }
 """The shipped skill families; override fields with ``PRESETS[name].model_copy(update=...)``."""

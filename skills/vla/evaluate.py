@@ -9,6 +9,8 @@ One *case* per seed (:func:`setup_case`), the same for the learned skill and the
 - ``place``: as ``pick``, then the scripted ``pick`` grasps it; a receptacle other than
   where it lay is drawn and the scripted ``navigate_to`` drives there.
 
+Scripted runs (set-ups and the expert) render no camera images (:meth:`scenes.base.AgentEnv.cameras_paused`
+where the scene has it): they read none, and rendering is most of a step's cost.
 Draws use ``numpy.random.default_rng((seed, salt of the skill))``; a seed whose scripted
 setup fails is reported in ``setup_failures`` and left out of every rate. Success is judged
 by the simulator: the skill's ground effects hold in ``env.facts()`` after the call.
@@ -23,6 +25,7 @@ spreads seeds over Ray actors, each a :class:`SeedRunner`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -221,8 +224,11 @@ class SeedRunner:
                 return None
             case, start = setup
             text = case.paraphrase if runner == "paraphrase" else case.instruction
-            budget = None if runner == "expert" else self.max_steps
-            outcomes.append(run_case(self.env, skill, case, start, text, runner, budget))
+            if runner == "expert":  # the scripted expert reads no pixels
+                with _blind(self.env):
+                    outcomes.append(run_case(self.env, skill, case, start, text, runner))
+            else:
+                outcomes.append(run_case(self.env, skill, case, start, text, runner, self.max_steps))
             if on_outcome is not None:
                 on_outcome(outcomes[-1])
         return outcomes
@@ -269,7 +275,14 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
 
 def _scripted(env: Any, skill_name: str, args: dict[str, str]) -> bool:
     scene = env.unwrapped.describe()
-    return SKILLS.get(skill_name)().run(env, args, scene=scene).ok
+    with _blind(env):
+        return SKILLS.get(skill_name)().run(env, args, scene=scene).ok
+
+
+def _blind(env: Any) -> AbstractContextManager[None]:
+    """No camera rendering for scripted runs (they read no pixels), where the scene offers it."""
+    pause = getattr(env.unwrapped, "cameras_paused", None)
+    return pause() if pause is not None else nullcontext()
 
 
 __all__ = [

@@ -77,3 +77,19 @@ def test_closing_on_nothing_holds_nothing(kitchen) -> None:
         _, _, _, _, info = kitchen.step({"arm": np.array([0, 0, 0, 0, 0, 0, 1.0], np.float32)})
     assert info["held"] is None and kitchen.held_object() is None
     assert kitchen.gripper_width() < 0.01
+
+
+def test_cameras_paused_skips_rendering_but_not_physics(kitchen) -> None:
+    kitchen.reset(seed=0)
+    lit = kitchen.get_obs()
+    assert lit["head_rgb"].any() and lit["wrist_rgb"].any()
+    move = {"arm": np.zeros(7, np.float32), "base": np.array([0.2, 0.0, 0.0], np.float32)}
+    with kitchen.unwrapped.cameras_paused():
+        with kitchen.unwrapped.cameras_paused():  # nests
+            dark, *_ = kitchen.step(move)
+        assert not dark["head_rgb"].any()
+        for key in ("head_rgb", "head_depth", "wrist_rgb"):
+            assert dark[key].shape == lit[key].shape and dark[key].dtype == lit[key].dtype
+    assert np.hypot(*(dark["state"][15:17] - lit["state"][15:17])) > 0.01  # the base moved
+    again = kitchen.get_obs()
+    assert again["head_rgb"].any() and again["wrist_rgb"].any()
