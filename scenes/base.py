@@ -228,7 +228,9 @@ class AgentEnv(gym.Env):
             head_rgb, head_depth = self.robot.head_images()
             return head_rgb, head_depth, self.robot.arm.wrist_image()
         space = self.observation_space
-        return tuple(np.zeros(space[k].shape, space[k].dtype) for k in ("head_rgb", "head_depth", "wrist_rgb"))
+        return tuple(
+            np.zeros(space[k].shape, space[k].dtype) for k in ("head_rgb", "head_depth", "wrist_rgb")
+        )
 
     def get_obs(self) -> dict[str, np.ndarray]:
         """The current observation (renders both cameras unless :meth:`cameras_paused`; no stepping)."""

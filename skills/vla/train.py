@@ -139,12 +139,33 @@ def validate(model: VLAModel, batches: Batches, val_idx: np.ndarray, cfg: TrainC
     return {"val/loss": float(np.mean(losses)), "val/chunk_l1": float(np.mean(l1s))}
 
 
+def hardware(device: str) -> str:
+    """What trained the model, for the model card: the accelerator's name or the CPU and its threads."""
+    import platform
+
+    if device.startswith("cuda") and torch.cuda.is_available():
+        return f"{torch.cuda.get_device_name(torch.device(device))} (torch {torch.__version__})"
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads (torch {torch.__version__})"
+    )
+
+
 def _provenance(
-    cfg: TrainConfig, data: TrainingData, train_idx: np.ndarray, step: int, metrics: dict
+    cfg: TrainConfig, data: TrainingData, train_idx: np.ndarray, step: int, metrics: dict, seconds: float
 ) -> dict:
     from agentrt.episodes import code_version
 
     return {
+        "train_seconds": round(seconds, 1),
+        "hardware": hardware(cfg.device),
         "data": str(cfg.data),
         "frames": int(len(train_idx)),
         "episodes": int(len(np.unique(data.episodes[train_idx]))),
@@ -204,18 +225,25 @@ def train(
     )
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _schedule(cfg))
     sampler = torch.Generator().manual_seed(cfg.seed)
-    step, metrics = 0, {}
+    step, metrics, seconds_before = 0, {}, 0.0
     if resume is not None:
         model.load_state_dict(resume["model"])
         optimizer.load_state_dict(resume["optimizer"])
         scheduler.load_state_dict(resume["scheduler"])
         sampler.set_state(resume["sampler"])
         step, metrics = int(resume["step"]), json.loads(resume["metrics"])
+        seconds_before = float(resume.get("seconds", 0.0))
         console.print(f"resuming {cfg.out} at step {step}")
     batches = Batches(data, text_table, normalizer)
 
+    session_start = time.perf_counter()
+
+    def seconds() -> float:
+        """Training wall time over every resumed session (data loading excluded)."""
+        return seconds_before + time.perf_counter() - session_start
+
     def policy() -> VLAPolicy:
-        prov = _provenance(cfg, data, train_idx, step, metrics)
+        prov = _provenance(cfg, data, train_idx, step, metrics, seconds())
         return VLAPolicy(model, stats, text_encoder=text_encoder, provenance=prov)
 
     def checkpoint() -> None:
@@ -230,6 +258,7 @@ def train(
             "stats": stats.model_dump(),
             "model_config": cfg.model.model_dump(mode="json"),
             "metrics": json.dumps(metrics),
+            "seconds": seconds(),
         }
         tmp = state_path.with_name(state_path.name + ".tmp")
         torch.save(state, tmp)
