@@ -175,6 +175,7 @@ def run_point(args: argparse.Namespace, n: int, train_seed: int, seeds: list[int
         steps=args.steps,
         batch_size=args.batch_size,
         device=args.device,
+        cache_dir=args.cache_dir,
         seed=train_seed,
     )
     with limited_episodes(n, seed=1000 + args.subset_seed):
@@ -230,6 +231,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=20_000)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--cache-dir", type=Path, help="decoded-frame cache shared by every point (default: one per point)"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: torch's default)")
     parser.add_argument("--model", action="append", help="model config override KEY=JSON, e.g. image_size=64")
     parser.add_argument("--max-steps", type=int, help="learned skill's step budget (smoke runs)")
     parser.add_argument("--scene", default="kitchen-v0")
@@ -245,6 +250,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         sizes = sorted({int(x) for x in args.episodes.split(",") if x.strip()})
         seeds = list(range(args.eval_seed_start, args.eval_seed_start + args.eval_episodes))
         args.out.mkdir(parents=True, exist_ok=True)
+        if args.threads:
+            import torch
+
+            torch.set_num_threads(args.threads)
         for train_seed in args.train_seed or [0]:
             for n in sizes:
                 run_point(args, n, train_seed, seeds)
