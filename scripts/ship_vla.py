@@ -72,7 +72,11 @@ def card(
     """The model card's markdown."""
     cfg, prov = meta["config"], meta.get("provenance", {})
     tc = prov.get("train_config", {})
-    seconds = prov.get("train_seconds")
+    seconds, wall = prov.get("train_seconds"), "wall time"
+    if seconds is None and log:  # artifacts trained before the wall time was recorded
+        first = log[0]
+        seconds = log[-1]["time"] - first["time"] + first["step"] / first["steps_per_s"]
+        wall = "wall time (from the training log's timestamps)"
     lines = [
         f"# {name}",
         "",
@@ -115,7 +119,7 @@ def card(
         f"- {prov.get('steps')} steps at batch {tc.get('batch_size')}, AdamW lr {tc.get('lr')} "
         f"(warm-up {tc.get('warmup_steps')}, cosine to 10%), image shift ±{tc.get('augment_shift')} px,"
         f" seed {prov.get('seed')};",
-        f"- wall time {'unknown' if seconds is None else f'{seconds / 60:.0f} min'}"
+        f"- {wall} {'unknown' if seconds is None else f'{seconds / 60:.0f} min'}"
         f" on {prov.get('hardware', args.hardware)};",
         f"- code version `{prov.get('code_version')}`.",
     ]

@@ -28,8 +28,10 @@ def test_ship_copies_artifact_and_writes_card_from_the_files(tmp_path: Path) -> 
     run.parent.mkdir()
     tiny_artifact(run, "manipulation")
     rows = [
-        {"step": s, "train/loss": 1.0 / s, "val/loss": 2.0 / s, "val/chunk_l1": 0.5 / s} for s in (100, 200)
-    ]
+        {"step": s, "time": 1000.0 + s, "train/loss": 1.0 / s, "val/loss": 2.0 / s, "val/chunk_l1": 0.5 / s,
+         "steps_per_s": 1.0}
+        for s in (100, 200)
+    ]  # fmt: skip
     run.with_name("manip.log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     evals = []
     for skill, learned in (("pick", 0.75), ("place", 1.0)):
@@ -50,6 +52,8 @@ def test_ship_copies_artifact_and_writes_card_from_the_files(tmp_path: Path) -> 
     assert "| `pick` | 4 (100000-100003) | 75% | 100% | 0.75 | 50% | 4.2 / 6.0 ms |" in text
     assert "| 200 | 0.0050 | 0.0100 | 0.0025 |" in text
     assert "- pick misses thin objects" in text
+    # no recorded wall time in this artifact: 100 s before the first row + 100 s between rows
+    assert "- wall time (from the training log's timestamps) 3 min on" in text
 
 
 def test_ship_refuses_a_model_of_another_family(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
