@@ -2,8 +2,9 @@
 
 One *case* per seed (:func:`setup_case`), the same for the learned skill and the expert:
 
-- ``navigate_to``: reset the scene with the seed; the place is drawn from the places the
-  robot is not at.
+- ``navigate_to``: reset the scene with the seed; a start is drawn among the reset pose and
+  every place (the scripted ``navigate_to`` drives to a drawn place), then the goal among the
+  places the robot is not at, so runs start from everywhere a plan can leave the robot.
 - ``pick``: reset; an object is drawn among those lying in a receptacle (not the trash
   bin); the scripted ``navigate_to`` brings the robot to it.
 - ``place``: as ``pick``, then the scripted ``pick`` grasps it; a receptacle other than
@@ -102,7 +103,12 @@ def setup_case(env: Any, skill_name: str, seed: int) -> tuple[SkillCase, SceneDe
     env.reset(seed=seed)
     scene = env.unwrapped.describe()
     if skill_name == "navigate_to":
-        places = sorted(p.id for p in scene.places if p.id != scene.robot.at)
+        starts = [None, *sorted(p.id for p in scene.places)]
+        begin = starts[int(rng.integers(len(starts)))]
+        if begin is not None and not _scripted(env, "navigate_to", {"place": begin}):
+            return None
+        here = env.unwrapped.describe().robot.at
+        places = sorted(p.id for p in scene.places if p.id != here)
         args = {"place": str(rng.choice(places))}
     else:
         objects = sorted(o.id for o in scene.objects if o.location and o.location not in _UNPICKABLE)

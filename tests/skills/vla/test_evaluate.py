@@ -41,12 +41,18 @@ def test_paraphrases_format_with_the_skills_arguments() -> None:
             assert template.format(**args[skill])
 
 
-def test_navigate_case_is_a_pure_function_of_the_seed() -> None:
-    env = SCENES.get("kitchen-v0")()
+def test_navigate_case_is_a_pure_function_of_the_seed_and_starts_anywhere() -> None:
+    env = SCENES.get("kitchen-v0")(head_size=16, wrist_size=16)
     try:
         first = [setup_case(env, "navigate_to", seed)[0] for seed in (11, 12, 11)]
+        starts = set()
+        for seed in range(6):
+            case, start = setup_case(env, "navigate_to", seed)
+            starts.add(start.robot.at)
+            assert case.args["place"] != start.robot.at
     finally:
         env.close()
+    assert len(starts) >= 3  # the reset pose and several places
     assert first[0] == first[2]
     assert first[0].instruction.startswith("go to the ") and first[1].seed == 12
     assert first[0].paraphrase != first[0].instruction
