@@ -73,6 +73,9 @@ def train_vla(
     steps: Annotated[int, typer.Option(min=1, help="Total optimiser steps.")] = 20_000,
     batch_size: Annotated[int, typer.Option(min=1, help="Frames per batch.")] = 64,
     lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (AdamW).")] = 3e-4,
+    augment_shift: Annotated[
+        int, typer.Option(min=0, help="Random image shift (px) for augmentation; 0 keeps pixel positions exact.")
+    ] = 4,
     val_every: Annotated[int, typer.Option(min=1, help="Steps between validation losses.")] = 500,
     save_every: Annotated[int, typer.Option(min=1, help="Steps between checkpoints.")] = 250,
     rollout_every: Annotated[
@@ -107,6 +110,7 @@ def train_vla(
             steps=steps,
             batch_size=batch_size,
             lr=lr,
+            augment_shift=augment_shift,
             val_every=val_every,
             save_every=save_every,
             rollout_every=rollout_every,
