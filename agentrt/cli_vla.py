@@ -67,14 +67,16 @@ def train_vla(
         str, typer.Option(help="Vision trunk: cnn (from scratch) or efficientnet-lite0.")
     ] = "cnn",
     image_size: Annotated[
-        int | None, typer.Option(min=32, max=256, help="Camera images resized to this (px; default: the preset's).")
+        int | None,
+        typer.Option(min=32, max=256, help="Camera images resized to this (px; default: the preset's)."),
     ] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Actions per predicted chunk (10 Hz).")] = 10,
     steps: Annotated[int, typer.Option(min=1, help="Total optimiser steps.")] = 20_000,
     batch_size: Annotated[int, typer.Option(min=1, help="Frames per batch.")] = 64,
     lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (AdamW).")] = 3e-4,
     augment_shift: Annotated[
-        int, typer.Option(min=0, help="Random image shift (px) for augmentation; 0 keeps pixel positions exact.")
+        int,
+        typer.Option(min=0, help="Random image shift (px) for augmentation; 0 keeps pixel positions exact."),
     ] = 4,
     val_every: Annotated[int, typer.Option(min=1, help="Steps between validation losses.")] = 500,
     save_every: Annotated[int, typer.Option(min=1, help="Steps between checkpoints.")] = 250,
