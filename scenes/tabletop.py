@@ -70,8 +70,10 @@ class TabletopEnv(AgentEnv):
                 targets = [targets[j] for j in rng.permutation(len(targets))]
             else:
                 targets = [rec.home]
+            # a full home (or every misplacement target full) falls back to any place with room
+            targets += [t for t in self.places if t not in targets]
             if not any(self._spawn(rec, t, rng, COLOURS[rec.colour]) for t in targets):
-                raise RuntimeError(f"no room for {rec.id}")
+                raise RuntimeError(f"no room for {rec.id} anywhere on the table")
         self.objects = {rec.id: self.objects[rec.id] for rec in records}
         return (0.0, 0.0, TABLE_Z, 0.0)
 
