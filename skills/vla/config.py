@@ -102,8 +102,8 @@ class VLAConfig(BaseModel):
 
 _CPU_SIZED = dict(image_size=64, cnn_widths=(16, 32, 64, 128), d_model=128, enc_layers=2, dec_layers=1)
 """The shipped size: 64 px, a 4-stage CNN (4x4 grid per camera) and a 128-wide transformer,
-about 1.3 M parameters. It trains at about 3 steps/s at batch 64 on one core of a 2-core CPU
-(the 96 px, 192-wide defaults manage 0.7) and predicts a chunk in about 5 ms."""
+about 1.4 M parameters. It trains at about 3 steps/s at batch 64 on one core of a 2-core CPU
+(the earlier 96 px, 192-wide default: 1.4 steps/s on both cores) and predicts a chunk in about 5 ms."""
 
 PRESETS: dict[str, VLAConfig] = {
     "manipulation": VLAConfig(
