@@ -70,6 +70,13 @@ def train_vla(
         int | None,
         typer.Option(min=32, max=256, help="Camera images resized to this (px; default: the preset's)."),
     ] = None,
+    crop: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Square crop CAMERA=TOP,LEFT,SIDE (fractions of the frame) taken before the resize; "
+            "repeatable; replaces the preset's crops. E.g. head=0.34,0.31,0.5."
+        ),
+    ] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Actions per predicted chunk (10 Hz).")] = 10,
     steps: Annotated[int, typer.Option(min=1, help="Total optimiser steps.")] = 20_000,
     batch_size: Annotated[int, typer.Option(min=1, help="Frames per batch.")] = 64,
@@ -103,7 +110,9 @@ def train_vla(
     from skills.vla.train import TrainConfig, train
 
     try:
-        sized = {} if image_size is None else {"image_size": image_size}
+        sized: dict[str, object] = {} if image_size is None else {"image_size": image_size}
+        if crop is not None:
+            sized["crops"] = _parse_crops(crop)
         model = preset(family, head=head, vision=vision, chunk_size=chunk_size, seed=seed, **sized)
         cfg = TrainConfig(
             data=data,
@@ -120,12 +129,12 @@ def train_vla(
             cache_dir=cache_dir,
             seed=seed,
         )
-    except KeyError as exc:
-        raise fail(COMMAND, EXIT_BAD_INPUT, str(exc.args[0])) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise fail(COMMAND, EXIT_BAD_INPUT, f"invalid option {where}: {first['msg']}") from None
+    except (KeyError, ValueError) as exc:
+        raise fail(COMMAND, EXIT_BAD_INPUT, str(exc.args[0])) from None
     if not data.is_dir():
         raise fail(COMMAND, EXIT_BAD_INPUT, f"no dataset at {data}")
     if device.startswith("cuda") and not torch.cuda.is_available():
@@ -158,6 +167,23 @@ def train_vla(
     metrics = policy.provenance.get("metrics", {})
     console.print(f"{policy.provenance.get('steps')} steps; artifact {out}.safetensors + {out}.json")
     console.print(json.dumps(metrics, indent=None))
+
+
+def _parse_crops(specs: list[str]) -> dict[str, tuple[float, float, float]]:
+    """``["head=0.34,0.31,0.5"]`` -> ``{"head": (0.34, 0.31, 0.5)}``; ranges are checked by ``VLAConfig``.
+
+    Raises:
+        ValueError: a spec is not ``CAMERA=TOP,LEFT,SIDE`` with three numbers.
+    """
+    crops: dict[str, tuple[float, float, float]] = {}
+    for spec in specs:
+        camera, _, numbers = spec.partition("=")
+        try:
+            top, left, side = (float(v) for v in numbers.split(","))
+        except ValueError:
+            raise ValueError(f"--crop {spec!r}: expected CAMERA=TOP,LEFT,SIDE, e.g. head=0.34,0.31,0.5") from None
+        crops[camera.strip()] = (top, left, side)
+    return crops
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

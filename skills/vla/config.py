@@ -39,6 +39,11 @@ class VLAConfig(BaseModel):
     image_size: int = Field(
         default=96, ge=32, le=256, description="every camera is resized to this square (px)"
     )
+    crops: dict[str, tuple[float, float, float]] = Field(
+        default_factory=dict,
+        description="camera -> square crop (top, left, side) as fractions of the frame's side, "
+        "taken before the resize; cameras not named are used whole",
+    )
     use_state: bool = Field(default=True, description="feed the proprioceptive state as a token")
     state_indices: tuple[int, ...] = Field(
         default=tuple(range(STATE_DIM)),
@@ -78,6 +83,14 @@ class VLAConfig(BaseModel):
         unknown = [c for c in self.cameras if c not in CAMERA_OBS_KEYS]
         if unknown:
             raise ValueError(f"unknown cameras {unknown}; known: {sorted(CAMERA_OBS_KEYS)}")
+        for camera, (top, left, side) in self.crops.items():
+            if camera not in self.cameras:
+                raise ValueError(f"crop for camera {camera!r}, which the model does not read {self.cameras}")
+            if not (0.0 < side <= 1.0 and 0.0 <= top <= 1.0 - side and 0.0 <= left <= 1.0 - side):
+                raise ValueError(
+                    f"crop {camera}=({top}, {left}, {side}) must lie inside the frame: "
+                    "0 < side <= 1, 0 <= top, left <= 1 - side"
+                )
         if any(not 0 <= i < STATE_DIM for i in self.state_indices):
             raise ValueError(f"state_indices must lie in [0, {STATE_DIM}), got {self.state_indices}")
         if self.d_model % self.n_heads:

@@ -111,7 +111,8 @@ def load_training_data(
     chunks, valid = chunk_windows(segment_key * 1_000_003 + gaps, config.chunk_size)
     task_ids = cols[K.TASK_INDEX][frames]
     used = np.unique(task_ids)
-    images = _image_cache(ds, frames, video_keys, config.image_size, Path(cache_dir), progress)
+    crops = [config.crops.get(camera) for camera in config.cameras]
+    images = _image_cache(ds, frames, video_keys, config.image_size, crops, Path(cache_dir), progress)
     return TrainingData(
         images=images,
         states=cols[K.OBS_STATE][frames].astype(np.float32),
@@ -125,9 +126,18 @@ def load_training_data(
 
 
 def _image_cache(
-    ds: EpisodeDataset, frames: np.ndarray, video_keys: list[str], size: int, cache_dir: Path, progress: bool
+    ds: EpisodeDataset,
+    frames: np.ndarray,
+    video_keys: list[str],
+    size: int,
+    crops: list[tuple[float, float, float] | None],
+    cache_dir: Path,
+    progress: bool,
 ) -> np.ndarray:
-    """``(N, K, 3, size, size)`` uint8 memory map of the selected frames, built on first use."""
+    """``(N, K, 3, size, size)`` uint8 memory map of the selected frames, built on first use.
+
+    ``crops[k]`` is camera ``k``'s crop for :func:`resize_images` (``None``: whole frame).
+    """
     meta = ds.meta
     manifest = {
         "dataset": str(Path(meta.root).resolve()),
@@ -136,6 +146,7 @@ def _image_cache(
         "frames": hashlib.sha1(frames.astype(np.int64).tobytes()).hexdigest(),
         "video_keys": video_keys,
         "size": size,
+        **({"crops": [None if c is None else list(c) for c in crops]} if any(crops) else {}),
     }
     digest = hashlib.sha1(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -168,7 +179,7 @@ def _image_cache(
                     )
                 picked = torch.from_numpy(decoded[members - lo])
                 rows = [position[int(g)] for g in members]
-                out[rows[0] : rows[-1] + 1, k] = resize_images(picked, size).numpy()
+                out[rows[0] : rows[-1] + 1, k] = resize_images(picked, size, crops[k]).numpy()
             bar.advance(task)
     out.flush()
     done_path.write_text(json.dumps(manifest, indent=1) + "\n")

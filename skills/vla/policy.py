@@ -78,7 +78,7 @@ class VLAPolicy:
             if key not in obs:
                 raise KeyError(f"observation has no {key!r} (policy reads {self.obs_keys})")
             frame = torch.from_numpy(np.ascontiguousarray(obs[key], dtype=np.uint8))[None]
-            cams.append(resize_images(frame, self.config.image_size)[0])
+            cams.append(resize_images(frame, self.config.image_size, self.config.crops.get(camera))[0])
         images = torch.stack(cams)[None].float().div_(255.0)
         raw_state = obs.get("state") if self.config.use_state else None
         if self.config.use_state and raw_state is None:

@@ -193,13 +193,23 @@ def vision_grid(kind: str, n_stages: int, image_size: int) -> int:
     return side
 
 
-def resize_images(frames: torch.Tensor, size: int) -> torch.Tensor:
+def resize_images(
+    frames: torch.Tensor, size: int, crop: tuple[float, float, float] | None = None
+) -> torch.Tensor:
     """``(N, H, W, 3)`` uint8 camera frames -> ``(N, 3, size, size)`` uint8 (bilinear, antialiased).
 
-    The one resize used both when the training cache is built and at inference, so the
-    network sees the same pixels for the same frame.
+    ``crop`` ``(top, left, side)``, as fractions of ``H`` (top, side) and ``W`` (left), first
+    cuts the square ``[top*H, (top+side)*H) x [left*W, (left+side)*W)`` out of each frame
+    (rounded to whole pixels). The one crop + resize used both when the training cache is
+    built and at inference, so the network sees the same pixels for the same frame.
     """
-    x = frames.permute(0, 3, 1, 2).float()
+    x = frames.permute(0, 3, 1, 2)
+    if crop is not None:
+        height, width = x.shape[-2:]
+        top, left, side = crop
+        r0, c0 = round(top * height), round(left * width)
+        x = x[..., r0 : r0 + max(1, round(side * height)), c0 : c0 + max(1, round(side * width))]
+    x = x.float()
     if x.shape[-2:] != (size, size):
         x = F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
     return x.round_().clamp_(0, 255).to(torch.uint8)

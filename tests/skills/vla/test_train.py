@@ -51,6 +51,19 @@ def test_training_data_of_a_family(dataset: Path, tmp_path: Path) -> None:
     assert nav.actions.shape == (18, 3) and np.allclose(nav.actions, [0.1, 0.0, -0.1])
 
 
+def test_a_crop_feeds_its_window_at_full_resolution_and_keys_its_own_cache(
+    dataset: Path, tmp_path: Path
+) -> None:
+    whole = load_training_data(dataset, tiny_config("manipulation"), tmp_path / "cache", progress=False)
+    # the 32 px tiny model reads the centre quarter of the 128 px head frames without resizing
+    config = tiny_config("manipulation", crops={"head": (0.375, 0.375, 0.25)})
+    cropped = load_training_data(dataset, config, tmp_path / "cache", progress=False)
+    assert len(list((tmp_path / "cache").glob("images-*.u8"))) == 2
+    assert cropped.images.shape == whole.images.shape
+    np.testing.assert_array_equal(cropped.images[:, 1], whole.images[:, 1])  # wrist: not cropped
+    assert abs(int(np.median(cropped.images[0, 0])) - 60) <= 3  # still the flat pick colour
+
+
 def run_config(dataset: Path, out: Path, steps: int, **overrides: object) -> TrainConfig:
     model = tiny_config("manipulation", dropout=0.0, **overrides)
     return TrainConfig(
@@ -125,6 +138,9 @@ def test_resuming_with_another_model_config_is_refused(dataset: Path, tmp_path: 
         (["--data", "/nonexistent/vla-data"], "no dataset at"),
         (["--family", "juggling"], "unknown VLA preset"),
         (["--head", "diffusion"], "invalid option"),
+        (["--crop", "head=0.5"], "expected CAMERA=TOP,LEFT,SIDE"),
+        (["--crop", "head=0.6,0.0,0.5"], "must lie inside the frame"),
+        (["--crop", "depth=0,0,1"], "which the model does not read"),
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_2(

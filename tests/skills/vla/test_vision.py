@@ -60,3 +60,29 @@ def test_resize_keeps_flat_colours_and_exact_sizes() -> None:
     assert small.shape == (2, 3, 96, 96) and small.dtype == torch.uint8 and bool((small == 77).all())
     same = torch.randint(0, 256, (1, 32, 32, 3), dtype=torch.uint8)
     assert torch.equal(resize_images(same, 32), same.permute(0, 3, 1, 2))
+
+
+def test_crop_cuts_the_window_before_resizing() -> None:
+    frames = torch.zeros((1, 128, 128, 3), dtype=torch.uint8)
+    frames[0, 46:110, 42:106] = 200  # the 64 px window (0.36, 0.33, 0.5) rounds to
+    frames[0, 46, 42] = torch.tensor([1, 2, 3], dtype=torch.uint8)  # its top-left pixel
+    out = resize_images(frames, 64, (0.36, 0.33, 0.5))
+    assert out.shape == (1, 3, 64, 64)
+    assert out[0, :, 0, 0].tolist() == [1, 2, 3] and int((out == 200).sum()) == 3 * (64 * 64 - 1)
+    half = resize_images(frames, 32, (0.36, 0.33, 0.5))  # then resized like any frame
+    assert half.shape == (1, 3, 32, 32) and int(half[0, 0, 16, 16]) == 200
+
+
+def test_policy_reads_the_same_crop_as_training(tmp_path: Path) -> None:
+    config = tiny_config(crops={"head": (0.25, 0.5, 0.5)})
+    stats = NormStats.from_arrays(np.zeros((2, 18)) + [[0.0], [1.0]], np.zeros((2, 7)) + [[-0.1], [0.1]])
+    policy = VLAPolicy(VLAModel(config), stats, FakeTextEncoder())
+    obs = observation(np.random.default_rng(1))
+    images, _ = policy.inputs(obs)
+    head = torch.from_numpy(obs["head_rgb"][32:96, 64:128]).permute(2, 0, 1)[None]
+    expected = torch.nn.functional.interpolate(head.float(), size=(32, 32), mode="bilinear", antialias=True)
+    np.testing.assert_allclose(images[0, 0].numpy() * 255, expected[0].round().numpy(), atol=1e-3)
+    save_policy(tmp_path / "cropped", policy)  # the crop travels in the artifact's config
+    loaded = load_policy(tmp_path / "cropped", text_encoder=FakeTextEncoder())
+    assert loaded.config.crops == {"head": (0.25, 0.5, 0.5)}
+    np.testing.assert_array_equal(loaded.inputs(obs)[0].numpy(), images.numpy())
