@@ -74,7 +74,7 @@ def train_vla(
         list[str] | None,
         typer.Option(
             help="Square crop CAMERA=TOP,LEFT,SIDE (fractions of the frame) taken before the resize; "
-            "repeatable; replaces the preset's crops. E.g. head=0.34,0.31,0.5."
+            "repeatable; replaces the preset's crops. E.g. head=0.36,0.33,0.5."
         ),
     ] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Actions per predicted chunk (10 Hz).")] = 10,
@@ -170,7 +170,7 @@ def train_vla(
 
 
 def _parse_crops(specs: list[str]) -> dict[str, tuple[float, float, float]]:
-    """``["head=0.34,0.31,0.5"]`` -> ``{"head": (0.34, 0.31, 0.5)}``; ranges are checked by ``VLAConfig``.
+    """``["head=0.36,0.33,0.5"]`` -> ``{"head": (0.36, 0.33, 0.5)}``; ranges are checked by ``VLAConfig``.
 
     Raises:
         ValueError: a spec is not ``CAMERA=TOP,LEFT,SIDE`` with three numbers.
@@ -181,7 +181,9 @@ def _parse_crops(specs: list[str]) -> dict[str, tuple[float, float, float]]:
         try:
             top, left, side = (float(v) for v in numbers.split(","))
         except ValueError:
-            raise ValueError(f"--crop {spec!r}: expected CAMERA=TOP,LEFT,SIDE, e.g. head=0.34,0.31,0.5") from None
+            raise ValueError(
+                f"--crop {spec!r}: expected CAMERA=TOP,LEFT,SIDE, e.g. head=0.36,0.33,0.5"
+            ) from None
         crops[camera.strip()] = (top, left, side)
     return crops
 
