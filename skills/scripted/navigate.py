@@ -74,6 +74,26 @@ class ScriptedNavigate(Skill):
             env, args, scene=scene, instruction=instruction, max_steps=max_steps, on_step=on_step
         )
 
+    def command_from_here(self, env: Any, place: str, scene: SceneDescription) -> Action | Done:
+        """The command this expert gives in ``env``'s current state, as if it started here.
+
+        Plans afresh from the current base pose (A* from the nearest free cell, so a base
+        pushed against furniture gets the way out) and returns the first step's action,
+        ``Done(True)`` when already there, or ``Done(False, reason)`` when there is no way.
+        A base already on the final straight leg (within 10 cm of the line from the staging
+        point to the approach pose) drives on to the approach pose instead of back to the
+        staging point. This labels states a learned policy visited (DAgger,
+        :mod:`skills.vla.dagger`).
+        """
+        self._reset(env, self.Args(place=place), scene)
+        if self.failure is None and self.legged is None:
+            heading = np.array([np.cos(self.goal[2]), np.sin(self.goal[2])])
+            offset = self.env.base_pose()[:2] - (self.goal[:2] - STAGING_M * heading)
+            along, across = float(offset @ heading), float(abs(offset @ rot2(np.pi / 2) @ heading))
+            if -0.05 <= along <= STAGING_M + 0.05 and across <= 0.1:
+                self.waypoints, self.index = [self.goal[:2]], 0
+        return self._act({})
+
     def _reset(self, env: Any, args: BaseModel, scene: SceneDescription) -> None:
         self.env = e = env.unwrapped
         self.failure: str | None = None

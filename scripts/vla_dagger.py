@@ -1,0 +1,131 @@
+"""One DAgger iteration for ``navigate_to``: the learned skill drives, the scripted expert labels.
+
+    python scripts/vla_dagger.py --ckpt runs/vla/nav --out runs/data/kitchen-v0-dagger \
+        --episodes 60 --seed-start 200000
+
+Each seed starts as :func:`skills.vla.evaluate.setup_case` sets up a ``navigate_to`` case
+(from the reset pose or a place, to another place); the learned skill runs, and every state
+it visits is recorded with the scripted expert's command from that state
+(:mod:`skills.vla.dagger`). Each run is appended to the LeRobot v3 dataset at ``--out``
+(created with the scene's features, or appended to; a copy of the demonstrations makes one
+aggregated training set) as one episode of the ``navigate_to`` skill, with provenance
+naming the checkpoint that drove. Keep ``--seed-start`` away from the evaluation's held-out
+seeds (``eval-skill`` uses 100000 on). Bad input exits 2 with one line; Ctrl-C loses only
+the run in flight.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+EXIT_BAD_INPUT = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ckpt", required=True, help="navigation VLA artifact base path (OUT of train vla)")
+    parser.add_argument("--out", required=True, type=Path, help="dataset to create or append to")
+    parser.add_argument("--episodes", type=int, default=50, help="learned runs (one seed each)")
+    parser.add_argument("--seed-start", type=int, default=200_000, help="first scene seed")
+    parser.add_argument("--scene", default="kitchen-v0")
+    parser.add_argument("--max-steps", type=int, default=None, help="step budget per run (default: skill's)")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    args = parser.parse_args(argv)
+    if args.episodes < 1:
+        return _bad("--episodes must be at least 1")
+
+    import torch
+
+    from agentrt.core.registry import SCENES
+    from agentrt.datasets import features_from_env
+    from agentrt.datasets.errors import DatasetError
+    from agentrt.episodes import code_version
+    from agentrt.recording import open_or_create
+    from skills.vla.artifact import VLAArtifactError, load_policy
+    from skills.vla.dagger import RelabelledRun, relabel_navigation
+
+    torch.set_num_threads(args.threads)
+    try:
+        policy = load_policy(args.ckpt)
+    except (VLAArtifactError, FileNotFoundError) as exc:
+        return _bad(f"cannot load {args.ckpt}: {exc}")
+    if "navigate_to" not in policy.config.skills:
+        return _bad(f"{args.ckpt} is a {policy.config.name!r} model; DAgger here relabels navigate_to")
+    try:
+        env = SCENES.get(args.scene)()
+    except KeyError as exc:
+        return _bad(str(exc.args[0]))
+    try:
+        writer = open_or_create(args.out, features_from_env(env), fps=10, robot_type=args.scene)
+    except DatasetError as exc:
+        env.close()
+        return _bad(str(exc))
+
+    def commit(run: RelabelledRun) -> int:
+        writer.begin_episode(task=run.instruction)
+        for obs, action in run.frames:
+            writer.add_frame(obs, action, task=run.instruction, skill="navigate_to", subgoal_index=0)
+        provenance: dict[str, Any] = {
+            "instruction": run.instruction,
+            "scene": args.scene,
+            "seed": run.seed,
+            "code_version": code_version(),
+            "skill_impls": {0: "ScriptedNavigate.command_from_here (labels)"},
+            "success_decided_by": "effects of navigate_to in env.facts() after the learned run",
+            "extra": {
+                "dagger": {
+                    "driver": str(args.ckpt),
+                    "learned_success": run.success,
+                    "learned_status": run.status,
+                    "steps": run.steps,
+                    "unlabelled_steps": run.unlabelled,
+                    "blocked_steps": run.blocked_steps,
+                }
+            },
+        }
+        return writer.end_episode(run.success, provenance)
+
+    seeds = range(args.seed_start, args.seed_start + args.episodes)
+    wins = frames = blocked = skipped = 0
+    start = time.perf_counter()
+    try:
+        for i, seed in enumerate(seeds, 1):
+            run = relabel_navigation(env, policy, seed, max_steps=args.max_steps)
+            if run is None or not run.frames:
+                skipped += 1
+                continue
+            index = commit(run)
+            wins += run.success
+            frames += len(run.frames)
+            blocked += run.blocked_steps
+            print(
+                f"[{i}/{args.episodes}] seed {seed} -> {run.place}: learned "
+                f"{'reached' if run.success else 'failed (' + run.status + ')'} in {run.steps} steps, "
+                f"{len(run.frames)} labelled frames, {run.blocked_steps} blocked; episode {index}",
+                flush=True,
+            )
+    except KeyboardInterrupt:
+        print("interrupted: the runs committed so far are in the dataset", file=sys.stderr)
+    finally:
+        writer.close()
+        env.close()
+    runs = args.episodes - skipped
+    print(
+        f"{runs} runs in {time.perf_counter() - start:.0f} s: learned reached the goal in {wins}, "
+        f"{frames} relabelled frames ({blocked} with the base blocked), {skipped} seeds skipped; "
+        f"dataset {args.out} now has {writer.num_episodes} episodes"
+    )
+    return 0
+
+
+def _bad(message: str) -> int:
+    print(f"vla_dagger: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""scripts/vla_dagger.py: relabelled learned runs land in a LeRobot dataset; bad input exits 2."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from agentrt.datasets import constants as K
+from agentrt.datasets.torch_dataset import EpisodeDataset
+from tests.skills.vla.helpers import tiny_artifact
+
+SCRIPT = Path(__file__).parents[2] / "scripts" / "vla_dagger.py"
+spec = importlib.util.spec_from_file_location("vla_dagger", SCRIPT)
+dagger = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(dagger)  # type: ignore[union-attr]
+
+
+def test_runs_are_written_as_navigate_to_episodes_and_appended(tmp_path: Path, capsys) -> None:
+    nav = tmp_path / "nav"
+    tiny_artifact(nav, "navigation")
+    out = tmp_path / "dagger"
+    argv = ["--ckpt", str(nav), "--out", str(out), "--episodes", "1", "--max-steps", "4"]
+    assert dagger.main([*argv, "--seed-start", "200000"]) == 0
+    assert dagger.main([*argv, "--seed-start", "200001"]) == 0  # appends
+    assert "now has 2 episodes" in capsys.readouterr().out
+    ds = EpisodeDataset(out, video_keys=())
+    assert len(ds.meta.episodes) == 2 and ds.meta.skills == ["navigate_to"]
+    assert len(ds.columns[K.EPISODE_INDEX]) == 8
+    prov = json.loads(sorted((out / K.PROVENANCE_DIR).glob("episode-*.json"))[0].read_text())
+    assert prov["seed"] == 200000 and prov["extra"]["dagger"]["driver"] == str(nav)
+    assert prov["extra"]["dagger"]["steps"] == 4
+
+
+@pytest.mark.parametrize(
+    ("family", "extra", "message"),
+    [
+        (None, [], "cannot load"),
+        ("manipulation", [], "relabels navigate_to"),
+        ("navigation", ["--episodes", "0"], "at least 1"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys, family, extra, message) -> None:
+    ckpt = tmp_path / "m"
+    if family:
+        tiny_artifact(ckpt, family)
+    code = dagger.main(["--ckpt", str(ckpt), "--out", str(tmp_path / "d"), *extra])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
