@@ -100,6 +100,13 @@ def train_vla(
         int, typer.Option(min=0, help="Torch CPU threads (0: torch's default; 1 is fastest on a shared CPU).")
     ] = 1,
     seed: Annotated[int, typer.Option(min=0, help="Training seed.")] = 0,
+    init_from: Annotated[
+        Path | None,
+        typer.Option(
+            help="Start a fresh run from this artifact's weights and normalisation (fine-tuning, e.g. on "
+            "DAgger data); the network must have the same shapes."
+        ),
+    ] = None,
 ) -> None:
     """Train a VLA on one skill family; re-running with the same OUT resumes from the last checkpoint."""
     import torch
@@ -128,6 +135,7 @@ def train_vla(
             device=device,
             cache_dir=cache_dir,
             seed=seed,
+            init_from=init_from,
         )
     except ValidationError as exc:
         first = exc.errors()[0]

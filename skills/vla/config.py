@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_ACTION_DIM, BASE_KEY, CONTROL_HZ
@@ -49,6 +50,11 @@ class VLAConfig(BaseModel):
         default=tuple(range(STATE_DIM)),
         min_length=1,
         description="entries of the 18-D state fed in (scenes.base.STATE_NAMES order)",
+    )
+    wrap_angles: tuple[int, ...] = Field(
+        default=(),
+        description="state entries that are angles (rad), wrapped to [-pi, pi) before normalisation; "
+        "the scene integrates the base yaw unwrapped, so one heading has many values",
     )
     vision: VisionKind = Field(
         default="cnn", description="small CNN from scratch, or ImageNet EfficientNet-Lite0"
@@ -91,11 +97,26 @@ class VLAConfig(BaseModel):
                     f"crop {camera}=({top}, {left}, {side}) must lie inside the frame: "
                     "0 < side <= 1, 0 <= top, left <= 1 - side"
                 )
-        if any(not 0 <= i < STATE_DIM for i in self.state_indices):
-            raise ValueError(f"state_indices must lie in [0, {STATE_DIM}), got {self.state_indices}")
+        if any(not 0 <= i < STATE_DIM for i in (*self.state_indices, *self.wrap_angles)):
+            raise ValueError(
+                f"state_indices and wrap_angles must lie in [0, {STATE_DIM}), "
+                f"got {self.state_indices} and {self.wrap_angles}"
+            )
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
         return self
+
+    def prepare_state(self, states: np.ndarray) -> np.ndarray:
+        """``(..., 18)`` scene states with the :attr:`wrap_angles` entries wrapped to ``[-pi, pi)``.
+
+        Applied to the training frames (before the statistics) and to every observation.
+        """
+        if not self.wrap_angles:
+            return states
+        out = np.array(states, dtype=np.float32, copy=True)
+        idx = list(self.wrap_angles)
+        out[..., idx] = (out[..., idx] + np.pi) % (2 * np.pi) - np.pi
+        return out
 
     @property
     def action_dim(self) -> int:
@@ -128,7 +149,12 @@ PRESETS: dict[str, VLAConfig] = {
         **_CPU_SIZED,
     ),
     "navigation": VLAConfig(
-        name="navigation", skills=("navigate_to",), action_keys=(BASE_KEY,), cameras=("head",), **_CPU_SIZED
+        name="navigation",
+        skills=("navigate_to",),
+        action_keys=(BASE_KEY,),
+        cameras=("head",),
+        wrap_angles=(17,),  # base_yaw
+        **_CPU_SIZED,
     ),
 }
 """The shipped skill families; override fields with ``PRESETS[name].model_copy(update=...)``."""

@@ -6,7 +6,8 @@ builds, per frame ``t`` of a skill segment (one subgoal of one episode):
 - ``images``: ``(N, K, 3, S, S)`` uint8, the ``K`` cameras resized to ``S`` with the same
   :func:`resize_images` the policy uses; decoded once and kept in a memory-mapped cache
   file (``cache_dir``), reused while the dataset and the image settings are unchanged;
-- ``states`` ``(N, 18)`` and ``actions`` ``(N, A)`` (the model's action dims) float32, env units;
+- ``states`` ``(N, 18)`` (the ``config.wrap_angles`` entries wrapped) and ``actions`` ``(N, A)``
+  (the model's action dims) float32, env units;
 - ``chunks`` ``(N, T)`` int64 and ``chunk_valid`` ``(N, T)`` bool: frame ``t``'s chunk is
   frames ``t .. t+T-1``; rows past the end of the *segment* (the next skill's actions) are
   invalid and repeat the segment's last frame;
@@ -115,7 +116,7 @@ def load_training_data(
     images = _image_cache(ds, frames, video_keys, config.image_size, crops, Path(cache_dir), progress)
     return TrainingData(
         images=images,
-        states=cols[K.OBS_STATE][frames].astype(np.float32),
+        states=config.prepare_state(cols[K.OBS_STATE][frames].astype(np.float32)),
         actions=cols[K.ACTION][frames][:, config.action_columns].astype(np.float32),
         chunks=chunks,
         chunk_valid=valid,

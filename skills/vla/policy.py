@@ -84,7 +84,9 @@ class VLAPolicy:
         if self.config.use_state and raw_state is None:
             raise KeyError(f"observation has no 'state' (policy reads {self.obs_keys})")
         state = (
-            torch.zeros(1, 18) if raw_state is None else torch.as_tensor(raw_state, dtype=torch.float32)[None]
+            torch.zeros(1, 18)
+            if raw_state is None
+            else torch.as_tensor(self.config.prepare_state(np.asarray(raw_state, np.float32)))[None]
         )
         return images, self.normalizer.state(state)
 

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from skills.vla.artifact import save_policy
+from skills.vla.artifact import VLAArtifactError, load_policy, save_policy
 from skills.vla.config import VLAConfig
 from skills.vla.data import TrainingData, load_training_data
 from skills.vla.model import VLAModel
@@ -67,6 +67,11 @@ class TrainConfig(BaseModel):
     device: str = Field(default="cpu", description="torch device, e.g. cpu or cuda")
     cache_dir: Path | None = Field(default=None, description="decoded-frame cache (default OUT.cache)")
     seed: int = Field(default=0, ge=0)
+    init_from: Path | None = Field(
+        default=None,
+        description="artifact whose weights and normalisation statistics start a fresh run (fine-tuning);"
+        " its network must have the same shapes",
+    )
 
     def path(self, suffix: str) -> Path:
         return self.out.with_name(self.out.name + suffix)
@@ -158,6 +163,26 @@ def hardware(device: str) -> str:
     )
 
 
+def _init_source(cfg: TrainConfig) -> VLAPolicy | None:
+    """The artifact ``cfg.init_from`` names (``None`` without one); same action dims required.
+
+    Raises:
+        ValueError: it cannot be loaded, or predicts other action dims than ``cfg.model``.
+    """
+    if cfg.init_from is None:
+        return None
+    try:
+        source = load_policy(cfg.init_from)
+    except (VLAArtifactError, FileNotFoundError) as exc:
+        raise ValueError(f"--init-from {cfg.init_from}: {exc}") from None
+    if source.config.action_keys != cfg.model.action_keys:
+        raise ValueError(
+            f"--init-from {cfg.init_from} predicts {source.config.action_keys}, "
+            f"this run {cfg.model.action_keys}"
+        )
+    return source
+
+
 def _provenance(
     cfg: TrainConfig, data: TrainingData, train_idx: np.ndarray, step: int, metrics: dict, seconds: float
 ) -> dict:
@@ -208,13 +233,24 @@ def train(
         raise ValueError(
             f"{state_path} was trained with another model config; delete it or use another --out"
         )
-    stats = (
-        NormStats.model_validate(resume["stats"])
-        if resume
-        else NormStats.from_arrays(data.states[train_idx], data.actions[train_idx])
-    )
+    source = _init_source(cfg) if resume is None else None
+    if resume:
+        stats = NormStats.model_validate(resume["stats"])
+    elif source is not None:  # the weights expect the statistics they were trained with
+        stats = source.stats
+    else:
+        stats = NormStats.from_arrays(data.states[train_idx], data.actions[train_idx])
     normalizer = Normalizer(stats)
-    model = VLAModel(cfg.model, pretrained=cfg.pretrained and resume is None).to(cfg.device)
+    model = VLAModel(cfg.model, pretrained=cfg.pretrained and resume is None and source is None)
+    if source is not None:
+        try:
+            model.load_state_dict(source.model.state_dict())
+        except RuntimeError as exc:
+            raise ValueError(
+                f"--init-from {cfg.init_from}: its network does not fit this config: {exc}"
+            ) from None
+        console.print(f"initialised from {cfg.init_from} (step {source.provenance.get('steps', '?')})")
+    model = model.to(cfg.device)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "pos" not in n and "query" not in n]
     no_decay = [
         p for n, p in model.named_parameters() if not (p.ndim >= 2 and "pos" not in n and "query" not in n)

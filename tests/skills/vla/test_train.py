@@ -176,3 +176,53 @@ def test_cli_trains_resumes_and_writes_the_artifact(dataset: Path, tmp_path: Pat
     policy = load_policy(out)
     assert policy.provenance["steps"] == 3 and policy.action_keys == ("base",)
     assert policy.predict_chunk(observation(np.random.default_rng(0)), "go to the table").shape == (10, 3)
+
+
+def test_wrapped_angles_give_one_value_per_heading() -> None:
+    config = tiny_config("navigation")
+    assert config.wrap_angles == (17,)  # base_yaw: the scene integrates it unwrapped
+    states = np.zeros((3, 18), np.float32)
+    states[:, 17] = [-4.71, 1.5708, 6.2832]
+    states[:, 16] = 5.0  # not an angle: untouched
+    out = config.prepare_state(states)
+    np.testing.assert_allclose(out[:, 17], [1.5732, 1.5708, 0.0], atol=1e-3)
+    assert (out[:, 16] == 5.0).all() and states[0, 17] == np.float32(-4.71)  # a copy
+    assert tiny_config("manipulation").prepare_state(states) is states
+
+
+def test_policy_wraps_the_yaw_it_reads() -> None:
+    from skills.vla.model import VLAModel
+    from skills.vla.normalize import NormStats
+    from skills.vla.policy import VLAPolicy
+
+    config = tiny_config("navigation")
+    stats = NormStats(
+        state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-1.0] * 3, action_high=[1.0] * 3
+    )
+    policy = VLAPolicy(VLAModel(config), stats, FakeTextEncoder())
+    obs = observation(np.random.default_rng(0))
+    turned = dict(obs, state=obs["state"].copy())
+    turned["state"][17] += 2 * np.pi  # the same heading, one turn further
+    np.testing.assert_allclose(policy.inputs(turned)[1], policy.inputs(obs)[1], atol=1e-5)
+
+
+def test_init_from_starts_a_fresh_run_from_an_artifacts_weights(dataset: Path, tmp_path: Path) -> None:
+    first = train(
+        run_config(dataset, tmp_path / "a", steps=2), text_encoder=FakeTextEncoder(), console=quiet()
+    )
+    cfg = run_config(dataset, tmp_path / "b", steps=1).model_copy(
+        update={"init_from": tmp_path / "a", "lr": 1e-9}
+    )
+    tuned = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
+    assert tuned.stats == first.stats and tuned.provenance["train_config"]["init_from"] == str(tmp_path / "a")
+    start = dict(first.model.named_parameters())  # one step at lr 1e-9: the weights are where they started
+    for name, value in tuned.model.named_parameters():
+        torch.testing.assert_close(value, start[name], atol=1e-6, rtol=0)
+    other = run_config(dataset, tmp_path / "c", steps=1, d_model=64).model_copy(
+        update={"init_from": tmp_path / "a"}
+    )
+    with pytest.raises(ValueError, match="does not fit"):
+        train(other, text_encoder=FakeTextEncoder(), console=quiet())
+    missing = run_config(dataset, tmp_path / "d", steps=1).model_copy(update={"init_from": tmp_path / "none"})
+    with pytest.raises(ValueError, match="--init-from"):
+        train(missing, text_encoder=FakeTextEncoder(), console=quiet())
