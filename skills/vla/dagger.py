@@ -17,19 +17,17 @@ phase machines whose label depends on the phase they started in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from agentrt.core.symbolic import bindings, parse_literal
 from skills.base import Done, StepEvent
 from skills.scripted.navigate import ScriptedNavigate
 from skills.vla.ensemble import ExecutionConfig
-from skills.vla.evaluate import setup_case
+from skills.vla.evaluate import run_case, setup_case
 from skills.vla.protocol import ChunkPolicy
-from skills.vla.skills import LEARNED_SKILLS, effects_hold
+from skills.vla.skills import LEARNED_SKILLS
 
 
 @dataclass
@@ -86,7 +84,6 @@ def relabel_navigation(
     case, scene = setup
     place = case.args["place"]
     skill = LEARNED_SKILLS["navigate_to"](policy, execution=execution)
-    unwrapped = env.unwrapped
     run = RelabelledRun(seed, place, case.instruction, False, "", 0)
     label = expert_label(env, place, scene)
 
@@ -99,34 +96,9 @@ def relabel_navigation(
         run.blocked_steps += bool(event.info.get("base_blocked"))
         label = expert_label(env, place, scene)
 
-    literals = [parse_literal(p) for p in skill.preconditions]
-    start = {"?place": place}
-    binding = (bindings(literals, scene.facts(), start) or [start])[0]
-    result = skill.run(
-        env, case.args, scene=scene, instruction=case.instruction, max_steps=max_steps, on_step=record
-    )
-    run.success = effects_hold([parse_literal(e) for e in skill.effects], binding, unwrapped.facts())
-    run.status, run.steps = result.status.value, result.steps
+    outcome = run_case(env, skill, case, scene, case.instruction, "dagger", max_steps, on_step=record)
+    run.success, run.status, run.steps = outcome.success, outcome.status, outcome.steps
     return run
 
 
-def collect_relabelled(
-    env: Any,
-    policy: ChunkPolicy,
-    seeds: list[int],
-    commit: Callable[[RelabelledRun], None],
-    *,
-    execution: ExecutionConfig | None = None,
-    max_steps: int | None = None,
-) -> list[RelabelledRun | None]:
-    """:func:`relabel_navigation` on each seed, handing every labelled run to ``commit`` as it ends."""
-    runs: list[RelabelledRun | None] = []
-    for seed in seeds:
-        run = relabel_navigation(env, policy, seed, execution=execution, max_steps=max_steps)
-        if run is not None and run.frames:
-            commit(run)
-        runs.append(run)
-    return runs
-
-
-__all__ = ["RelabelledRun", "collect_relabelled", "expert_label", "relabel_navigation"]
+__all__ = ["RelabelledRun", "expert_label", "relabel_navigation"]

@@ -35,6 +35,7 @@ import numpy as np
 from agentrt.core.registry import SCENES, SKILLS
 from agentrt.core.scene import SceneDescription
 from agentrt.core.symbolic import bindings, parse_literal
+from skills.base import StepHook
 from skills.vla.ensemble import ExecutionConfig
 from skills.vla.protocol import ChunkPolicy
 from skills.vla.skills import LEARNED_SKILLS, LearnedSkill, effects_hold
@@ -139,12 +140,18 @@ def run_case(
     instruction: str,
     runner: str,
     max_steps: int | None = None,
+    on_step: StepHook | None = None,
 ) -> Outcome:
-    """Run ``skill`` from the state :func:`setup_case` left; judge by the effects on ``env.facts()``."""
+    """Run ``skill`` from the state :func:`setup_case` left; judge by the effects on ``env.facts()``.
+
+    ``on_step`` sees every step (e.g. DAgger's relabelling, :mod:`skills.vla.dagger`).
+    """
     literals = [parse_literal(p) for p in skill.preconditions]
     start = {f"?{k}": v for k, v in case.args.items()}
     binding = (bindings(literals, scene.facts(), start) or [start])[0]
-    result = skill.run(env, case.args, scene=scene, instruction=instruction, max_steps=max_steps)
+    result = skill.run(
+        env, case.args, scene=scene, instruction=instruction, max_steps=max_steps, on_step=on_step
+    )
     effects = [parse_literal(e) for e in skill.effects]
     success = effects_hold(effects, binding, env.unwrapped.facts())
     latencies = list(getattr(skill, "chunk_latencies_ms", []))
