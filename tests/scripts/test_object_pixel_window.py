@@ -1,0 +1,21 @@
+"""scripts/object_pixel_window.py: pick targets project inside the head camera frame."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+SCRIPT = Path(__file__).parents[2] / "scripts" / "object_pixel_window.py"
+spec = importlib.util.spec_from_file_location("object_pixel_window", SCRIPT)
+window = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(window)  # type: ignore[union-attr]
+
+
+def test_targets_project_below_the_horizon_inside_the_frame(capsys) -> None:
+    assert window.main(["--episodes", "2", "--seed-start", "100000"]) == 0
+    out = capsys.readouterr().out
+    top, bottom, left, right = map(
+        int, re.search(r"rows (\d+)-(\d+), columns (\d+)-(\d+) of 128x128", out).groups()
+    )
+    assert 40 <= top <= bottom < 128 and 0 <= left <= right < 128  # on the counter, not the wall above it
