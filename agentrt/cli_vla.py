@@ -78,6 +78,14 @@ def train_vla(
         ),
     ] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Actions per predicted chunk (10 Hz).")] = 10,
+    goal_weight: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            help="Weight of the auxiliary goal loss (manipulation): a goal token regresses where the "
+            "demonstration's gripper closes or opens (0: none).",
+        ),
+    ] = 0.0,
     steps: Annotated[int, typer.Option(min=1, help="Total optimiser steps.")] = 20_000,
     batch_size: Annotated[int, typer.Option(min=1, help="Frames per batch.")] = 64,
     lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (AdamW).")] = 3e-4,
@@ -104,7 +112,7 @@ def train_vla(
         Path | None,
         typer.Option(
             help="Start a fresh run from this artifact's weights and normalisation (fine-tuning, e.g. on "
-            "DAgger data); the network must have the same shapes."
+            "DAgger data); the network must have the same shapes, except that a goal head may be added."
         ),
     ] = None,
 ) -> None:
@@ -120,6 +128,8 @@ def train_vla(
         sized: dict[str, object] = {} if image_size is None else {"image_size": image_size}
         if crop is not None:
             sized["crops"] = _parse_crops(crop)
+        if goal_weight:
+            sized["goal_weight"] = goal_weight
         model = preset(family, head=head, vision=vision, chunk_size=chunk_size, seed=seed, **sized)
         cfg = TrainConfig(
             data=data,

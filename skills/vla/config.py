@@ -23,6 +23,10 @@ CAMERA_OBS_KEYS: dict[str, str] = {"head": "head_rgb", "wrist": "wrist_rgb"}
 """Camera name (``observation.images.<camera>``) -> scene observation key."""
 STATE_DIM = 18
 """Width of the scene's ``state`` observation (``scenes.base.STATE_NAMES``)."""
+EE_POS = slice(8, 11)
+"""``ee_x, ee_y, ee_z`` (m, base frame) inside the 18-D state."""
+GRIPPER_DIM = 6
+"""Index of the gripper command (+1 close, -1 open) inside the 7-D arm action."""
 
 HeadKind = Literal["tokens", "flow", "l1"]
 VisionKind = Literal["cnn", "efficientnet-lite0"]
@@ -80,6 +84,14 @@ class VLAConfig(BaseModel):
         default=float(CONTROL_HZ), gt=0, description="rate the chunk rows are meant for"
     )
     seed: int = Field(default=0, ge=0, description="seed of the inference noise (flow head)")
+    goal_weight: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="weight of the auxiliary goal loss (0: no goal token): a goal token joins the "
+        "context and regresses where the demonstration's gripper acts in this skill segment "
+        "(the end-effector position, base frame, at the first gripper flip: the grasp point of a "
+        "pick, the release point of a place); arm models with an encoder only",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> VLAConfig:
@@ -102,6 +114,11 @@ class VLAConfig(BaseModel):
                 f"state_indices and wrap_angles must lie in [0, {STATE_DIM}), "
                 f"got {self.state_indices} and {self.wrap_angles}"
             )
+        if self.goal_weight > 0 and (ARM_KEY not in self.action_keys or self.enc_layers == 0):
+            raise ValueError(
+                "goal_weight > 0 needs an arm model (its goal is where the gripper acts) "
+                f"with enc_layers >= 1, got action_keys={self.action_keys}, enc_layers={self.enc_layers}"
+            )
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
         return self
@@ -117,6 +134,11 @@ class VLAConfig(BaseModel):
         idx = list(self.wrap_angles)
         out[..., idx] = (out[..., idx] + np.pi) % (2 * np.pi) - np.pi
         return out
+
+    @property
+    def use_goal(self) -> bool:
+        """Whether the network has the auxiliary goal token and head (``goal_weight > 0``)."""
+        return self.goal_weight > 0
 
     @property
     def action_dim(self) -> int:

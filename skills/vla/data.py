@@ -11,7 +11,11 @@ builds, per frame ``t`` of a skill segment (one subgoal of one episode):
 - ``chunks`` ``(N, T)`` int64 and ``chunk_valid`` ``(N, T)`` bool: frame ``t``'s chunk is
   frames ``t .. t+T-1``; rows past the end of the *segment* (the next skill's actions) are
   invalid and repeat the segment's last frame;
-- ``text_ids`` ``(N,)`` into ``texts`` (distinct instructions) and ``episodes`` ``(N,)``.
+- ``text_ids`` ``(N,)`` into ``texts`` (distinct instructions) and ``episodes`` ``(N,)``;
+- ``goals`` ``(N, 3)`` float32 and ``goal_valid`` ``(N,)`` bool (arm models): where the
+  segment's gripper acts, the end-effector position (m, base frame) at the first frame whose
+  gripper command differs from the segment's first (:func:`gripper_goals`); the target of
+  the auxiliary goal loss (``VLAConfig.goal_weight``).
 
 This module reads datasets through :mod:`agentrt.datasets` (the runtime's LeRobot
 reader), the one place in ``skills`` that does: training is fed by the runtime's logs.
@@ -32,7 +36,7 @@ from agentrt.datasets import constants as K
 from agentrt.datasets.errors import DatasetError
 from agentrt.datasets.torch_dataset import EpisodeDataset
 from agentrt.datasets.video import decode_range
-from skills.vla.config import VLAConfig
+from skills.vla.config import ACTION_GROUPS, EE_POS, GRIPPER_DIM, VLAConfig
 from skills.vla.vision import resize_images
 
 
@@ -48,6 +52,8 @@ class TrainingData:
     text_ids: np.ndarray
     texts: list[str]
     episodes: np.ndarray
+    goals: np.ndarray | None = None
+    goal_valid: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.states)
@@ -84,6 +90,33 @@ def chunk_windows(segment: np.ndarray, horizon: int) -> tuple[np.ndarray, np.nda
     return np.minimum(raw, last[:, None]), raw <= last[:, None]
 
 
+def gripper_goals(
+    segment: np.ndarray, ee_pos: np.ndarray, gripper: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame, the end-effector position where its segment's gripper command first flips.
+
+    Args:
+        segment: ``(N,)`` segment ids, each segment one contiguous run.
+        ee_pos: ``(N, 3)`` end-effector positions (m, base frame).
+        gripper: ``(N,)`` gripper commands (``> 0`` close).
+
+    Returns:
+        ``(N, 3)`` goals (every frame of a segment gets the position at the segment's first
+        frame whose command is on the other side of zero than its first frame's: the grasp
+        of a pick, the release of a place) and ``(N,)`` validity, false in segments that
+        never flip (their goal rows are zero).
+    """
+    n = len(segment)
+    goals, valid = np.zeros((n, 3), np.float32), np.zeros(n, bool)
+    closed = np.asarray(gripper) > 0
+    starts = np.flatnonzero(np.concatenate([[True], segment[1:] != segment[:-1]]))
+    for lo, hi in zip(starts, np.append(starts[1:], n), strict=True):
+        flips = np.flatnonzero(closed[lo:hi] != closed[lo])
+        if len(flips):
+            goals[lo:hi], valid[lo:hi] = ee_pos[lo + flips[0]], True
+    return goals, valid
+
+
 def load_training_data(
     root: str | Path, config: VLAConfig, cache_dir: str | Path, progress: bool = True
 ) -> TrainingData:
@@ -109,11 +142,18 @@ def load_training_data(
     # a new segment wherever the episode or subgoal changes or a frame of another skill intervenes
     segment_key = episodes * 1_000_003 + cols[K.SUBGOAL_INDEX][frames]
     gaps = np.concatenate([[0], np.cumsum(np.diff(frames) != 1)])
-    chunks, valid = chunk_windows(segment_key * 1_000_003 + gaps, config.chunk_size)
+    segment = segment_key * 1_000_003 + gaps
+    chunks, valid = chunk_windows(segment, config.chunk_size)
     task_ids = cols[K.TASK_INDEX][frames]
     used = np.unique(task_ids)
     crops = [config.crops.get(camera) for camera in config.cameras]
     images = _image_cache(ds, frames, video_keys, config.image_size, crops, Path(cache_dir), progress)
+    goals = goal_valid = None
+    if config.use_goal:
+        gripper = cols[K.ACTION][frames][:, ACTION_GROUPS["arm"][0] + GRIPPER_DIM]
+        goals, goal_valid = gripper_goals(segment, cols[K.OBS_STATE][frames][:, EE_POS], gripper)
+        if not goal_valid.any():
+            raise DatasetError(f"{root}: no segment of {list(config.skills)} ever flips the gripper")
     return TrainingData(
         images=images,
         states=config.prepare_state(cols[K.OBS_STATE][frames].astype(np.float32)),
@@ -123,6 +163,8 @@ def load_training_data(
         text_ids=np.searchsorted(used, task_ids),
         texts=[meta.tasks[int(i)] for i in used],
         episodes=episodes,
+        goals=goals,
+        goal_valid=goal_valid,
     )
 
 

@@ -15,11 +15,18 @@ text token and a state token; ``enc_layers`` of self-attention mix them into a c
 layers, and the head (:mod:`skills.vla.heads`) turns them into a normalised chunk
 ``(B, chunk_size, action_dim)``. The context is computed once per observation, so the
 flow head's Euler steps only re-run the small decoder.
+
+With ``config.goal_weight > 0`` a learned goal token joins the context (last) and a small
+MLP reads it out as the standardised end-effector position where the skill's gripper will
+act (the grasp point of a pick; :func:`skills.vla.data.gripper_goals`). Its regression loss,
+weighted by ``goal_weight``, is auxiliary: it asks the vision to find the object the
+instruction names, and the action decoder attends to the token like any other.
 """
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from skills.vla.config import VLAConfig
@@ -44,6 +51,11 @@ class VLAModel(nn.Module):
             "state_indices", torch.tensor(c.state_indices, dtype=torch.long), persistent=False
         )
         self.kind_emb = nn.Parameter(torch.randn(3, c.d_model) * 0.02)  # image, text, state
+        if c.use_goal:
+            self.goal_token = nn.Parameter(torch.randn(c.d_model) * 0.02)
+            self.goal_head = nn.Sequential(
+                nn.Linear(c.d_model, c.d_model), nn.GELU(), nn.Linear(c.d_model, 3)
+            )
         layer = dict(d_model=c.d_model, nhead=c.n_heads, dim_feedforward=4 * c.d_model, dropout=c.dropout,
                      batch_first=True, norm_first=True)  # fmt: skip
         self.encoder = (
@@ -61,7 +73,7 @@ class VLAModel(nn.Module):
         )
 
     def encode(self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
-        """Context tokens ``(B, L, d_model)``, ``L = n_image_tokens + 1 (+ 1 with state)``."""
+        """Context tokens ``(B, L, d_model)``, ``L = n_image_tokens + 1 (+ 1 with state) (+ 1 goal)``."""
         b, k = images.shape[:2]
         cond = text.repeat_interleave(k, dim=0)
         feats = self.vision(images.flatten(0, 1), cond)  # (B*K, cells, C)
@@ -70,6 +82,8 @@ class VLAModel(nn.Module):
         if self.state_proj is not None:
             picked = state.index_select(1, self.state_indices)
             tokens.append((self.state_proj(picked) + self.kind_emb[2])[:, None])
+        if self.config.use_goal:
+            tokens.append(self.goal_token.expand(b, 1, -1))
         x = torch.cat(tokens, dim=1)
         if self.encoder is not None:
             x = self.encoder(x)
@@ -88,9 +102,30 @@ class VLAModel(nn.Module):
         state: torch.Tensor,
         target: torch.Tensor,
         valid: torch.Tensor,
+        goal: torch.Tensor | None = None,
+        goal_valid: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, dict[str, float]]:
-        """Training loss for normalised ``target`` ``(B, T, A)`` with ``valid`` ``(B, T)`` rows."""
-        return self.head.loss(self._decoder(self.encode(images, text, state)), target, valid)
+        """Training loss for normalised ``target`` ``(B, T, A)`` with ``valid`` ``(B, T)`` rows.
+
+        With a goal token and a standardised ``goal`` ``(B, 3)`` (``goal_valid`` ``(B,)``), adds
+        ``goal_weight`` times its smooth-L1 error (mean over valid rows), reported as ``goal_l1``.
+        """
+        context = self.encode(images, text, state)
+        loss, info = self.head.loss(self._decoder(context), target, valid)
+        if self.config.use_goal and goal is not None:
+            err = F.smooth_l1_loss(self.goal_head(context[:, -1]), goal, reduction="none").mean(-1)
+            mask = torch.ones_like(err) if goal_valid is None else goal_valid.to(err.dtype)
+            goal_loss = (err * mask).sum() / mask.sum().clamp_min(1.0)
+            loss = loss + self.config.goal_weight * goal_loss
+            info = {**info, "goal_l1": float(goal_loss.detach())}
+        return loss, info
+
+    @torch.no_grad()
+    def predict_goal(self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+        """Standardised goal ``(B, 3)``: where the gripper will act (needs ``goal_weight > 0``)."""
+        if not self.config.use_goal:
+            raise ValueError(f"model {self.config.name!r} has no goal head (goal_weight is 0)")
+        return self.goal_head(self.encode(images, text, state)[:, -1])
 
     @torch.no_grad()
     def predict(

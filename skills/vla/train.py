@@ -33,7 +33,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from skills.vla.artifact import VLAArtifactError, load_policy, save_policy
-from skills.vla.config import VLAConfig
+from skills.vla.config import EE_POS, VLAConfig
 from skills.vla.data import TrainingData, load_training_data
 from skills.vla.model import VLAModel
 from skills.vla.normalize import Normalizer, NormStats
@@ -105,6 +105,10 @@ class Batches:
             "target": self.normalizer.action(torch.from_numpy(d.actions[d.chunks[idx]])),
             "valid": torch.from_numpy(d.chunk_valid[idx]),
         }
+        if d.goals is not None and d.goal_valid is not None:
+            mean, std = self.normalizer.state_mean[EE_POS], self.normalizer.state_std[EE_POS]
+            batch["goal"] = (torch.from_numpy(d.goals[idx]) - mean) / std
+            batch["goal_valid"] = torch.from_numpy(d.goal_valid[idx])
         return {
             "images": random_shift(images, shift, generator),
             **{k: v.to(device) for k, v in batch.items()},
@@ -123,10 +127,15 @@ def _schedule(cfg: TrainConfig) -> Callable[[int], float]:
 
 @torch.no_grad()
 def validate(model: VLAModel, batches: Batches, val_idx: np.ndarray, cfg: TrainConfig) -> dict[str, float]:
-    """Mean loss and chunk L1 (normalised units, valid rows) over fixed held-out batches."""
+    """Mean loss and chunk L1 (normalised units, valid rows) over fixed held-out batches.
+
+    A model with a goal head also gets ``val/goal_err_m``: the mean distance (m) between the
+    goal it predicts and the demonstration's, over frames that have one.
+    """
     model.eval()
     order = np.random.default_rng(cfg.seed).permutation(val_idx)
-    losses, l1s = [], []
+    losses, l1s, goal_errs = [], [], []
+    std = batches.normalizer.state_std[EE_POS]
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg.seed)
         gen = torch.Generator().manual_seed(cfg.seed)
@@ -135,13 +144,19 @@ def validate(model: VLAModel, batches: Batches, val_idx: np.ndarray, cfg: TrainC
             if len(idx) == 0:
                 break
             b = batches(idx, 0, gen, cfg.device)
-            loss, _ = model.loss(b["images"], b["text"], b["state"], b["target"], b["valid"])
+            loss, _ = model.loss(**b)
             pred = model.predict(b["images"], b["text"], b["state"], generator=gen.manual_seed(cfg.seed))
             err = (pred - b["target"].clamp(-1, 1)).abs().mean(-1)
             losses.append(float(loss))
             l1s.append(float((err * b["valid"]).sum() / b["valid"].sum().clamp_min(1)))
+            if "goal" in b and b["goal_valid"].any():
+                metres = (model.predict_goal(b["images"], b["text"], b["state"]) - b["goal"]).cpu() * std
+                goal_errs.append(metres.norm(dim=-1)[b["goal_valid"].cpu()])
     model.train()
-    return {"val/loss": float(np.mean(losses)), "val/chunk_l1": float(np.mean(l1s))}
+    out = {"val/loss": float(np.mean(losses)), "val/chunk_l1": float(np.mean(l1s))}
+    if goal_errs:
+        out["val/goal_err_m"] = float(torch.cat(goal_errs).mean())
+    return out
 
 
 def hardware(device: str) -> str:
@@ -244,11 +259,18 @@ def train(
     model = VLAModel(cfg.model, pretrained=cfg.pretrained and resume is None and source is None)
     if source is not None:
         try:
-            model.load_state_dict(source.model.state_dict())
+            missing, unexpected = model.load_state_dict(source.model.state_dict(), strict=False)
         except RuntimeError as exc:
             raise ValueError(
                 f"--init-from {cfg.init_from}: its network does not fit this config: {exc}"
             ) from None
+        # a goal head may be added to a network without one; nothing else may differ
+        added = [k for k in missing if not (k.startswith("goal_") and not source.config.use_goal)]
+        if added or unexpected:
+            raise ValueError(
+                f"--init-from {cfg.init_from}: its network does not fit this config: "
+                f"missing {added[:5]}, unexpected {unexpected[:5]}"
+            )
         console.print(f"initialised from {cfg.init_from} (step {source.provenance.get('steps', '?')})")
     model = model.to(cfg.device)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "pos" not in n and "query" not in n]
@@ -322,7 +344,7 @@ def train(
             while step < cfg.steps:
                 idx = train_idx[torch.randint(len(train_idx), (cfg.batch_size,), generator=sampler).numpy()]
                 b = batches(idx, cfg.augment_shift, sampler, cfg.device)
-                loss, _ = model.loss(b["images"], b["text"], b["state"], b["target"], b["valid"])
+                loss, _ = model.loss(**b)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
@@ -336,7 +358,8 @@ def train(
                 if len(val_idx) and (step % cfg.val_every == 0 or step == cfg.steps):
                     metrics.update(validate(model, batches, val_idx, cfg), **{"train/loss": running})
                     metrics["steps_per_s"] = rate
-                    log({k: metrics[k] for k in ("train/loss", "val/loss", "val/chunk_l1", "steps_per_s")})
+                    keys = ("train/loss", "val/loss", "val/chunk_l1", "val/goal_err_m", "steps_per_s")
+                    log({k: metrics[k] for k in keys if k in metrics})
                 if rollout is not None and cfg.rollout_every and step % cfg.rollout_every == 0:
                     results = _run_rollout(rollout, _cpu_policy(policy()), console)
                     model.train()

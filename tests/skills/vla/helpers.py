@@ -56,8 +56,10 @@ SEGMENTS = (
 def make_kitchen_dataset(root: Path, episodes: int = 3, frames_per_skill: int = 6) -> Path:
     """``episodes`` episodes of three subgoals (navigate_to, pick, place) of ``frames_per_skill`` frames.
 
-    Images are flat colours; state entry 0 is the frame's index inside its subgoal; the arm
-    action is ``0.01 * frame`` on every dim (gripper ``+1`` while placing), base ``(0.1, 0, -0.1)``.
+    Images are flat colours; state entry 0 is the frame's index inside its subgoal and the
+    end-effector position (entries 8-10) is ``(frame, episode, subgoal)``; the arm action is
+    ``0.01 * frame`` on every dim except the gripper, which pick closes (``+1``) and place
+    opens (``-1``) from frame ``frames_per_skill // 2`` on; base ``(0.1, 0, -0.1)``.
     """
     space = gym.spaces.Dict(
         {
@@ -77,8 +79,10 @@ def make_kitchen_dataset(root: Path, episodes: int = 3, frames_per_skill: int = 
                 for frame in range(frames_per_skill):
                     state = np.zeros(18, np.float32)
                     state[0], state[1] = frame, episode
+                    state[8:11] = frame, episode, subgoal
                     arm = np.full(7, 0.01 * frame, np.float32)
-                    arm[6] = 1.0 if skill == "place" else -1.0
+                    closed = (frame >= frames_per_skill // 2) != (skill == "place")
+                    arm[6] = 1.0 if closed else -1.0
                     writer.add_frame(
                         {
                             "head_rgb": np.full((32, 32, 3), 20 * frame + 60 * subgoal, np.uint8),

@@ -120,3 +120,42 @@ def test_manipulation_ignores_the_bases_world_pose() -> None:
     first = model.predict(b["images"], b["text"], b["state"])
     assert torch.equal(first, model.predict(b["images"], b["text"], moved))
     assert not torch.equal(first, model.predict(b["images"], b["text"], arm))
+
+
+def test_the_goal_loss_is_added_with_its_weight_and_learns() -> None:
+    torch.manual_seed(0)
+    config = tiny_config("manipulation", head="l1", dropout=0.0, goal_weight=2.0)
+    model = VLAModel(config)
+    b = tiny_batch(config)
+    goal = torch.randn(4, 3, generator=torch.Generator().manual_seed(1))
+    goal_valid = torch.tensor([True, True, True, False])
+    without, _ = model.loss(**b)
+    total, info = model.loss(**b, goal=goal, goal_valid=goal_valid)
+    by_hand = torch.nn.functional.smooth_l1_loss(model.predict_goal(b["images"], b["text"], b["state"]), goal,
+                                                 reduction="none").mean(-1)[:3].mean()  # fmt: skip
+    torch.testing.assert_close(total, without + 2.0 * by_hand)
+    assert info["goal_l1"] == pytest.approx(float(by_hand), rel=1e-5)
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    for _ in range(60):
+        loss, info = model.loss(**b, goal=goal, goal_valid=goal_valid)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert info["goal_l1"] < 0.2 * float(by_hand)
+    # the goal token is one more context token, which the action decoder attends to
+    plain = VLAModel(tiny_config("manipulation", head="l1"))
+    assert model.encode(b["images"], b["text"], b["state"]).shape[1] == (
+        plain.encode(b["images"], b["text"], b["state"]).shape[1] + 1
+    )
+
+
+def test_only_arm_models_with_an_encoder_have_a_goal() -> None:
+    with pytest.raises(ValueError, match="goal_weight"):
+        tiny_config("navigation", goal_weight=1.0)
+    with pytest.raises(ValueError, match="enc_layers"):
+        tiny_config("manipulation", goal_weight=1.0, enc_layers=0)
+    model = VLAModel(tiny_config("manipulation"))
+    assert not any(name.startswith("goal_") for name, _ in model.named_parameters())
+    b = tiny_batch(model.config, batch=1)
+    with pytest.raises(ValueError, match="no goal head"):
+        model.predict_goal(b["images"], b["text"], b["state"])

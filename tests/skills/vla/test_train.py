@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from agentrt.cli_vla import app
 from skills.vla.artifact import load_policy
-from skills.vla.data import chunk_windows, load_training_data
+from skills.vla.data import chunk_windows, gripper_goals, load_training_data
 from skills.vla.train import TrainConfig, train
 from tests.skills.vla.helpers import FakeTextEncoder, make_kitchen_dataset, observation, tiny_config
 
@@ -27,6 +27,26 @@ def test_chunk_windows_stop_at_segment_ends() -> None:
     idx, valid = chunk_windows(np.array([7, 7, 7, 3, 3]), horizon=3)
     assert idx.tolist() == [[0, 1, 2], [1, 2, 2], [2, 2, 2], [3, 4, 4], [4, 4, 4]]
     assert valid.tolist() == [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 0], [1, 0, 0]]
+
+
+def test_gripper_goals_are_where_each_segment_first_flips_its_gripper() -> None:
+    segment = np.array([0, 0, 0, 0, 5, 5, 5, 2, 2])
+    ee = np.arange(27, dtype=np.float32).reshape(9, 3)
+    gripper = np.array([-1, -1, 1, -1, 1, 1, -1, -1, -1])  # pick closes at 2; place opens at 6; 2 never flips
+    goals, valid = gripper_goals(segment, ee, gripper)
+    assert goals[:4].tolist() == [[6, 7, 8]] * 4 and goals[4:7].tolist() == [[18, 19, 20]] * 3
+    assert valid.tolist() == [True] * 7 + [False] * 2 and not goals[7:].any()
+
+
+def test_goal_targets_of_the_manipulation_family(dataset: Path, tmp_path: Path) -> None:
+    data = load_training_data(dataset, tiny_config("manipulation"), tmp_path / "cache", progress=False)
+    assert data.goals is None  # only read for a model with a goal head
+    config = tiny_config("manipulation", goal_weight=1.0)
+    data = load_training_data(dataset, config, tmp_path / "cache", progress=False)
+    assert data.goals is not None and data.goal_valid is not None and data.goal_valid.all()
+    # pick (subgoal 1) closes and place (subgoal 2) opens at frame 3: the EE is at (3, episode, subgoal)
+    expected = [[3.0, e, s] for e in range(3) for s in (1, 2) for _ in range(6)]
+    assert data.goals.tolist() == expected
 
 
 def test_training_data_of_a_family(dataset: Path, tmp_path: Path) -> None:
@@ -141,6 +161,7 @@ def test_resuming_with_another_model_config_is_refused(dataset: Path, tmp_path: 
         (["--crop", "head=0.5"], "expected CAMERA=TOP,LEFT,SIDE"),
         (["--crop", "head=0.6,0.0,0.5"], "must lie inside the frame"),
         (["--crop", "depth=0,0,1"], "which the model does not read"),
+        (["--family", "navigation", "--goal-weight", "1"], "needs an arm model"),
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_2(
@@ -226,3 +247,24 @@ def test_init_from_starts_a_fresh_run_from_an_artifacts_weights(dataset: Path, t
     missing = run_config(dataset, tmp_path / "d", steps=1).model_copy(update={"init_from": tmp_path / "none"})
     with pytest.raises(ValueError, match="--init-from"):
         train(missing, text_encoder=FakeTextEncoder(), console=quiet())
+
+
+def test_a_goal_run_reports_its_error_in_metres_and_can_start_from_a_run_without_one(
+    dataset: Path, tmp_path: Path
+) -> None:
+    plain = train(
+        run_config(dataset, tmp_path / "a", steps=2), text_encoder=FakeTextEncoder(), console=quiet()
+    )
+    cfg = run_config(dataset, tmp_path / "b", steps=2, goal_weight=1.0).model_copy(
+        update={"init_from": tmp_path / "a"}
+    )
+    goal = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
+    logged = [json.loads(line) for line in (tmp_path / "b.log.jsonl").read_text().splitlines()]
+    assert all(entry["val/goal_err_m"] > 0 for entry in logged)
+    assert load_policy(tmp_path / "b").config.goal_weight == 1.0
+    assert {n for n, _ in goal.model.named_parameters()} - {n for n, _ in plain.model.named_parameters()} == {
+        "goal_token", "goal_head.0.weight", "goal_head.0.bias", "goal_head.2.weight", "goal_head.2.bias"
+    }  # fmt: skip
+    back = run_config(dataset, tmp_path / "c", steps=1).model_copy(update={"init_from": tmp_path / "b"})
+    with pytest.raises(ValueError, match="unexpected"):  # dropping a trained goal head is not silent
+        train(back, text_encoder=FakeTextEncoder(), console=quiet())
