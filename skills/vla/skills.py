@@ -20,7 +20,10 @@ How a call runs, at the 10 Hz control rate (one ``env.step`` per step):
   held for ``max_hold_steps``. Otherwise the step budget ends the call with ``aborted``, and
   the agent replans like after any failure. The same facts give an early failure: ``pick`` fails
   once the object has been neither where it was nor in the hand for ``lost_steps`` steps
-  (knocked off), ``place`` once it is neither held nor in the receptacle (dropped elsewhere).
+  (knocked off) or the gripper has been commanded closed for ``miss_steps`` steps without
+  holding it (a missed grasp: the policies we trained never reopen after one, so the rest of
+  the budget would be spent closed on nothing), ``place`` once the object is neither held
+  nor in the receptacle (dropped elsewhere).
   A deployment without an oracle would swap this detector for a VLM or a learned terminate
   head; the policy itself never sees it.
 
@@ -71,6 +74,12 @@ class DoneConfig(BaseModel):
     lost_steps: int = Field(
         default=10, ge=1, description="fail once none of the skill's `keep_any` literals held this long"
     )
+    miss_steps: int = Field(
+        default=0,
+        ge=0,
+        description="fail once the gripper has been commanded closed this long without the skill's "
+        "`grasp_literal` holding (a missed grasp; 0: never)",
+    )
 
 
 TWIN_DECLARATIONS = ("name", "Args", "preconditions", "effects", "instruction", "action_keys", "max_steps")
@@ -91,6 +100,8 @@ class LearnedSkill(Skill):
     keep_any: ClassVar[tuple[str, ...]] = ()
     """Literals (over the arguments and precondition variables) of which one must hold while the
     skill runs, e.g. the object is where it was or in the hand; empty: no early failure."""
+    grasp_literal: ClassVar[str | None] = None
+    """What a closed gripper should be holding (``holding(?object)``), for :attr:`DoneConfig.miss_steps`."""
 
     def __init_subclass__(cls, twin: type[Skill] | None = None, **kwargs: Any) -> None:
         """``class LearnedPick(..., twin=ScriptedPick)`` copies the twin's :data:`TWIN_DECLARATIONS`."""
@@ -164,6 +175,8 @@ class LearnedSkill(Skill):
         self.held_since: int | None = None
         self.keep = [parse_literal(k) for k in self.keep_any]
         self.lost_since: int | None = None
+        self.grasp = parse_literal(self.grasp_literal) if self.grasp_literal else None
+        self.closed_since: int | None = None
         self.last_motion = 0.0  # nothing commanded yet: already-true effects end the call at once
 
     def _act(self, obs: dict[str, np.ndarray]) -> Action | Done:
@@ -180,6 +193,13 @@ class LearnedSkill(Skill):
                     return Done(False, f"lost track: none of {ground} holds")
             else:
                 self.lost_since = None
+            if self.closed_since is not None and self.done.miss_steps and self.grasp is not None:
+                if effects_hold([self.grasp], self.binding, facts):
+                    self.closed_since = None
+                elif self.step - self.closed_since >= self.done.miss_steps:
+                    ground = format_atom(substitute(self.grasp.atom, self.binding))
+                    return Done(False, f"grasp missed: the gripper closed {self.done.miss_steps} steps "
+                                f"ago and {ground} does not hold")  # fmt: skip
         if self.held_since is not None:
             held = self.step - self.held_since
             if held >= self.done.min_hold_steps and (
@@ -195,9 +215,17 @@ class LearnedSkill(Skill):
             self.chunk_latencies_ms.append(1000.0 * (time.perf_counter() - start))
             self.executor.add(chunk, self.step)
         row = self.executor.action(self.step)
+        if not self._closes(row):
+            self.closed_since = None
+        elif self.closed_since is None:
+            self.closed_since = self.step
         self.step += 1
         self.last_motion = self._motion(row)
         return self._to_action(row)
+
+    def _closes(self, row: np.ndarray) -> bool:
+        """Whether ``row`` commands the gripper closed (arm skills; never for others)."""
+        return False
 
     # ------------------------------------------------------------ for subclasses
     @abstractmethod
@@ -221,16 +249,23 @@ class _ArmRows:
         """Translation per step (m) plus rotation per step (rad) scaled by 0.1 m/rad."""
         return float(np.linalg.norm(row[:3]) + 0.1 * np.linalg.norm(row[3:6]))
 
+    def _closes(self, row: np.ndarray) -> bool:
+        return bool(row[ARM_ACTION_DIM - 1] > 0)
+
 
 class LearnedPick(_ArmRows, LearnedSkill, twin=ScriptedPick):
     """Pick up an object (learned policy from the cameras and the instruction).
 
     Same arguments, preconditions and effects as the scripted ``pick``: the robot must be
     at the place where the object lies with an empty gripper. Ends when the object has been
-    held for a moment and the arm has come to rest; fails (aborted) at the step budget.
+    held for a moment and the arm has come to rest; fails when the gripper has closed for
+    15 steps (1.5 s) without holding the object (a missed grasp, as the scripted twin fails
+    after 10 closing steps), and (aborted) at the step budget.
     """
 
+    default_done = DoneConfig(miss_steps=15)
     keep_any = ("in(?object, ?from)", "holding(?object)")
+    grasp_literal = "holding(?object)"
 
 
 class LearnedPlace(_ArmRows, LearnedSkill, twin=ScriptedPlace):

@@ -105,6 +105,19 @@ def test_knocked_off_object_fails_early_with_a_reason(fakes: SimpleNamespace) ->
     assert result.reason == "lost track: none of in(mug_0, counter), holding(mug_0) holds"
 
 
+def test_a_gripper_closed_on_nothing_fails_as_a_missed_grasp(fakes: SimpleNamespace) -> None:
+    policy = fakes.ScriptedChunkPolicy(_pick_rows(close_at=3))
+    never = fakes.GraspWorld(SCENE.model_copy(deep=True), "mug_0", close_steps=10_000)
+    result = LearnedPick(policy).run(never, {"object": "mug_0"}, scene=SCENE)
+    # closed from step 3; 15 steps (miss_steps) later the mug is still not held
+    assert result.status is SkillStatus.FAILURE and result.steps == 18
+    assert result.reason == "grasp missed: the gripper closed 15 steps ago and holding(mug_0) does not hold"
+    slow = fakes.GraspWorld(SCENE.model_copy(deep=True), "mug_0", close_steps=12)
+    assert LearnedPick(fakes.ScriptedChunkPolicy(_pick_rows(close_at=3, still_at=20))).run(
+        slow, {"object": "mug_0"}, scene=SCENE
+    ).ok  # a grasp that takes 12 closing steps is not a miss
+
+
 def test_missing_observation_key_fails_with_the_key(fakes: SimpleNamespace) -> None:
     policy = fakes.ScriptedChunkPolicy(_pick_rows(), obs_keys=("wrist_rgb", "state"))
     result = LearnedPick(policy).run(FakeEnv(SCENE.model_copy(deep=True)), {"object": "mug_0"}, scene=SCENE)
