@@ -1,0 +1,141 @@
+"""Why a learned ``pick`` fails: where the gripper first closed, relative to every object.
+
+    python scripts/pick_failures.py --ckpt skills/vla/checkpoints/candidates/kitchen-v0-manipulation \
+        --episodes 50 --seed-start 100000 [--json runs/vla/pick-failures.json]
+
+Runs the learned ``pick`` from the evaluation's start states (:func:`skills.vla.evaluate.setup_case`,
+the same seeds as ``agentrt eval-skill``). At the first step the policy commands the gripper
+closed, it measures the horizontal distance (m, base frame) from the end effector to each
+object's grasp point (:func:`skills.scripted.pick.grasp_height` above its centre) and sorts
+every call into one of:
+
+- ``success``: the pick's effects hold at the end;
+- ``never closed``: the gripper was never commanded closed;
+- ``wrong object``: when it closed, another object's grasp point was nearer than the target's
+  (the instruction was not grounded to the named object);
+- ``missed target``: the target was the nearest object, but the grasp failed (localisation).
+
+A diagnostic: it reads the simulator's privileged object poses, which the policy never sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def _bad(message: str) -> int:
+    print(f"pick_failures: {message}", file=sys.stderr)
+    return 2
+
+
+def closing_distances(env: Any) -> dict[str, float]:
+    """Horizontal distance (m) from the end effector to every object's grasp point, base frame."""
+    from skills.scripted.pick import grasp_height
+
+    e = env.unwrapped
+    ee, _ = e.ee_pose()
+    out = {}
+    for oid in e.objects:
+        pos, _ = e.object_pose(oid)
+        grasp = e.world_to_base(np.array([pos[0], pos[1], grasp_height(e, oid)]))
+        out[oid] = float(np.linalg.norm(grasp[:2] - ee[:2]))
+    return out
+
+
+def classify(success: bool, target: str, distances: dict[str, float] | None) -> str:
+    """The failure class of one call (see the module docstring)."""
+    if success:
+        return "success"
+    if distances is None:
+        return "never closed"
+    return "missed target" if min(distances, key=distances.__getitem__) == target else "wrong object"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ckpt", type=Path, required=True, help="manipulation artifact base path")
+    parser.add_argument("--episodes", type=int, default=50)
+    parser.add_argument("--seed-start", type=int, default=100_000)
+    parser.add_argument("--scene", default="kitchen-v0")
+    parser.add_argument("--max-steps", type=int, default=None, help="override the skill's step budget")
+    parser.add_argument("--json", type=Path, default=None, help="also write every call as JSON here")
+    args = parser.parse_args(argv)
+    if args.episodes < 1:
+        return _bad("--episodes must be at least 1")
+
+    from agentrt.core.registry import SCENES
+    from skills.base import StepEvent
+    from skills.vla.artifact import VLAArtifactError, load_policy
+    from skills.vla.evaluate import run_case, setup_case
+    from skills.vla.skills import LEARNED_SKILLS
+
+    try:
+        policy = load_policy(args.ckpt)
+    except (VLAArtifactError, FileNotFoundError) as exc:
+        return _bad(f"cannot load {args.ckpt}: {exc}")
+    if "pick" not in policy.config.skills:
+        return _bad(f"{args.ckpt} is a {policy.config.name!r} model, which does not pick")
+    try:
+        env = SCENES.get(args.scene)()
+    except KeyError as exc:
+        return _bad(str(exc.args[0]))
+    calls: list[dict[str, Any]] = []
+    try:
+        for seed in range(args.seed_start, args.seed_start + args.episodes):
+            with env.unwrapped.cameras_paused():
+                setup = setup_case(env, "pick", seed)
+            if setup is None:
+                continue
+            case, scene = setup
+            target = case.args["object"]
+            closing: dict[str, float] | None = None
+
+            def on_step(event: StepEvent) -> None:
+                nonlocal closing
+                if closing is None and float(event.action["arm"][-1]) > 0:
+                    closing = closing_distances(env)
+
+            skill = LEARNED_SKILLS["pick"](policy)
+            outcome = run_case(env, skill, case, scene, case.instruction, "learned", args.max_steps, on_step)
+            kind = classify(outcome.success, target, closing)
+            nearest = None if closing is None else min(closing, key=closing.__getitem__)
+            call = {
+                "seed": seed, "target": target, "instruction": case.instruction, "class": kind,
+                "steps": outcome.steps, "reason": outcome.reason, "nearest_at_close": nearest,
+                "target_xy_m": None if closing is None else round(closing[target], 4),
+                "nearest_xy_m": None if closing is None else round(closing[nearest], 4),
+            }  # fmt: skip
+            calls.append(call)
+            where = (
+                "" if closing is None else f", closed {call['target_xy_m']:.3f} m from it, nearest {nearest}"
+            )
+            print(f"seed {seed}: {kind} ({case.instruction!r}{where})", flush=True)
+    finally:
+        env.close()
+    if not calls:
+        return _bad("no seed could be set up")
+    counts = Counter(c["class"] for c in calls)
+    by_class: dict[str, list[float]] = defaultdict(list)
+    for c in calls:
+        if c["target_xy_m"] is not None:
+            by_class[c["class"]].append(c["target_xy_m"])
+    print(f"\n{len(calls)} picks:")
+    for kind in ("success", "missed target", "wrong object", "never closed"):
+        dist = by_class.get(kind)
+        median = f"; median distance to the target at closing {np.median(dist):.3f} m" if dist else ""
+        print(f"  {kind}: {counts.get(kind, 0)}{median}")
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"ckpt": str(args.ckpt), "calls": calls}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""scripts/pick_failures.py: learned picks sorted by where the gripper closed; bad input exits 2."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.skills.vla.helpers import tiny_artifact
+
+SCRIPT = Path(__file__).parents[2] / "scripts" / "pick_failures.py"
+spec = importlib.util.spec_from_file_location("pick_failures", SCRIPT)
+failures = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(failures)  # type: ignore[union-attr]
+
+
+def test_classes_by_the_nearest_object_when_the_gripper_closed() -> None:
+    assert failures.classify(True, "mug_0", None) == "success"
+    assert failures.classify(False, "mug_0", None) == "never closed"
+    assert failures.classify(False, "mug_0", {"mug_0": 0.05, "bowl_0": 0.2}) == "missed target"
+    assert failures.classify(False, "mug_0", {"mug_0": 0.25, "bowl_0": 0.02}) == "wrong object"
+
+
+def test_an_untrained_model_is_run_and_reported(tmp_path: Path, capsys) -> None:
+    ckpt = tmp_path / "manip"
+    tiny_artifact(ckpt, "manipulation")
+    out = tmp_path / "calls.json"
+    argv = ["--ckpt", str(ckpt), "--episodes", "1", "--max-steps", "3", "--json", str(out)]
+    assert failures.main(argv) == 0
+    assert "1 picks:" in capsys.readouterr().out
+    (call,) = json.loads(out.read_text())["calls"]
+    assert call["seed"] == 100000 and call["steps"] == 3 and call["class"] != "success"
+
+
+@pytest.mark.parametrize(
+    ("family", "extra", "message"),
+    [
+        (None, [], "cannot load"),
+        ("navigation", [], "does not pick"),
+        ("manipulation", ["--episodes", "0"], "at least 1"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys, family, extra, message) -> None:
+    ckpt = tmp_path / "m"
+    if family:
+        tiny_artifact(ckpt, family)
+    code = failures.main(["--ckpt", str(ckpt), *extra])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
