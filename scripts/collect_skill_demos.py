@@ -14,12 +14,14 @@ the expert completes are kept. The evaluation draws its seeds from 100000 on, DA
 200000; use seeds from 300000 on here so that no evaluated scene is ever trained on.
 
 Appends to ``--out`` (created with the scene's features if absent); each episode is
-committed on its own, so an interrupted run keeps what it recorded.
+committed on its own, so an interrupted run (Ctrl-C or SIGTERM: it stops after closing the
+dataset) keeps what it recorded.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -41,6 +43,11 @@ def _recorder(into: list[tuple[dict[str, Any], dict[str, Any]]]) -> Any:
         into.append((event.obs, event.action))
 
     return on_step
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM (a session ending) stops the run like Ctrl-C: the dataset is closed first."""
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         env.close()
         return _bad(str(exc))
 
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     kept = {s: 0 for s in skills}
     failed = {s: 0 for s in skills}
     frames = 0
@@ -120,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         writer.close()
         env.close()
+        signal.signal(signal.SIGTERM, previous)
     print(
         f"kept {kept} calls ({frames} frames), expert or set-up failed {failed}, in "
         f"{time.perf_counter() - start:.0f} s; dataset {args.out} now has {writer.num_episodes} episodes"
