@@ -258,11 +258,14 @@ class PandaArm:
             [s[0] for s in p.getJointStates(self.body, list(ARM_JOINTS), physicsClientId=self.client)]
         )
 
-    def wrist_image(self) -> np.ndarray:
-        """Wrist camera RGB ``(h, w, 3)`` uint8: on the hand, looking along the fingers."""
+    def wrist_view(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Eye, target and up vectors (world) of the wrist camera: on the hand, looking along the fingers."""
         pos, quat = p.getLinkState(self.body, HAND_LINK, physicsClientId=self.client)[4:6]
         rot = quat_matrix(quat)
         eye = np.array(pos) + rot @ np.array([0.06, 0.0, 0.02])
-        target = eye + rot @ np.array([-0.05, 0.0, 0.3])
-        rgb, _ = render(self.client, self.wrist_spec, eye, target, rot @ np.array([1.0, 0.0, 0.0]))
+        return eye, eye + rot @ np.array([-0.05, 0.0, 0.3]), rot @ np.array([1.0, 0.0, 0.0])
+
+    def wrist_image(self) -> np.ndarray:
+        """Wrist camera RGB ``(h, w, 3)`` uint8 (:meth:`wrist_view`)."""
+        rgb, _ = render(self.client, self.wrist_spec, *self.wrist_view())
         return rgb
