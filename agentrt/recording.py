@@ -34,6 +34,29 @@ def open_or_create(root: Path, features: Mapping[str, Any], *, fps: int, robot_t
     return DatasetWriter(root, features, fps=fps, robot_type=robot_type)
 
 
+def open_scene_recording(scene: str, root: Path) -> tuple[Any, DatasetWriter]:
+    """A fresh ``scene`` env and a writer appending to (or creating) the dataset at ``root``
+    with the scene's features, 10 fps: what a script that records runs of its own opens first.
+
+    Raises:
+        ValueError: unknown scene, or the dataset cannot be opened (the env is closed again);
+            the message says which.
+    """
+    from agentrt.core.registry import SCENES
+    from agentrt.datasets import features_from_env
+    from agentrt.datasets.errors import DatasetError
+
+    try:
+        env = SCENES.get(scene)()
+    except KeyError as exc:
+        raise ValueError(str(exc.args[0])) from None
+    try:
+        return env, open_or_create(root, features_from_env(env), fps=10, robot_type=scene)
+    except DatasetError as exc:
+        env.close()
+        raise ValueError(str(exc)) from None
+
+
 class DatasetRecorder(AgentObserver):
     """Streams every agent step into the writer's open episode."""
 

@@ -65,22 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.episodes < 1:
         return _bad("--episodes must be at least 1")
 
-    from agentrt.core.registry import SCENES
     from agentrt.core.registry import SKILLS as REGISTRY
-    from agentrt.datasets import features_from_env
-    from agentrt.datasets.errors import DatasetError
     from agentrt.episodes import code_version
-    from agentrt.recording import open_or_create
+    from agentrt.recording import open_scene_recording
     from skills.vla.evaluate import run_case, setup_case
 
     try:
-        env = SCENES.get(args.scene)()
-    except KeyError as exc:
-        return _bad(str(exc.args[0]))
-    try:
-        writer = open_or_create(args.out, features_from_env(env), fps=10, robot_type=args.scene)
-    except DatasetError as exc:
-        env.close()
+        env, writer = open_scene_recording(args.scene, args.out)
+    except ValueError as exc:
         return _bad(str(exc))
 
     previous = signal.signal(signal.SIGTERM, _interrupt)

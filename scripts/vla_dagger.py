@@ -40,11 +40,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from agentrt.core.registry import SCENES
-    from agentrt.datasets import features_from_env
-    from agentrt.datasets.errors import DatasetError
     from agentrt.episodes import code_version
-    from agentrt.recording import open_or_create
+    from agentrt.recording import open_scene_recording
     from skills.vla.artifact import VLAArtifactError, load_policy
     from skills.vla.dagger import RelabelledRun, relabel_navigation
 
@@ -56,13 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     if "navigate_to" not in policy.config.skills:
         return _bad(f"{args.ckpt} is a {policy.config.name!r} model; DAgger here relabels navigate_to")
     try:
-        env = SCENES.get(args.scene)()
-    except KeyError as exc:
-        return _bad(str(exc.args[0]))
-    try:
-        writer = open_or_create(args.out, features_from_env(env), fps=10, robot_type=args.scene)
-    except DatasetError as exc:
-        env.close()
+        env, writer = open_scene_recording(args.scene, args.out)
+    except ValueError as exc:
         return _bad(str(exc))
 
     def commit(run: RelabelledRun) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,11 +10,9 @@ import pytest
 
 from agentrt.datasets import constants as K
 from agentrt.datasets.torch_dataset import EpisodeDataset
+from tests.scripts.helpers import load_script
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "collect_skill_demos.py"
-spec = importlib.util.spec_from_file_location("collect_skill_demos", SCRIPT)
-demos = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(demos)  # type: ignore[union-attr]
+demos = load_script("collect_skill_demos")
 
 
 def test_expert_calls_are_recorded_from_the_evaluation_start_and_appended(tmp_path: Path, capsys) -> None:

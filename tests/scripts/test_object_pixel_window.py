@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "object_pixel_window.py"
-spec = importlib.util.spec_from_file_location("object_pixel_window", SCRIPT)
-window = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(window)  # type: ignore[union-attr]
+from tests.scripts.helpers import load_script
+
+window = load_script("object_pixel_window")
 
 
 def test_targets_project_below_the_horizon_inside_the_frame(capsys) -> None:

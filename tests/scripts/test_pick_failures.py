@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
+from tests.scripts.helpers import load_script
 from tests.skills.vla.helpers import tiny_artifact
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "pick_failures.py"
-spec = importlib.util.spec_from_file_location("pick_failures", SCRIPT)
-failures = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(failures)  # type: ignore[union-attr]
+failures = load_script("pick_failures")
 
 
 def test_classes_by_the_nearest_object_when_the_gripper_closed() -> None:

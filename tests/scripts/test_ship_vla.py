@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
+from tests.scripts.helpers import load_script
 from tests.skills.vla.helpers import tiny_artifact
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "ship_vla.py"
-spec = importlib.util.spec_from_file_location("ship_vla", SCRIPT)
-ship = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(ship)  # type: ignore[union-attr]
+ship = load_script("ship_vla")
 
 
 def _report(skill: str, learned: float, expert: float) -> dict:

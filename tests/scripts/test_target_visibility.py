@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "target_visibility.py"
-spec = importlib.util.spec_from_file_location("target_visibility", SCRIPT)
-visibility = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(visibility)  # type: ignore[union-attr]
+from tests.scripts.helpers import load_script
+
+visibility = load_script("target_visibility")
 
 
 def test_the_target_shows_in_the_whole_head_frame_and_less_in_a_crop(capsys) -> None:

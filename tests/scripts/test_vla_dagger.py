@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -10,12 +9,10 @@ import pytest
 
 from agentrt.datasets import constants as K
 from agentrt.datasets.torch_dataset import EpisodeDataset
+from tests.scripts.helpers import load_script
 from tests.skills.vla.helpers import tiny_artifact
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "vla_dagger.py"
-spec = importlib.util.spec_from_file_location("vla_dagger", SCRIPT)
-dagger = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(dagger)  # type: ignore[union-attr]
+dagger = load_script("vla_dagger")
 
 
 def test_runs_are_written_as_navigate_to_episodes_and_appended(tmp_path: Path, capsys) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -10,11 +9,9 @@ import numpy as np
 import pytest
 
 from evals.metrics import wilson_interval
+from tests.scripts.helpers import load_script
 
-SCRIPT = Path(__file__).parents[2] / "scripts" / "vla_data_scaling.py"
-spec = importlib.util.spec_from_file_location("vla_data_scaling", SCRIPT)
-scaling = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(scaling)  # type: ignore[union-attr]
+scaling = load_script("vla_data_scaling")
 
 
 def _point(skill: str, n: int, seed: int, wins: int, total: int = 100) -> dict:
