@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         policy = load_policy(args.ckpt)
-    except (VLAArtifactError, FileNotFoundError) as exc:
+    except VLAArtifactError as exc:
         return _bad(f"cannot load {args.ckpt}: {exc}")
     if "pick" not in policy.config.skills:
         return _bad(f"{args.ckpt} is a {policy.config.name!r} model, which does not pick")

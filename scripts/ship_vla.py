@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         policy = load_policy(args.run)
-    except (VLAArtifactError, FileNotFoundError) as exc:
+    except VLAArtifactError as exc:
         print(f"ship_vla: {exc}", file=sys.stderr)
         return 2
     if policy.config.name != args.family:

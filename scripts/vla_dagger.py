@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     try:
         policy = load_policy(args.ckpt)
-    except (VLAArtifactError, FileNotFoundError) as exc:
+    except VLAArtifactError as exc:
         return _bad(f"cannot load {args.ckpt}: {exc}")
     if "navigate_to" not in policy.config.skills:
         return _bad(f"{args.ckpt} is a {policy.config.name!r} model; DAgger here relabels navigate_to")

@@ -188,7 +188,7 @@ def _init_source(cfg: TrainConfig) -> VLAPolicy | None:
         return None
     try:
         source = load_policy(cfg.init_from)
-    except (VLAArtifactError, FileNotFoundError) as exc:
+    except VLAArtifactError as exc:
         raise ValueError(f"--init-from {cfg.init_from}: {exc}") from None
     if source.config.action_keys != cfg.model.action_keys:
         raise ValueError(
