@@ -86,6 +86,13 @@ def train_vla(
             "demonstration's gripper closes or opens (0: none).",
         ),
     ] = 0.0,
+    keypoints: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Spatial soft-argmax keypoints per camera, each a context token (cnn vision; 0: none).",
+        ),
+    ] = 0,
     steps: Annotated[int, typer.Option(min=1, help="Total optimiser steps.")] = 20_000,
     batch_size: Annotated[int, typer.Option(min=1, help="Frames per batch.")] = 64,
     lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (AdamW).")] = 3e-4,
@@ -112,7 +119,8 @@ def train_vla(
         Path | None,
         typer.Option(
             help="Start a fresh run from this artifact's weights and normalisation (fine-tuning, e.g. on "
-            "DAgger data); the network must have the same shapes, except that a goal head may be added."
+            "DAgger data); the network must have the same shapes, except that a goal head or keypoints "
+            "may be added."
         ),
     ] = None,
 ) -> None:
@@ -130,6 +138,8 @@ def train_vla(
             sized["crops"] = _parse_crops(crop)
         if goal_weight:
             sized["goal_weight"] = goal_weight
+        if keypoints:
+            sized["keypoints"] = keypoints
         model = preset(family, head=head, vision=vision, chunk_size=chunk_size, seed=seed, **sized)
         cfg = TrainConfig(
             data=data,

@@ -15,6 +15,10 @@ every call into one of:
   (the instruction was not grounded to the named object);
 - ``missed target``: the target was the nearest object, but the grasp failed (localisation).
 
+For a model with a goal head (``VLAConfig.goal_weight``) it also reports where the head puts
+the grasp from the start observation: which object's grasp point is nearest to it, and how far
+the target's is (``goal_nearest``, ``goal_target_xy_m``).
+
 A diagnostic: it reads the simulator's privileged object poses, which the policy never sees.
 """
 
@@ -35,18 +39,28 @@ def _bad(message: str) -> int:
     return 2
 
 
-def closing_distances(env: Any) -> dict[str, float]:
-    """Horizontal distance (m) from the end effector to every object's grasp point, base frame."""
+def closing_distances(env: Any, point: np.ndarray | None = None) -> dict[str, float]:
+    """Horizontal distance (m) from ``point`` (base frame; default the end effector) to every
+    object's grasp point."""
     from skills.scripted.pick import grasp_height
 
     e = env.unwrapped
-    ee, _ = e.ee_pose()
+    ee = e.ee_pose()[0] if point is None else point
     out = {}
     for oid in e.objects:
         pos, _ = e.object_pose(oid)
         grasp = e.world_to_base(np.array([pos[0], pos[1], grasp_height(e, oid)]))
         out[oid] = float(np.linalg.norm(grasp[:2] - ee[:2]))
     return out
+
+
+def first_goal(policy: Any, env: Any, instruction: str) -> np.ndarray:
+    """Where a goal-head model expects to grasp, from the start observation: ``(3,)`` m, base frame."""
+    from skills.vla.config import EE_POS
+
+    images, state = policy.inputs(env.unwrapped.get_obs())
+    goal = policy.model.predict_goal(images, policy.embed(instruction)[None], state)[0]
+    return (goal * policy.normalizer.state_std[EE_POS] + policy.normalizer.state_mean[EE_POS]).numpy()
 
 
 def classify(success: bool, target: str, distances: dict[str, float] | None) -> str:
@@ -96,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             case, scene = setup
             target = case.args["object"]
             closing: dict[str, float] | None = None
+            guess = None
+            if policy.config.use_goal:
+                guess = closing_distances(env, first_goal(policy, env, case.instruction))
 
             def on_step(event: StepEvent) -> None:
                 nonlocal closing
@@ -112,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
                 "target_xy_m": None if closing is None else round(closing[target], 4),
                 "nearest_xy_m": None if closing is None else round(closing[nearest], 4),
             }  # fmt: skip
+            if guess is not None:
+                call["goal_nearest"] = min(guess, key=guess.__getitem__)
+                call["goal_target_xy_m"] = round(guess[target], 4)
             calls.append(call)
             where = (
                 "" if closing is None else f", closed {call['target_xy_m']:.3f} m from it, nearest {nearest}"
@@ -131,6 +151,12 @@ def main(argv: list[str] | None = None) -> int:
         dist = by_class.get(kind)
         median = f"; median distance to the target at closing {np.median(dist):.3f} m" if dist else ""
         print(f"  {kind}: {counts.get(kind, 0)}{median}")
+    guessed = [c for c in calls if "goal_nearest" in c]
+    if guessed:
+        right = sum(c["goal_nearest"] == c["target"] for c in guessed)
+        median = np.median([c["goal_target_xy_m"] for c in guessed])
+        print(f"  goal head at the start: nearest the target in {right}/{len(guessed)}; "
+              f"median distance to the target {median:.3f} m")  # fmt: skip
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"ckpt": str(args.ckpt), "calls": calls}, indent=1) + "\n")

@@ -93,6 +93,14 @@ class VLAConfig(BaseModel):
         "pick, the release point of a place); arm models with an encoder only",
     )
 
+    keypoints: int = Field(
+        default=0,
+        ge=0,
+        description="spatial soft-argmax keypoints per camera (robomimic style; 0: none), read "
+        "from the instruction-conditioned stride-4 and stride-8 maps of the small CNN; each joins "
+        "the context as a token made from its (x, y) image coordinates, finer than the grid cells",
+    )
+
     @model_validator(mode="after")
     def _check(self) -> VLAConfig:
         unknown = [k for k in self.action_keys if k not in ACTION_GROUPS]
@@ -118,6 +126,11 @@ class VLAConfig(BaseModel):
             raise ValueError(
                 "goal_weight > 0 needs an arm model (its goal is where the gripper acts) "
                 f"with enc_layers >= 1, got action_keys={self.action_keys}, enc_layers={self.enc_layers}"
+            )
+        if self.keypoints and (self.vision != "cnn" or len(self.cnn_widths) < 3):
+            raise ValueError(
+                "keypoints need the small CNN with a stem and at least two stages (stride-4 and "
+                f"stride-8 maps), got vision={self.vision!r}, cnn_widths={self.cnn_widths}"
             )
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")

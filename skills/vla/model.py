@@ -10,7 +10,9 @@ Inputs (one batch, all float32):
 
 One shared vision trunk encodes every camera (FiLM on the text after each block); its
 grid cells become tokens with a learned (camera, cell) position embedding, joined by a
-text token and a state token; ``enc_layers`` of self-attention mix them into a context.
+text token and a state token (and, with ``config.keypoints``, one token per spatial
+soft-argmax keypoint per camera, :class:`~skills.vla.vision.SpatialKeypoints`);
+``enc_layers`` of self-attention mix them into a context.
 ``chunk_size`` action queries cross-attend that context through ``dec_layers`` decoder
 layers, and the head (:mod:`skills.vla.heads`) turns them into a normalised chunk
 ``(B, chunk_size, action_dim)``. The context is computed once per observation, so the
@@ -31,7 +33,7 @@ from torch import nn
 
 from skills.vla.config import VLAConfig
 from skills.vla.heads import ActionHead, build_head
-from skills.vla.vision import build_vision, vision_grid
+from skills.vla.vision import SpatialKeypoints, build_vision, vision_grid
 
 
 class VLAModel(nn.Module):
@@ -51,6 +53,10 @@ class VLAModel(nn.Module):
             "state_indices", torch.tensor(c.state_indices, dtype=torch.long), persistent=False
         )
         self.kind_emb = nn.Parameter(torch.randn(3, c.d_model) * 0.02)  # image, text, state
+        if c.keypoints:
+            self.keypoints = SpatialKeypoints(c.cnn_widths[1], c.cnn_widths[2], c.keypoints)
+            self.keypoint_proj = nn.Linear(2, c.d_model)
+            self.keypoint_pos = nn.Parameter(torch.randn(len(c.cameras) * c.keypoints, c.d_model) * 0.02)
         if c.use_goal:
             self.goal_token = nn.Parameter(torch.randn(c.d_model) * 0.02)
             self.goal_head = nn.Sequential(
@@ -73,12 +79,20 @@ class VLAModel(nn.Module):
         )
 
     def encode(self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
-        """Context tokens ``(B, L, d_model)``, ``L = n_image_tokens + 1 (+ 1 with state) (+ 1 goal)``."""
+        """Context tokens ``(B, L, d_model)``: image cells, keypoints (``K * config.keypoints``), text,
+        state (if used), goal (if used, last)."""
         b, k = images.shape[:2]
         cond = text.repeat_interleave(k, dim=0)
-        feats = self.vision(images.flatten(0, 1), cond)  # (B*K, cells, C)
-        img = self.image_proj(feats).reshape(b, -1, self.config.d_model) + self.image_pos + self.kind_emb[0]
-        tokens = [img, (self.text_proj(text) + self.kind_emb[1])[:, None]]
+        d = self.config.d_model
+        if self.config.keypoints:
+            maps = self.vision.feature_maps(images.flatten(0, 1), cond)
+            feats = maps[-1].flatten(2).transpose(1, 2)  # (B*K, cells, C)
+            xy = self.keypoints(maps[1], maps[2]).reshape(b, -1, 2)  # (B, K*keypoints, 2)
+            keypoints = [self.keypoint_proj(xy) + self.keypoint_pos]
+        else:
+            feats, keypoints = self.vision(images.flatten(0, 1), cond), []
+        img = self.image_proj(feats).reshape(b, -1, d) + self.image_pos + self.kind_emb[0]
+        tokens = [img, *keypoints, (self.text_proj(text) + self.kind_emb[1])[:, None]]
         if self.state_proj is not None:
             picked = state.index_select(1, self.state_indices)
             tokens.append((self.state_proj(picked) + self.kind_emb[2])[:, None])

@@ -39,6 +39,9 @@ from skills.vla.model import VLAModel
 from skills.vla.normalize import Normalizer, NormStats
 from skills.vla.policy import InstructionEncoder, VLAPolicy
 
+FAR_M = 0.10
+"""End-effector distance (m) from the goal beyond which a frame counts in ``val/goal_err_far_m``."""
+
 Rollout = Callable[[VLAPolicy], dict[str, float]]
 """Simulator evaluation of the current policy -> metrics (e.g. ``{"pick/success": 0.8}``)."""
 
@@ -130,11 +133,14 @@ def validate(model: VLAModel, batches: Batches, val_idx: np.ndarray, cfg: TrainC
     """Mean loss and chunk L1 (normalised units, valid rows) over fixed held-out batches.
 
     A model with a goal head also gets ``val/goal_err_m``: the mean distance (m) between the
-    goal it predicts and the demonstration's, over frames that have one.
+    goal it predicts and the demonstration's, over frames that have one; and
+    ``val/goal_err_far_m``, the same over frames whose end effector is still more than
+    :data:`FAR_M` from that goal (where the cameras, not the arm's position, must find it:
+    the error that decides which object a pick goes to).
     """
     model.eval()
     order = np.random.default_rng(cfg.seed).permutation(val_idx)
-    losses, l1s, goal_errs = [], [], []
+    losses, l1s, goal_errs, far = [], [], [], []
     std = batches.normalizer.state_std[EE_POS]
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg.seed)
@@ -150,12 +156,19 @@ def validate(model: VLAModel, batches: Batches, val_idx: np.ndarray, cfg: TrainC
             losses.append(float(loss))
             l1s.append(float((err * b["valid"]).sum() / b["valid"].sum().clamp_min(1)))
             if "goal" in b and b["goal_valid"].any():
-                metres = (model.predict_goal(b["images"], b["text"], b["state"]) - b["goal"]).cpu() * std
-                goal_errs.append(metres.norm(dim=-1)[b["goal_valid"].cpu()])
+                goal, ok = b["goal"].cpu(), b["goal_valid"].cpu()
+                metres = (model.predict_goal(b["images"], b["text"], b["state"]).cpu() - goal) * std
+                goal_errs.append(metres.norm(dim=-1)[ok])
+                ee = b["state"].cpu()[:, EE_POS]  # standardised with the same statistics
+                far.append((((ee - goal) * std).norm(dim=-1) > FAR_M)[ok])
     model.train()
     out = {"val/loss": float(np.mean(losses)), "val/chunk_l1": float(np.mean(l1s))}
     if goal_errs:
-        out["val/goal_err_m"] = float(torch.cat(goal_errs).mean())
+        errs = torch.cat(goal_errs)
+        out["val/goal_err_m"] = float(errs.mean())
+        far_errs = errs[torch.cat(far)]
+        if len(far_errs):
+            out["val/goal_err_far_m"] = float(far_errs.mean())
     return out
 
 
@@ -264,8 +277,11 @@ def train(
             raise ValueError(
                 f"--init-from {cfg.init_from}: its network does not fit this config: {exc}"
             ) from None
-        # a goal head may be added to a network without one; nothing else may differ
-        added = [k for k in missing if not (k.startswith("goal_") and not source.config.use_goal)]
+        # a goal head or keypoints may be added to a network without them; nothing else may differ
+        addable = (("goal_",) if not source.config.use_goal else ()) + (
+            ("keypoint",) if not source.config.keypoints else ()
+        )
+        added = [k for k in missing if not (addable and k.startswith(addable))]
         if added or unexpected:
             raise ValueError(
                 f"--init-from {cfg.init_from}: its network does not fit this config: "
@@ -358,7 +374,8 @@ def train(
                 if len(val_idx) and (step % cfg.val_every == 0 or step == cfg.steps):
                     metrics.update(validate(model, batches, val_idx, cfg), **{"train/loss": running})
                     metrics["steps_per_s"] = rate
-                    keys = ("train/loss", "val/loss", "val/chunk_l1", "val/goal_err_m", "steps_per_s")
+                    keys = ("train/loss", "val/loss", "val/chunk_l1", "val/goal_err_m", "val/goal_err_far_m")
+                    keys += ("steps_per_s",)
                     log({k: metrics[k] for k in keys if k in metrics})
                 if rollout is not None and cfg.rollout_every and step % cfg.rollout_every == 0:
                     results = _run_rollout(rollout, _cpu_policy(policy()), console)

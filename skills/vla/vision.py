@@ -71,11 +71,44 @@ class SmallCNN(nn.Module):
         self.register_buffer("mean", torch.tensor([0.5, 0.5, 0.5]).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor([0.25, 0.25, 0.25]).view(1, 3, 1, 1), persistent=False)
 
-    def forward(self, images: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        x = self.stem((images - self.mean) / self.std)
+    def feature_maps(self, images: torch.Tensor, cond: torch.Tensor) -> list[torch.Tensor]:
+        """Every level's map: ``[(B, widths[i], S / 2**(i+1), S / 2**(i+1)) for i ...]`` (stem first)."""
+        maps = [self.stem((images - self.mean) / self.std)]
         for stage in self.stages:
-            x = stage(x, cond)
-        return x.flatten(2).transpose(1, 2)
+            maps.append(stage(maps[-1], cond))
+        return maps
+
+    def forward(self, images: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        return self.feature_maps(images, cond)[-1].flatten(2).transpose(1, 2)
+
+
+class SpatialKeypoints(nn.Module):
+    """Spatial soft-argmax (Levine et al. 2016; robomimic's ``SpatialSoftmax``) over two CNN levels.
+
+    ``fine`` ``(B, C4, H, W)`` (stride 4) and ``coarse`` ``(B, C8, H/2, W/2)`` (stride 8) each
+    give ``n`` logit maps by a 1x1 conv; the coarse ones are upsampled and added (a small
+    feature pyramid: the coarse level sees whole objects, the fine level places them). A
+    softmax over the ``H x W`` cells, with a learned temperature per keypoint, weights the cell
+    centres: ``(B, n, 2)`` expected ``(x, y)`` in ``[-1, 1]`` (image left/top = -1).
+    Because the maps are FiLM-conditioned on the instruction, a keypoint can follow the named
+    object.
+    """
+
+    def __init__(self, fine_channels: int, coarse_channels: int, n: int) -> None:
+        super().__init__()
+        self.fine = nn.Conv2d(fine_channels, n, 1)
+        self.coarse = nn.Conv2d(coarse_channels, n, 1)
+        self.log_temperature = nn.Parameter(torch.zeros(n))
+
+    def forward(self, fine: torch.Tensor, coarse: torch.Tensor) -> torch.Tensor:
+        h, w = fine.shape[-2:]
+        logits = self.fine(fine) + F.interpolate(self.coarse(coarse), size=(h, w), mode="bilinear")
+        logits = logits / self.log_temperature.exp()[None, :, None, None]
+        weights = logits.flatten(2).softmax(-1)  # (B, n, H*W)
+        ys = torch.linspace(-1 + 1 / h, 1 - 1 / h, h, device=fine.device, dtype=fine.dtype)
+        xs = torch.linspace(-1 + 1 / w, 1 - 1 / w, w, device=fine.device, dtype=fine.dtype)
+        grid = torch.stack(torch.meshgrid(xs, ys, indexing="xy"), -1).reshape(h * w, 2)
+        return weights @ grid
 
 
 # EfficientNet-Lite0 stages: (repeats, kernel, stride, expand ratio, out channels); stem 32, no SE.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -20,15 +21,20 @@ def test_classes_by_the_nearest_object_when_the_gripper_closed() -> None:
     assert failures.classify(False, "mug_0", {"mug_0": 0.25, "bowl_0": 0.02}) == "wrong object"
 
 
-def test_an_untrained_model_is_run_and_reported(tmp_path: Path, capsys) -> None:
+@pytest.mark.parametrize("goal", [False, True])
+def test_an_untrained_model_is_run_and_reported(tmp_path: Path, capsys, goal: bool) -> None:
     ckpt = tmp_path / "manip"
-    tiny_artifact(ckpt, "manipulation")
+    tiny_artifact(ckpt, "manipulation", goal_weight=1.0 if goal else 0.0)
     out = tmp_path / "calls.json"
     argv = ["--ckpt", str(ckpt), "--episodes", "1", "--max-steps", "3", "--json", str(out)]
     assert failures.main(argv) == 0
-    assert "1 picks:" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "1 picks:" in printed and ("goal head at the start" in printed) == goal
     (call,) = json.loads(out.read_text())["calls"]
     assert call["seed"] == 100000 and call["steps"] == 3 and call["class"] != "success"
+    assert ("goal_nearest" in call) == goal
+    if goal:  # the object whose grasp point is nearest the head's guess, and the target's distance
+        assert re.fullmatch(r"[a-z_]+_\d+", call["goal_nearest"]) and 0 <= call["goal_target_xy_m"] < 5
 
 
 @pytest.mark.parametrize(

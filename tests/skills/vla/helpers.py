@@ -98,14 +98,14 @@ def make_kitchen_dataset(root: Path, episodes: int = 3, frames_per_skill: int = 
     return root
 
 
-def tiny_artifact(path: Path, family: str) -> Path:
+def tiny_artifact(path: Path, family: str, **overrides: object) -> Path:
     """A real (untrained) VLA artifact of ``family`` with small widths, saved to ``path``."""
     from skills.vla.artifact import save_policy
     from skills.vla.model import VLAModel
     from skills.vla.normalize import NormStats
     from skills.vla.policy import VLAPolicy
 
-    config = tiny_config(family)
+    config = tiny_config(family, **overrides)
     dim = config.action_dim
     stats = NormStats(
         state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-1.0] * dim, action_high=[1.0] * dim

@@ -18,9 +18,9 @@ from skills.vla.protocol import ChunkPolicy
 from tests.skills.vla.helpers import FakeTextEncoder, observation, tiny_config
 
 
-def make_policy(head: str = "tokens", family: str = "manipulation") -> VLAPolicy:
+def make_policy(head: str = "tokens", family: str = "manipulation", **overrides: object) -> VLAPolicy:
     torch.manual_seed(0)
-    config = tiny_config(family, head=head)
+    config = tiny_config(family, head=head, **overrides)
     model = VLAModel(config)
     for p in model.parameters():  # FiLM starts at zero; make every weight matter
         if p.dim() >= 2 and not p.abs().sum():
@@ -32,11 +32,20 @@ def make_policy(head: str = "tokens", family: str = "manipulation") -> VLAPolicy
     return VLAPolicy(model, stats, FakeTextEncoder(), provenance={"steps": 7})
 
 
+KEYPOINTS = {"keypoints": 3, "cnn_widths": (8, 16, 16), "goal_weight": 1.0}
+
+
 @pytest.mark.parametrize(
-    ("head", "family"), [("tokens", "manipulation"), ("flow", "manipulation"), ("l1", "navigation")]
+    ("head", "family", "overrides"),
+    [
+        ("tokens", "manipulation", {}),
+        ("flow", "manipulation", {}),
+        ("l1", "navigation", {}),
+        ("tokens", "manipulation", KEYPOINTS),
+    ],
 )
-def test_save_load_gives_identical_actions(tmp_path: Path, head: str, family: str) -> None:
-    policy = make_policy(head, family)
+def test_save_load_gives_identical_actions(tmp_path: Path, head: str, family: str, overrides: dict) -> None:
+    policy = make_policy(head, family, **overrides)
     weights, config = save_policy(tmp_path / "ckpt", policy)
     assert weights.name == "ckpt.safetensors" and config.name == "ckpt.json"
     loaded = load_policy(tmp_path / "ckpt.safetensors", text_encoder=FakeTextEncoder())

@@ -113,9 +113,11 @@ def test_a_gripper_closed_on_nothing_fails_as_a_missed_grasp(fakes: SimpleNamesp
     assert result.status is SkillStatus.FAILURE and result.steps == 18
     assert result.reason == "grasp missed: the gripper closed 15 steps ago and holding(mug_0) does not hold"
     slow = fakes.GraspWorld(SCENE.model_copy(deep=True), "mug_0", close_steps=12)
-    assert LearnedPick(fakes.ScriptedChunkPolicy(_pick_rows(close_at=3, still_at=20))).run(
-        slow, {"object": "mug_0"}, scene=SCENE
-    ).ok  # a grasp that takes 12 closing steps is not a miss
+    assert (
+        LearnedPick(fakes.ScriptedChunkPolicy(_pick_rows(close_at=3, still_at=20)))
+        .run(slow, {"object": "mug_0"}, scene=SCENE)
+        .ok
+    )  # a grasp that takes 12 closing steps is not a miss
 
 
 def test_missing_observation_key_fails_with_the_key(fakes: SimpleNamespace) -> None:

@@ -162,6 +162,7 @@ def test_resuming_with_another_model_config_is_refused(dataset: Path, tmp_path: 
         (["--crop", "head=0.6,0.0,0.5"], "must lie inside the frame"),
         (["--crop", "depth=0,0,1"], "which the model does not read"),
         (["--family", "navigation", "--goal-weight", "1"], "needs an arm model"),
+        (["--vision", "efficientnet-lite0", "--keypoints", "4"], "keypoints need the small CNN"),
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_2(
@@ -261,6 +262,8 @@ def test_a_goal_run_reports_its_error_in_metres_and_can_start_from_a_run_without
     goal = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
     logged = [json.loads(line) for line in (tmp_path / "b.log.jsonl").read_text().splitlines()]
     assert all(entry["val/goal_err_m"] > 0 for entry in logged)
+    # the fake EE is (frame, episode, subgoal) "metres" from a goal at frame 3: most frames are far
+    assert all(entry["val/goal_err_far_m"] > 0 for entry in logged)
     assert load_policy(tmp_path / "b").config.goal_weight == 1.0
     assert {n for n, _ in goal.model.named_parameters()} - {n for n, _ in plain.model.named_parameters()} == {
         "goal_token", "goal_head.0.weight", "goal_head.0.bias", "goal_head.2.weight", "goal_head.2.bias"
@@ -268,3 +271,16 @@ def test_a_goal_run_reports_its_error_in_metres_and_can_start_from_a_run_without
     back = run_config(dataset, tmp_path / "c", steps=1).model_copy(update={"init_from": tmp_path / "b"})
     with pytest.raises(ValueError, match="unexpected"):  # dropping a trained goal head is not silent
         train(back, text_encoder=FakeTextEncoder(), console=quiet())
+
+
+def test_keypoints_can_be_added_to_a_trained_network(dataset: Path, tmp_path: Path) -> None:
+    sized = {"cnn_widths": (8, 16, 16)}
+    plain = train(
+        run_config(dataset, tmp_path / "a", steps=2, **sized), text_encoder=FakeTextEncoder(), console=quiet()
+    )
+    cfg = run_config(dataset, tmp_path / "b", steps=2, keypoints=2, **sized).model_copy(
+        update={"init_from": tmp_path / "a"}
+    )
+    tuned = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
+    added = {n for n, _ in tuned.model.named_parameters()} - {n for n, _ in plain.model.named_parameters()}
+    assert added and all(n.startswith("keypoint") for n in added)

@@ -13,7 +13,7 @@ from skills.vla.artifact import load_policy, save_policy
 from skills.vla.model import VLAModel
 from skills.vla.normalize import NormStats
 from skills.vla.policy import VLAPolicy
-from skills.vla.vision import EfficientNetLite0, SmallCNN, resize_images, vision_grid
+from skills.vla.vision import EfficientNetLite0, SmallCNN, SpatialKeypoints, resize_images, vision_grid
 from tests.skills.vla.helpers import FakeTextEncoder, observation, tiny_config
 
 
@@ -38,6 +38,33 @@ def test_small_cnn_grid() -> None:
     net = SmallCNN((8, 16, 16), 384).eval()
     out = net(torch.rand(1, 3, 64, 64), torch.zeros(1, 384))
     assert out.shape == (1, vision_grid("cnn", 3, 64) ** 2, 16) == (1, 64, 16)
+
+
+def test_spatial_keypoints_are_the_expected_cell_centres() -> None:
+    kp = SpatialKeypoints(fine_channels=1, coarse_channels=1, n=2)
+    with torch.no_grad():
+        for conv in (kp.fine, kp.coarse):
+            conv.weight.zero_()
+            conv.bias.zero_()
+        kp.fine.weight[0, 0] = 50.0  # keypoint 0 follows the fine map; keypoint 1 stays uniform
+    fine = torch.zeros(1, 1, 16, 16)
+    fine[0, 0, 2, 13] = 1.0  # row 2, column 13
+    xy = kp(fine, torch.zeros(1, 1, 8, 8))
+    assert xy.shape == (1, 2, 2)
+    torch.testing.assert_close(xy[0, 0], torch.tensor([-1 + 27 / 16, -1 + 5 / 16]))  # cell centres
+    torch.testing.assert_close(xy[0, 1], torch.zeros(2), atol=1e-6, rtol=0)
+
+
+def test_keypoint_tokens_join_the_context_and_need_the_small_cnn() -> None:
+    config = tiny_config(keypoints=3, cnn_widths=(8, 16, 16), goal_weight=1.0)
+    model = VLAModel(config).eval()
+    context = model.encode(torch.rand(2, 2, 3, 32, 32), torch.randn(2, 384), torch.randn(2, 18))
+    cells = 2 * vision_grid("cnn", 3, 32) ** 2
+    assert context.shape == (2, cells + 2 * 3 + 3, config.d_model)  # + keypoints, text, state, goal
+    with pytest.raises(ValueError, match="keypoints need the small CNN"):
+        tiny_config(keypoints=3)  # two widths: no stride-8 map
+    with pytest.raises(ValueError, match="keypoints need the small CNN"):
+        tiny_config(keypoints=3, vision="efficientnet-lite0")
 
 
 def test_efficientnet_policy_round_trips_without_the_weights_package(
