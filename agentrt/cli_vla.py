@@ -93,6 +93,13 @@ def train_vla(
             help="Spatial soft-argmax keypoints per camera, each a context token (cnn vision; 0: none).",
         ),
     ] = 0,
+    goal_source: Annotated[
+        str,
+        typer.Option(
+            help="What the goal head reads: token (a goal token after the encoder) or keypoints "
+            "(keypoint 0 of every camera and the hand's position; needs --keypoints).",
+        ),
+    ] = "token",
     steps: Annotated[int, typer.Option(min=1, help="Total optimiser steps.")] = 20_000,
     batch_size: Annotated[int, typer.Option(min=1, help="Frames per batch.")] = 64,
     lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (AdamW).")] = 3e-4,
@@ -140,6 +147,8 @@ def train_vla(
             sized["goal_weight"] = goal_weight
         if keypoints:
             sized["keypoints"] = keypoints
+        if goal_source != "token":
+            sized["goal_source"] = goal_source
         model = preset(family, head=head, vision=vision, chunk_size=chunk_size, seed=seed, **sized)
         cfg = TrainConfig(
             data=data,

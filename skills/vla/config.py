@@ -101,6 +101,13 @@ class VLAConfig(BaseModel):
         "the context as a token made from its (x, y) image coordinates, finer than the grid cells",
     )
 
+    goal_source: Literal["token", "keypoints"] = Field(
+        default="token",
+        description="what the goal head reads: 'token', a learned goal token after the encoder; "
+        "'keypoints', only keypoint 0 of every camera and the end-effector position (a bottleneck "
+        "that makes that keypoint follow the named object), its goal then joining the context",
+    )
+
     @model_validator(mode="after")
     def _check(self) -> VLAConfig:
         unknown = [k for k in self.action_keys if k not in ACTION_GROUPS]
@@ -131,6 +138,11 @@ class VLAConfig(BaseModel):
             raise ValueError(
                 "keypoints need the small CNN with a stem and at least two stages (stride-4 and "
                 f"stride-8 maps), got vision={self.vision!r}, cnn_widths={self.cnn_widths}"
+            )
+        if self.goal_source == "keypoints" and not (self.use_goal and self.keypoints and self.use_state):
+            raise ValueError(
+                "goal_source='keypoints' needs goal_weight > 0, keypoints >= 1 and use_state, got "
+                f"goal_weight={self.goal_weight}, keypoints={self.keypoints}, use_state={self.use_state}"
             )
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")

@@ -22,7 +22,10 @@ With ``config.goal_weight > 0`` a learned goal token joins the context (last) an
 MLP reads it out as the standardised end-effector position where the skill's gripper will
 act (the grasp point of a pick; :func:`skills.vla.data.gripper_goals`). Its regression loss,
 weighted by ``goal_weight``, is auxiliary: it asks the vision to find the object the
-instruction names, and the action decoder attends to the token like any other.
+instruction names, and the action decoder attends to the token like any other. With
+``config.goal_source == "keypoints"`` the MLP reads only keypoint 0 of every camera and the
+standardised end-effector position, before the encoder, so those keypoints must find the
+named object; the predicted goal then enters the context as the goal token.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skills.vla.config import VLAConfig
+from skills.vla.config import EE_POS, VLAConfig
 from skills.vla.heads import ActionHead, build_head
 from skills.vla.vision import SpatialKeypoints, build_vision, vision_grid
 
@@ -59,9 +62,10 @@ class VLAModel(nn.Module):
             self.keypoint_pos = nn.Parameter(torch.randn(len(c.cameras) * c.keypoints, c.d_model) * 0.02)
         if c.use_goal:
             self.goal_token = nn.Parameter(torch.randn(c.d_model) * 0.02)
-            self.goal_head = nn.Sequential(
-                nn.Linear(c.d_model, c.d_model), nn.GELU(), nn.Linear(c.d_model, 3)
-            )
+            reads = c.d_model if c.goal_source == "token" else 2 * len(c.cameras) + 3
+            self.goal_head = nn.Sequential(nn.Linear(reads, c.d_model), nn.GELU(), nn.Linear(c.d_model, 3))
+            if c.goal_source == "keypoints":
+                self.goal_in = nn.Linear(3, c.d_model)
         layer = dict(d_model=c.d_model, nhead=c.n_heads, dim_feedforward=4 * c.d_model, dropout=c.dropout,
                      batch_first=True, norm_first=True)  # fmt: skip
         self.encoder = (
@@ -81,27 +85,45 @@ class VLAModel(nn.Module):
     def encode(self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
         """Context tokens ``(B, L, d_model)``: image cells, keypoints (``K * config.keypoints``), text,
         state (if used), goal (if used, last)."""
+        return self._encode(images, text, state)[0]
+
+    def _encode(
+        self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The context and, with a goal head, the standardised goal ``(B, 3)``."""
+        c = self.config
         b, k = images.shape[:2]
         cond = text.repeat_interleave(k, dim=0)
-        d = self.config.d_model
-        if self.config.keypoints:
+        xy = None
+        if c.keypoints:
             maps = self.vision.feature_maps(images.flatten(0, 1), cond)
             feats = maps[-1].flatten(2).transpose(1, 2)  # (B*K, cells, C)
             xy = self.keypoints(maps[1], maps[2]).reshape(b, -1, 2)  # (B, K*keypoints, 2)
-            keypoints = [self.keypoint_proj(xy) + self.keypoint_pos]
         else:
-            feats, keypoints = self.vision(images.flatten(0, 1), cond), []
-        img = self.image_proj(feats).reshape(b, -1, d) + self.image_pos + self.kind_emb[0]
-        tokens = [img, *keypoints, (self.text_proj(text) + self.kind_emb[1])[:, None]]
+            feats = self.vision(images.flatten(0, 1), cond)
+        img = self.image_proj(feats).reshape(b, -1, c.d_model) + self.image_pos + self.kind_emb[0]
+        tokens = [img]
+        if xy is not None:
+            tokens.append(self.keypoint_proj(xy) + self.keypoint_pos)
+        tokens.append((self.text_proj(text) + self.kind_emb[1])[:, None])
         if self.state_proj is not None:
             picked = state.index_select(1, self.state_indices)
             tokens.append((self.state_proj(picked) + self.kind_emb[2])[:, None])
-        if self.config.use_goal:
+        goal = None
+        if c.use_goal and c.goal_source == "keypoints":
+            assert xy is not None
+            # keypoint 0 of every camera (and where the hand is) must say where the gripper will act
+            goal = self.goal_head(torch.cat([xy[:, :: c.keypoints].flatten(1), state[:, EE_POS]], dim=1))
+            tokens.append((self.goal_token + self.goal_in(goal))[:, None])
+        elif c.use_goal:
             tokens.append(self.goal_token.expand(b, 1, -1))
         x = torch.cat(tokens, dim=1)
         if self.encoder is not None:
             x = self.encoder(x)
-        return self.context_norm(x)
+        context = self.context_norm(x)
+        if c.use_goal and c.goal_source == "token":
+            goal = self.goal_head(context[:, -1])
+        return context, goal
 
     def _decoder(self, context: torch.Tensor):
         def decode(queries: torch.Tensor) -> torch.Tensor:
@@ -124,10 +146,10 @@ class VLAModel(nn.Module):
         With a goal token and a standardised ``goal`` ``(B, 3)`` (``goal_valid`` ``(B,)``), adds
         ``goal_weight`` times its smooth-L1 error (mean over valid rows), reported as ``goal_l1``.
         """
-        context = self.encode(images, text, state)
+        context, predicted = self._encode(images, text, state)
         loss, info = self.head.loss(self._decoder(context), target, valid)
-        if self.config.use_goal and goal is not None:
-            err = F.smooth_l1_loss(self.goal_head(context[:, -1]), goal, reduction="none").mean(-1)
+        if predicted is not None and goal is not None:
+            err = F.smooth_l1_loss(predicted, goal, reduction="none").mean(-1)
             mask = torch.ones_like(err) if goal_valid is None else goal_valid.to(err.dtype)
             goal_loss = (err * mask).sum() / mask.sum().clamp_min(1.0)
             loss = loss + self.config.goal_weight * goal_loss
@@ -139,7 +161,9 @@ class VLAModel(nn.Module):
         """Standardised goal ``(B, 3)``: where the gripper will act (needs ``goal_weight > 0``)."""
         if not self.config.use_goal:
             raise ValueError(f"model {self.config.name!r} has no goal head (goal_weight is 0)")
-        return self.goal_head(self.encode(images, text, state)[:, -1])
+        goal = self._encode(images, text, state)[1]
+        assert goal is not None
+        return goal
 
     @torch.no_grad()
     def predict(

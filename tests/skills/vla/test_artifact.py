@@ -33,6 +33,7 @@ def make_policy(head: str = "tokens", family: str = "manipulation", **overrides:
 
 
 KEYPOINTS = {"keypoints": 3, "cnn_widths": (8, 16, 16), "goal_weight": 1.0}
+KEYPOINT_GOAL = {**KEYPOINTS, "goal_source": "keypoints"}
 
 
 @pytest.mark.parametrize(
@@ -42,6 +43,7 @@ KEYPOINTS = {"keypoints": 3, "cnn_widths": (8, 16, 16), "goal_weight": 1.0}
         ("flow", "manipulation", {}),
         ("l1", "navigation", {}),
         ("tokens", "manipulation", KEYPOINTS),
+        ("l1", "manipulation", KEYPOINT_GOAL),
     ],
 )
 def test_save_load_gives_identical_actions(tmp_path: Path, head: str, family: str, overrides: dict) -> None:

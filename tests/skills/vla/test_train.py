@@ -163,6 +163,7 @@ def test_resuming_with_another_model_config_is_refused(dataset: Path, tmp_path: 
         (["--crop", "depth=0,0,1"], "which the model does not read"),
         (["--family", "navigation", "--goal-weight", "1"], "needs an arm model"),
         (["--vision", "efficientnet-lite0", "--keypoints", "4"], "keypoints need the small CNN"),
+        (["--goal-weight", "1", "--goal-source", "keypoints"], "goal_source='keypoints' needs"),
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_2(

@@ -67,6 +67,19 @@ def test_keypoint_tokens_join_the_context_and_need_the_small_cnn() -> None:
         tiny_config(keypoints=3, vision="efficientnet-lite0")
 
 
+def test_a_keypoint_goal_reads_only_keypoint_0_of_each_camera_and_the_hand() -> None:
+    torch.manual_seed(0)
+    config = tiny_config(keypoints=3, cnn_widths=(8, 16, 16), goal_weight=1.0, goal_source="keypoints")
+    model = VLAModel(config).eval()
+    images, text, state = torch.rand(2, 2, 3, 32, 32), torch.randn(2, 384), torch.randn(2, 18)
+    maps = model.vision.feature_maps(images.flatten(0, 1), text.repeat_interleave(2, dim=0))
+    first = model.keypoints(maps[1], maps[2])[:, 0].reshape(2, 4)  # keypoint 0: head (x, y), wrist (x, y)
+    expected = model.goal_head(torch.cat([first, state[:, 8:11]], dim=1))
+    torch.testing.assert_close(model.predict_goal(images, text, state), expected)
+    with pytest.raises(ValueError, match="goal_source='keypoints' needs"):
+        tiny_config(cnn_widths=(8, 16, 16), goal_weight=1.0, goal_source="keypoints")  # no keypoints
+
+
 def test_efficientnet_policy_round_trips_without_the_weights_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
