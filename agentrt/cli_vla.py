@@ -100,6 +100,15 @@ def train_vla(
             "(keypoint 0 of every camera and the hand's position; needs --keypoints).",
         ),
     ] = "token",
+    goal_pixel_weight: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            help="Weight of the dense goal label: head keypoint 0 must find where the demonstration's "
+            "gripper acts, placed in the head image by the --scene robot's camera calibration "
+            "(needs --goal-source keypoints and --augment-shift 0).",
+        ),
+    ] = 0.0,
     steps: Annotated[int, typer.Option(min=1, help="Total optimiser steps.")] = 20_000,
     batch_size: Annotated[int, typer.Option(min=1, help="Frames per batch.")] = 64,
     lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (AdamW).")] = 3e-4,
@@ -165,6 +174,8 @@ def train_vla(
             cache_dir=cache_dir,
             seed=seed,
             init_from=init_from,
+            goal_pixel_weight=goal_pixel_weight,
+            head_camera=_head_camera(scene) if goal_pixel_weight else None,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -204,6 +215,18 @@ def train_vla(
     metrics = policy.provenance.get("metrics", {})
     console.print(f"{policy.provenance.get('steps')} steps; artifact {out}.safetensors + {out}.json")
     console.print(json.dumps(metrics, indent=None))
+
+
+def _head_camera(scene: str):  # noqa: ANN202 - PinholeCamera, imported lazily
+    """The head camera calibration of ``scene``'s robot (base frame); ``KeyError`` if unknown."""
+    from agentrt.core.registry import SCENES
+    from skills.vla.camera import head_camera
+
+    env = SCENES.get(scene)()
+    try:
+        return head_camera(env)
+    finally:
+        env.close()
 
 
 def _parse_crops(specs: list[str]) -> dict[str, tuple[float, float, float]]:

@@ -30,13 +30,15 @@ named object; the predicted goal then enters the context as the goal token.
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from skills.vla.config import EE_POS, VLAConfig
 from skills.vla.heads import ActionHead, build_head
-from skills.vla.vision import SpatialKeypoints, build_vision, vision_grid
+from skills.vla.vision import SpatialKeypoints, build_vision, cell_index, vision_grid
 
 
 class VLAModel(nn.Module):
@@ -89,16 +91,19 @@ class VLAModel(nn.Module):
 
     def _encode(
         self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """The context and, with a goal head, the standardised goal ``(B, 3)``."""
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """The context, the standardised goal ``(B, 3)`` (with a goal head) and the keypoint logits
+        ``(B, K, keypoints, H * W)`` over the stride-4 cells (with keypoints)."""
         c = self.config
         b, k = images.shape[:2]
         cond = text.repeat_interleave(k, dim=0)
-        xy = None
+        xy = logits = None
         if c.keypoints:
             maps = self.vision.feature_maps(images.flatten(0, 1), cond)
             feats = maps[-1].flatten(2).transpose(1, 2)  # (B*K, cells, C)
-            xy = self.keypoints(maps[1], maps[2]).reshape(b, -1, 2)  # (B, K*keypoints, 2)
+            flat = self.keypoints.logits(maps[1], maps[2])  # (B*K, keypoints, H*W)
+            xy = self.keypoints.expected_xy(flat, *maps[1].shape[-2:]).reshape(b, -1, 2)
+            logits = flat.reshape(b, k, c.keypoints, -1)
         else:
             feats = self.vision(images.flatten(0, 1), cond)
         img = self.image_proj(feats).reshape(b, -1, c.d_model) + self.image_pos + self.kind_emb[0]
@@ -123,7 +128,7 @@ class VLAModel(nn.Module):
         context = self.context_norm(x)
         if c.use_goal and c.goal_source == "token":
             goal = self.goal_head(context[:, -1])
-        return context, goal
+        return context, goal, logits
 
     def _decoder(self, context: torch.Tensor):
         def decode(queries: torch.Tensor) -> torch.Tensor:
@@ -140,13 +145,20 @@ class VLAModel(nn.Module):
         valid: torch.Tensor,
         goal: torch.Tensor | None = None,
         goal_valid: torch.Tensor | None = None,
+        goal_pixel: torch.Tensor | None = None,
+        goal_pixel_valid: torch.Tensor | None = None,
+        pixel_weight: float = 0.0,
     ) -> tuple[torch.Tensor, dict[str, float]]:
         """Training loss for normalised ``target`` ``(B, T, A)`` with ``valid`` ``(B, T)`` rows.
 
         With a goal token and a standardised ``goal`` ``(B, 3)`` (``goal_valid`` ``(B,)``), adds
         ``goal_weight`` times its smooth-L1 error (mean over valid rows), reported as ``goal_l1``.
+        With keypoints and ``goal_pixel`` ``(B, 2)`` (where the goal appears in the head camera's
+        crop, ``[-1, 1]``; ``goal_pixel_valid`` ``(B,)``), adds ``pixel_weight`` times the cross-entropy
+        of head keypoint 0's logits against the cell holding it (``goal_px_ce``): a dense label
+        that makes that keypoint find the named object (as Transporter / CLIPort do for picks).
         """
-        context, predicted = self._encode(images, text, state)
+        context, predicted, logits = self._encode(images, text, state)
         loss, info = self.head.loss(self._decoder(context), target, valid)
         if predicted is not None and goal is not None:
             err = F.smooth_l1_loss(predicted, goal, reduction="none").mean(-1)
@@ -154,6 +166,14 @@ class VLAModel(nn.Module):
             goal_loss = (err * mask).sum() / mask.sum().clamp_min(1.0)
             loss = loss + self.config.goal_weight * goal_loss
             info = {**info, "goal_l1": float(goal_loss.detach())}
+        if pixel_weight and logits is not None and goal_pixel is not None:
+            head = logits[:, self.config.cameras.index("head"), 0]  # (B, H*W)
+            side = math.isqrt(head.shape[-1])
+            ce = F.cross_entropy(head, cell_index(goal_pixel, side, side), reduction="none")
+            mask = torch.ones_like(ce) if goal_pixel_valid is None else goal_pixel_valid.to(ce.dtype)
+            pixel_loss = (ce * mask).sum() / mask.sum().clamp_min(1.0)
+            loss = loss + pixel_weight * pixel_loss
+            info = {**info, "goal_px_ce": float(pixel_loss.detach())}
         return loss, info
 
     @torch.no_grad()

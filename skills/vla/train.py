@@ -28,11 +28,12 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from skills.vla.artifact import VLAArtifactError, load_policy, save_policy
+from skills.vla.camera import PinholeCamera, crop_coordinates
 from skills.vla.config import EE_POS, VLAConfig
 from skills.vla.data import TrainingData, load_training_data
 from skills.vla.model import VLAModel
@@ -76,6 +77,31 @@ class TrainConfig(BaseModel):
         " its network must have the same shapes",
     )
 
+    goal_pixel_weight: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="weight of the dense goal label: head keypoint 0's cross-entropy against the cell "
+        "where the goal appears in the head crop (needs goal_source='keypoints', head_camera and "
+        "augment_shift=0, since a shifted image would move the label)",
+    )
+    head_camera: PinholeCamera | None = Field(
+        default=None, description="head camera calibration (base frame) that places goals in the image"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> TrainConfig:
+        m = self.model
+        if self.goal_pixel_weight and not (
+            m.goal_source == "keypoints" and "head" in m.cameras and self.head_camera is not None
+        ):
+            raise ValueError(
+                "goal_pixel_weight > 0 needs goal_source='keypoints', a head camera and its calibration, "
+                f"got goal_source={m.goal_source!r}, cameras={m.cameras}, head_camera={self.head_camera}"
+            )
+        if self.goal_pixel_weight and self.augment_shift:
+            raise ValueError("goal_pixel_weight > 0 needs augment_shift=0: a shifted image moves the label")
+        return self
+
     def path(self, suffix: str) -> Path:
         return self.out.with_name(self.out.name + suffix)
 
@@ -94,8 +120,15 @@ def random_shift(images: torch.Tensor, pad: int, generator: torch.Generator) -> 
 class Batches:
     """Turns frame indices into model inputs: images, text embeddings, state and target chunks."""
 
-    def __init__(self, data: TrainingData, text_table: torch.Tensor, normalizer: Normalizer) -> None:
+    def __init__(
+        self,
+        data: TrainingData,
+        text_table: torch.Tensor,
+        normalizer: Normalizer,
+        goal_pixels: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         self.data, self.text_table, self.normalizer = data, text_table, normalizer
+        self.goal_pixels = goal_pixels
 
     def __call__(self, idx: np.ndarray, shift: int, generator: torch.Generator, device: str) -> dict:
         idx = np.sort(idx)
@@ -112,10 +145,23 @@ class Batches:
             mean, std = self.normalizer.state_mean[EE_POS], self.normalizer.state_std[EE_POS]
             batch["goal"] = (torch.from_numpy(d.goals[idx]) - mean) / std
             batch["goal_valid"] = torch.from_numpy(d.goal_valid[idx])
+        if self.goal_pixels is not None:
+            batch["goal_pixel"] = torch.from_numpy(self.goal_pixels[0][idx])
+            batch["goal_pixel_valid"] = torch.from_numpy(self.goal_pixels[1][idx])
         return {
             "images": random_shift(images, shift, generator),
             **{k: v.to(device) for k, v in batch.items()},
         }
+
+
+def goal_pixels(data: TrainingData, camera: PinholeCamera, crop: tuple[float, float, float] | None):  # noqa: ANN201
+    """Where each frame's goal appears in the head camera's crop: ``(N, 2)`` float32 ``(x, y)`` in
+    ``[-1, 1]`` and ``(N,)`` validity (a goal, in front of the camera and inside the crop)."""
+    if data.goals is None or data.goal_valid is None:
+        raise ValueError("goal pixels need a model with a goal head (goal_weight > 0)")
+    fractions, in_front = camera.image_fractions(data.goals)
+    xy = crop_coordinates(fractions, crop).astype(np.float32)
+    return xy, data.goal_valid & in_front & (np.abs(xy) < 1).all(axis=1)
 
 
 def _schedule(cfg: TrainConfig) -> Callable[[int], float]:
@@ -150,7 +196,7 @@ def validate(model: VLAModel, batches: Batches, val_idx: np.ndarray, cfg: TrainC
             if len(idx) == 0:
                 break
             b = batches(idx, 0, gen, cfg.device)
-            loss, _ = model.loss(**b)
+            loss, _ = model.loss(**b, pixel_weight=cfg.goal_pixel_weight)
             pred = model.predict(b["images"], b["text"], b["state"], generator=gen.manual_seed(cfg.seed))
             err = (pred - b["target"].clamp(-1, 1)).abs().mean(-1)
             losses.append(float(loss))
@@ -308,7 +354,13 @@ def train(
         step, metrics = int(resume["step"]), json.loads(resume["metrics"])
         seconds_before = float(resume.get("seconds", 0.0))
         console.print(f"resuming {cfg.out} at step {step}")
-    batches = Batches(data, text_table, normalizer)
+    pixels = None
+    if cfg.goal_pixel_weight and cfg.head_camera is not None:
+        pixels = goal_pixels(data, cfg.head_camera, cfg.model.crops.get("head"))
+        console.print(
+            f"goal pixels: {int(pixels[1].sum())} of {len(data)} frames see their goal in the head crop"
+        )
+    batches = Batches(data, text_table, normalizer, pixels)
 
     session_start = time.perf_counter()
 
@@ -360,7 +412,7 @@ def train(
             while step < cfg.steps:
                 idx = train_idx[torch.randint(len(train_idx), (cfg.batch_size,), generator=sampler).numpy()]
                 b = batches(idx, cfg.augment_shift, sampler, cfg.device)
-                loss, _ = model.loss(**b)
+                loss, _ = model.loss(**b, pixel_weight=cfg.goal_pixel_weight)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)

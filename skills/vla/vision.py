@@ -100,15 +100,30 @@ class SpatialKeypoints(nn.Module):
         self.coarse = nn.Conv2d(coarse_channels, n, 1)
         self.log_temperature = nn.Parameter(torch.zeros(n))
 
-    def forward(self, fine: torch.Tensor, coarse: torch.Tensor) -> torch.Tensor:
+    def logits(self, fine: torch.Tensor, coarse: torch.Tensor) -> torch.Tensor:
+        """``(B, n, H * W)`` tempered logits over the fine map's cells (row-major)."""
         h, w = fine.shape[-2:]
         logits = self.fine(fine) + F.interpolate(self.coarse(coarse), size=(h, w), mode="bilinear")
-        logits = logits / self.log_temperature.exp()[None, :, None, None]
-        weights = logits.flatten(2).softmax(-1)  # (B, n, H*W)
-        ys = torch.linspace(-1 + 1 / h, 1 - 1 / h, h, device=fine.device, dtype=fine.dtype)
-        xs = torch.linspace(-1 + 1 / w, 1 - 1 / w, w, device=fine.device, dtype=fine.dtype)
+        return (logits / self.log_temperature.exp()[None, :, None, None]).flatten(2)
+
+    def forward(self, fine: torch.Tensor, coarse: torch.Tensor) -> torch.Tensor:
+        return self.expected_xy(self.logits(fine, coarse), *fine.shape[-2:])
+
+    @staticmethod
+    def expected_xy(logits: torch.Tensor, h: int, w: int) -> torch.Tensor:
+        """``(B, n, 2)`` softmax-weighted cell centres of ``logits`` ``(B, n, h * w)``."""
+        weights = logits.softmax(-1)
+        ys = torch.linspace(-1 + 1 / h, 1 - 1 / h, h, device=logits.device, dtype=logits.dtype)
+        xs = torch.linspace(-1 + 1 / w, 1 - 1 / w, w, device=logits.device, dtype=logits.dtype)
         grid = torch.stack(torch.meshgrid(xs, ys, indexing="xy"), -1).reshape(h * w, 2)
         return weights @ grid
+
+
+def cell_index(xy: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    """``(..., 2)`` coordinates in ``[-1, 1]`` -> the row-major index of the ``h x w`` cell holding each."""
+    col = ((xy[..., 0] + 1) / 2 * w).floor().long().clamp(0, w - 1)
+    row = ((xy[..., 1] + 1) / 2 * h).floor().long().clamp(0, h - 1)
+    return row * w + col
 
 
 # EfficientNet-Lite0 stages: (repeats, kernel, stride, expand ratio, out channels); stem 32, no SE.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 from agentrt.cli_vla import app
 from skills.vla.artifact import load_policy
 from skills.vla.data import chunk_windows, gripper_goals, load_training_data
-from skills.vla.train import TrainConfig, train
+from skills.vla.train import TrainConfig, goal_pixels, train
 from tests.skills.vla.helpers import FakeTextEncoder, make_kitchen_dataset, observation, tiny_config
 
 
@@ -164,6 +165,20 @@ def test_resuming_with_another_model_config_is_refused(dataset: Path, tmp_path: 
         (["--family", "navigation", "--goal-weight", "1"], "needs an arm model"),
         (["--vision", "efficientnet-lite0", "--keypoints", "4"], "keypoints need the small CNN"),
         (["--goal-weight", "1", "--goal-source", "keypoints"], "goal_source='keypoints' needs"),
+        (["--goal-weight", "1", "--goal-pixel-weight", "1"], "goal_pixel_weight > 0 needs goal_source"),
+        (
+            [
+                "--goal-weight",
+                "1",
+                "--keypoints",
+                "2",
+                "--goal-source",
+                "keypoints",
+                "--goal-pixel-weight",
+                "1",
+            ],
+            "needs augment_shift=0",
+        ),
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_2(
@@ -285,3 +300,27 @@ def test_keypoints_can_be_added_to_a_trained_network(dataset: Path, tmp_path: Pa
     tuned = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
     added = {n for n, _ in tuned.model.named_parameters()} - {n for n, _ in plain.model.named_parameters()}
     assert added and all(n.startswith("keypoint") for n in added)
+
+
+def test_a_dense_goal_label_run_places_goals_with_the_camera(dataset: Path, tmp_path: Path) -> None:
+    from skills.vla.camera import PinholeCamera
+
+    # the fake end effector is at (frame, episode, subgoal) m: look down on that patch from 20 m
+    camera = PinholeCamera(eye=(3.0, 1.0, 20.0), target=(3.0, 1.0, 0.0), up=(1.0, 0.0, 0.0), fov_deg=60.0)
+    cfg = run_config(
+        dataset, tmp_path / "a", steps=2, cnn_widths=(8, 16, 16), keypoints=2, goal_weight=1.0,
+        goal_source="keypoints",
+    ).model_copy(update={"goal_pixel_weight": 1.0, "head_camera": camera, "augment_shift": 0})  # fmt: skip
+    lines = io.StringIO()
+    train(cfg, text_encoder=FakeTextEncoder(), progress=False, console=Console(file=lines, width=200))
+    data = load_training_data(dataset, cfg.model, cfg.path(".cache"), progress=False)
+    xy, valid = goal_pixels(data, camera, None)
+    assert valid.tolist() == data.goal_valid.tolist()  # every goal is in view
+    # looking straight down with image-up along +x: image right is -y, and tan(30 deg) spans half the image
+    g = data.goals[valid]
+    scale = (20.0 - g[:, 2]) * np.tan(np.radians(30.0))
+    np.testing.assert_allclose(
+        xy[valid], np.stack([-(g[:, 1] - 1.0), -(g[:, 0] - 3.0)], 1) / scale[:, None], atol=1e-6
+    )
+    assert f"goal pixels: {int(valid.sum())} of {len(data)} frames" in lines.getvalue()
+    assert load_policy(tmp_path / "a").config.goal_source == "keypoints"

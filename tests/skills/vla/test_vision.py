@@ -13,7 +13,14 @@ from skills.vla.artifact import load_policy, save_policy
 from skills.vla.model import VLAModel
 from skills.vla.normalize import NormStats
 from skills.vla.policy import VLAPolicy
-from skills.vla.vision import EfficientNetLite0, SmallCNN, SpatialKeypoints, resize_images, vision_grid
+from skills.vla.vision import (
+    EfficientNetLite0,
+    SmallCNN,
+    SpatialKeypoints,
+    cell_index,
+    resize_images,
+    vision_grid,
+)
 from tests.skills.vla.helpers import FakeTextEncoder, observation, tiny_config
 
 
@@ -78,6 +85,35 @@ def test_a_keypoint_goal_reads_only_keypoint_0_of_each_camera_and_the_hand() -> 
     torch.testing.assert_close(model.predict_goal(images, text, state), expected)
     with pytest.raises(ValueError, match="goal_source='keypoints' needs"):
         tiny_config(cnn_widths=(8, 16, 16), goal_weight=1.0, goal_source="keypoints")  # no keypoints
+
+
+def test_cell_index_of_known_coordinates() -> None:
+    xy = torch.tensor([[-1.0, -1.0], [1.0, 1.0], [0.0, 0.0], [-0.76, 0.3], [-0.74, 0.3]])
+    # 8 x 8 cells of width 0.25: x = -0.76 is column 0, -0.74 column 1; y = 0.3 is row 5
+    assert cell_index(xy, 8, 8).tolist() == [0, 63, 36, 40, 41]
+
+
+def test_the_dense_goal_label_trains_head_keypoint_0_only() -> None:
+    torch.manual_seed(0)
+    config = tiny_config(keypoints=3, cnn_widths=(8, 16, 16), goal_weight=1.0, goal_source="keypoints")
+    model = VLAModel(config).eval()  # no dropout: the two losses below see the same network
+    b = 4
+    batch = dict(
+        images=torch.rand(b, 2, 3, 32, 32), text=torch.randn(b, 384), state=torch.randn(b, 18),
+        target=torch.rand(b, 4, 7) * 2 - 1, valid=torch.ones(b, 4, dtype=torch.bool),
+        goal=torch.randn(b, 3), goal_valid=torch.ones(b, dtype=torch.bool),
+        goal_pixel=torch.rand(b, 2) * 2 - 1, goal_pixel_valid=torch.tensor([True, True, True, False]),
+    )  # fmt: skip
+    plain, info = model.loss(**batch)
+    assert "goal_px_ce" not in info  # weight 0: no dense label
+    loss, info = model.loss(**batch, pixel_weight=0.5)
+    # FiLM starts at zero and the logits are near uniform: the cross-entropy is about log(8 * 8 cells)
+    assert abs(info["goal_px_ce"] - np.log(64)) < 0.5
+    torch.testing.assert_close(loss, plain + 0.5 * info["goal_px_ce"], atol=1e-4, rtol=0)
+    model.zero_grad()
+    (loss - plain).backward()  # the dense term alone
+    grad = model.keypoints.fine.weight.grad
+    assert grad is not None and grad[0].abs().sum() > 0 and not grad[1:].any()
 
 
 def test_efficientnet_policy_round_trips_without_the_weights_package(
