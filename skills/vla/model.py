@@ -177,6 +177,15 @@ class VLAModel(nn.Module):
         return loss, info
 
     @torch.no_grad()
+    def keypoint_logits(self, images: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        """``(B, K, keypoints, H * W)`` keypoint logits over each camera's stride-4 cells (row-major)."""
+        if not self.config.keypoints:
+            raise ValueError(f"model {self.config.name!r} has no keypoints")
+        b, k = images.shape[:2]
+        maps = self.vision.feature_maps(images.flatten(0, 1), text.repeat_interleave(k, dim=0))
+        return self.keypoints.logits(maps[1], maps[2]).reshape(b, k, self.config.keypoints, -1)
+
+    @torch.no_grad()
     def predict_goal(self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
         """Standardised goal ``(B, 3)``: where the gripper will act (needs ``goal_weight > 0``)."""
         if not self.config.use_goal:
