@@ -28,16 +28,6 @@ def _bad(message: str) -> int:
     return 2
 
 
-def pick_starts(
-    episodes: np.ndarray, text_ids: np.ndarray, gripper: np.ndarray, valid: np.ndarray
-) -> np.ndarray:
-    """Indices of the first frame of every skill segment that starts with the gripper open (a pick)
-    and has a goal; a segment starts where the episode or the instruction changes."""
-    starts = np.ones(len(episodes), bool)
-    starts[1:] = (episodes[1:] != episodes[:-1]) | (text_ids[1:] != text_ids[:-1])
-    return np.flatnonzero(starts & (gripper < 0) & valid)
-
-
 def summarise(errors: np.ndarray, cells: np.ndarray | None) -> dict[str, Any]:
     """Goal errors (m) and keypoint cell hits (0 exact, 1 neighbour, 2 miss) of one split."""
     out: dict[str, Any] = {
@@ -69,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from agentrt.datasets.errors import DatasetError
     from skills.vla.artifact import VLAArtifactError, load_policy
     from skills.vla.config import EE_POS, GRIPPER_DIM
-    from skills.vla.data import load_training_data
+    from skills.vla.data import load_training_data, pick_starts
     from skills.vla.train import Batches, goal_pixels
     from skills.vla.vision import cell_index
 

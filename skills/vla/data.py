@@ -117,6 +117,16 @@ def gripper_goals(
     return goals, valid
 
 
+def pick_starts(
+    episodes: np.ndarray, text_ids: np.ndarray, gripper: np.ndarray, valid: np.ndarray
+) -> np.ndarray:
+    """Indices of the first frame of every skill segment that starts with the gripper open (a pick)
+    and has a goal; a segment starts where the episode or the instruction changes."""
+    starts = np.ones(len(episodes), bool)
+    starts[1:] = (episodes[1:] != episodes[:-1]) | (text_ids[1:] != text_ids[:-1])
+    return np.flatnonzero(starts & (gripper < 0) & valid)
+
+
 def load_training_data(
     root: str | Path, config: VLAConfig, cache_dir: str | Path, progress: bool = True
 ) -> TrainingData:

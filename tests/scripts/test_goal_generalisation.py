@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from skills.vla.data import pick_starts
 from tests.scripts.helpers import load_script
 from tests.skills.vla.helpers import make_kitchen_dataset, tiny_artifact
 
@@ -20,7 +21,7 @@ def test_pick_starts_are_segment_starts_with_an_open_gripper_and_a_goal() -> Non
     gripper = np.array([-1, 1, 1, -1, -1, 1, -1, -1])
     valid = np.array([True] * 6 + [False] * 2)
     # 0 and 4 open a pick; 2 opens a place (gripper closed); 6 has no goal
-    assert script.pick_starts(episodes, texts, gripper, valid).tolist() == [0, 4]
+    assert pick_starts(episodes, texts, gripper, valid).tolist() == [0, 4]
 
 
 def test_summary_of_known_errors() -> None:
