@@ -109,6 +109,14 @@ def train_vla(
             "(needs --goal-source keypoints and --augment-shift 0).",
         ),
     ] = 0.0,
+    grounding: Annotated[
+        Path | None,
+        typer.Option(
+            help="Co-train keypoint 0 on these labelled head crops (scripts/grounding_probe.py generate; "
+            "needs --keypoints and the same head crop and image size).",
+        ),
+    ] = None,
+    grounding_weight: Annotated[float, typer.Option(min=0.0, help="Weight of the grounding loss.")] = 1.0,
     steps: Annotated[int, typer.Option(min=1, help="Total optimiser steps.")] = 20_000,
     batch_size: Annotated[int, typer.Option(min=1, help="Frames per batch.")] = 64,
     lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (AdamW).")] = 3e-4,
@@ -175,6 +183,8 @@ def train_vla(
             seed=seed,
             init_from=init_from,
             goal_pixel_weight=goal_pixel_weight,
+            grounding=grounding,
+            grounding_weight=grounding_weight,
             head_camera=_head_camera(scene) if goal_pixel_weight else None,
         )
     except ValidationError as exc:

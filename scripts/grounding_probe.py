@@ -93,6 +93,8 @@ def generate(scene: str, seed_start: int, scenes: int, crop: tuple[float, float,
         "texts": np.array(out["texts"]),
         "xy": np.stack(out["xy"]),
         "seeds": np.array(out["seeds"]),
+        "crop": np.array(crop),  # what the images are, checked by `agentrt train vla --grounding`
+        "size": np.array(SIZE),
     }
 
 

@@ -176,6 +176,18 @@ class VLAModel(nn.Module):
             info = {**info, "goal_px_ce": float(pixel_loss.detach())}
         return loss, info
 
+    def grounding_loss(self, images: torch.Tensor, text: torch.Tensor, xy: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy of keypoint 0 on single head-camera crops ``(B, 3, S, S)`` in ``[0, 1]`` against
+        the cell of ``xy`` ``(B, 2)`` (``[-1, 1]``): co-training on labelled crops of many more scenes
+        than the demonstrations show (``scripts/grounding_probe.py generate``), so that finding the
+        object the instruction ``text`` ``(B, 384)`` names is learned, not memorised per scene."""
+        if not self.config.keypoints:
+            raise ValueError(f"model {self.config.name!r} has no keypoints to ground")
+        maps = self.vision.feature_maps(images, text)
+        logits = self.keypoints.logits(maps[1], maps[2])[:, 0]
+        side = math.isqrt(logits.shape[-1])
+        return F.cross_entropy(logits, cell_index(xy, side, side))
+
     @torch.no_grad()
     def keypoint_logits(self, images: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         """``(B, K, keypoints, H * W)`` keypoint logits over each camera's stride-4 cells (row-major)."""

@@ -88,9 +88,21 @@ class TrainConfig(BaseModel):
         default=None, description="head camera calibration (base frame) that places goals in the image"
     )
 
+    grounding: Path | None = Field(
+        default=None,
+        description="labelled head crops (.npz of scripts/grounding_probe.py generate) to co-train "
+        "keypoint 0 on: finding the named object in many more scenes than the demonstrations show",
+    )
+    grounding_weight: float = Field(default=1.0, ge=0.0, description="weight of the grounding loss")
+
     @model_validator(mode="after")
     def _check(self) -> TrainConfig:
         m = self.model
+        if self.grounding is not None and not (m.keypoints and "head" in m.cameras):
+            raise ValueError(
+                "grounding needs keypoints and a head camera, "
+                f"got keypoints={m.keypoints}, cameras={m.cameras}"
+            )
         if self.goal_pixel_weight and not (
             m.goal_source == "keypoints" and "head" in m.cameras and self.head_camera is not None
         ):
@@ -162,6 +174,42 @@ def goal_pixels(data: TrainingData, camera: PinholeCamera, crop: tuple[float, fl
     fractions, in_front = camera.image_fractions(data.goals)
     xy = crop_coordinates(fractions, crop).astype(np.float32)
     return xy, data.goal_valid & in_front & (np.abs(xy) < 1).all(axis=1)
+
+
+class Grounding:
+    """Batches of labelled head crops (``scripts/grounding_probe.py generate``) for
+    :meth:`VLAModel.grounding_loss`."""
+
+    def __init__(self, path: Path, config: VLAConfig, text_encoder: InstructionEncoder) -> None:
+        try:
+            pairs = np.load(path)
+            images, xy, texts = pairs["images"], pairs["xy"].astype(np.float32), pairs["texts"]
+            crop, size = tuple(float(v) for v in pairs["crop"]), int(pairs["size"])
+        except (OSError, KeyError, ValueError) as exc:
+            raise ValueError(f"grounding {path}: not a grounding_probe .npz ({exc})") from None
+        want = config.crops.get("head")
+        if size != config.image_size or want is None or not np.allclose(crop, want):
+            raise ValueError(
+                f"grounding {path}: crops {crop} at {size} px, but the model reads head crop {want} "
+                f"at {config.image_size} px"
+            )
+        unique, inverse = np.unique(texts, return_inverse=True)
+        table = torch.as_tensor(
+            np.asarray(text_encoder.encode([str(t) for t in unique])), dtype=torch.float32
+        )
+        self.images, self.xy, self.text = (
+            images,
+            torch.from_numpy(xy),
+            table[torch.from_numpy(inverse.ravel())],
+        )
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __call__(self, size: int, generator: torch.Generator, device: str) -> dict[str, torch.Tensor]:
+        idx = np.sort(torch.randint(len(self.images), (size,), generator=generator).numpy())
+        images = torch.from_numpy(np.ascontiguousarray(self.images[idx])).to(device).float().div_(255.0)
+        return {"images": images, "text": self.text[idx].to(device), "xy": self.xy[idx].to(device)}
 
 
 def _schedule(cfg: TrainConfig) -> Callable[[int], float]:
@@ -361,6 +409,9 @@ def train(
             f"goal pixels: {int(pixels[1].sum())} of {len(data)} frames see their goal in the head crop"
         )
     batches = Batches(data, text_table, normalizer, pixels)
+    grounding = None if cfg.grounding is None else Grounding(cfg.grounding, cfg.model, text_encoder)
+    if grounding is not None:
+        console.print(f"grounding: co-training keypoint 0 on {len(grounding)} labelled head crops")
 
     session_start = time.perf_counter()
 
@@ -413,6 +464,10 @@ def train(
                 idx = train_idx[torch.randint(len(train_idx), (cfg.batch_size,), generator=sampler).numpy()]
                 b = batches(idx, cfg.augment_shift, sampler, cfg.device)
                 loss, _ = model.loss(**b, pixel_weight=cfg.goal_pixel_weight)
+                if grounding is not None:
+                    loss = loss + cfg.grounding_weight * model.grounding_loss(
+                        **grounding(cfg.batch_size, sampler, cfg.device)
+                    )
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)

@@ -324,3 +324,37 @@ def test_a_dense_goal_label_run_places_goals_with_the_camera(dataset: Path, tmp_
     )
     assert f"goal pixels: {int(valid.sum())} of {len(data)} frames" in lines.getvalue()
     assert load_policy(tmp_path / "a").config.goal_source == "keypoints"
+
+
+def _grounding_file(path: Path, crop: tuple[float, float, float], size: int, n: int = 8) -> Path:
+    rng = np.random.default_rng(0)
+    np.savez(
+        path, images=rng.integers(0, 256, (n, 3, size, size), dtype=np.uint8), xy=rng.uniform(-1, 1, (n, 2)),
+        texts=np.array([f"pick up the mug {i % 3}" for i in range(n)]), seeds=np.arange(n),
+        crop=np.array(crop), size=np.array(size),
+    )  # fmt: skip
+    return path
+
+
+def test_grounding_co_trains_keypoint_0_on_labelled_crops(dataset: Path, tmp_path: Path) -> None:
+    crops = {"head": (0.0, 0.0, 1.0)}
+    model = {"cnn_widths": (8, 16, 16), "keypoints": 2, "crops": crops}
+    cfg = run_config(dataset, tmp_path / "a", steps=2, **model).model_copy(
+        update={"grounding": _grounding_file(tmp_path / "g.npz", crops["head"], 32)}
+    )
+    lines = io.StringIO()
+    train(cfg, text_encoder=FakeTextEncoder(), progress=False, console=Console(file=lines, width=200))
+    assert "grounding: co-training keypoint 0 on 8 labelled head crops" in lines.getvalue()
+    wrong = cfg.model_copy(
+        update={"out": tmp_path / "b", "grounding": _grounding_file(tmp_path / "w.npz", (0.1, 0.1, 0.5), 32)}
+    )
+    with pytest.raises(ValueError, match="but the model reads head crop"):
+        train(wrong, text_encoder=FakeTextEncoder(), progress=False, console=quiet())
+    (tmp_path / "bad.npz").write_bytes(b"not numpy")
+    broken = cfg.model_copy(update={"out": tmp_path / "c", "grounding": tmp_path / "bad.npz"})
+    with pytest.raises(ValueError, match="not a grounding_probe .npz"):
+        train(broken, text_encoder=FakeTextEncoder(), progress=False, console=quiet())
+    with pytest.raises(ValueError, match="grounding needs keypoints"):
+        TrainConfig.model_validate(
+            {**run_config(dataset, tmp_path / "d", steps=1).model_dump(), "grounding": tmp_path / "g.npz"}
+        )

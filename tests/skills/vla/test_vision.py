@@ -116,6 +116,21 @@ def test_the_dense_goal_label_trains_head_keypoint_0_only() -> None:
     assert grad is not None and grad[0].abs().sum() > 0 and not grad[1:].any()
 
 
+def test_the_grounding_loss_trains_keypoint_0_from_head_crops() -> None:
+    torch.manual_seed(0)
+    model = VLAModel(tiny_config(keypoints=3, cnn_widths=(8, 16, 16))).eval()  # BatchNorm at its init stats
+    loss = model.grounding_loss(torch.rand(4, 3, 32, 32), torch.randn(4, 384), torch.rand(4, 2) * 2 - 1)
+    assert abs(float(loss.detach()) - np.log(64)) < 0.5  # near-uniform logits over 8 x 8 cells at init
+    loss.backward()
+    grad = model.keypoints.fine.weight.grad
+    assert grad is not None and grad[0].abs().sum() > 0 and not grad[1:].any()
+    assert model.vision.stem[0].weight.grad is not None  # the trunk learns from it too
+    with pytest.raises(ValueError, match="no keypoints"):
+        VLAModel(tiny_config()).grounding_loss(
+            torch.rand(1, 3, 32, 32), torch.randn(1, 384), torch.zeros(1, 2)
+        )
+
+
 def test_efficientnet_policy_round_trips_without_the_weights_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
