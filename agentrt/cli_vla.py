@@ -153,6 +153,7 @@ def train_vla(
     from pydantic import ValidationError
 
     from agentrt.datasets.errors import DatasetError
+    from skills.vla.camera import scene_head_camera
     from skills.vla.config import preset
     from skills.vla.train import TrainConfig, train
 
@@ -185,7 +186,7 @@ def train_vla(
             goal_pixel_weight=goal_pixel_weight,
             grounding=grounding,
             grounding_weight=grounding_weight,
-            head_camera=_head_camera(scene) if goal_pixel_weight else None,
+            head_camera=scene_head_camera(scene) if goal_pixel_weight else None,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -225,18 +226,6 @@ def train_vla(
     metrics = policy.provenance.get("metrics", {})
     console.print(f"{policy.provenance.get('steps')} steps; artifact {out}.safetensors + {out}.json")
     console.print(json.dumps(metrics, indent=None))
-
-
-def _head_camera(scene: str):  # noqa: ANN202 - PinholeCamera, imported lazily
-    """The head camera calibration of ``scene``'s robot (base frame); ``KeyError`` if unknown."""
-    from agentrt.core.registry import SCENES
-    from skills.vla.camera import head_camera
-
-    env = SCENES.get(scene)()
-    try:
-        return head_camera(env)
-    finally:
-        env.close()
 
 
 def _parse_crops(specs: list[str]) -> dict[str, tuple[float, float, float]]:

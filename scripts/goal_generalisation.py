@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     from skills.vla.config import EE_POS, GRIPPER_DIM
     from skills.vla.data import load_training_data, pick_starts
     from skills.vla.train import Batches, goal_pixels
-    from skills.vla.vision import cell_index
+    from skills.vla.vision import cell_distance, cell_index
 
     try:
         policy = load_policy(args.ckpt)
@@ -77,17 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     assert data.goals is not None and data.goal_valid is not None
     pixels = None
     if config.keypoints and "head" in config.cameras:
-        from agentrt.core.registry import SCENES
-        from skills.vla.camera import head_camera
+        from skills.vla.camera import scene_head_camera
 
         try:
-            env = SCENES.get(args.scene)()
-        except KeyError as exc:
+            pixels = goal_pixels(data, scene_head_camera(args.scene), config.crops.get("head"))
+        except (KeyError, ValueError) as exc:
             return _bad(str(exc.args[0]))
-        try:
-            pixels = goal_pixels(data, head_camera(env), config.crops.get("head"))
-        finally:
-            env.close()
     table = torch.stack([policy.embed(text) for text in data.texts])
     batches = Batches(data, table, policy.normalizer, pixels)
     std = policy.normalizer.state_std[EE_POS]
@@ -106,9 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                 head = policy.model.keypoint_logits(b["images"], b["text"])[
                     :, config.cameras.index("head"), 0
                 ]
-                side = int(round(head.shape[-1] ** 0.5))
-                pred, true = head.argmax(-1), cell_index(b["goal_pixel"], side, side)
-                apart = torch.maximum((pred // side - true // side).abs(), (pred % side - true % side).abs())
+                side = math.isqrt(head.shape[-1])
+                apart = cell_distance(head.argmax(-1), cell_index(b["goal_pixel"], side, side), side)
                 seen = b["goal_pixel_valid"]
                 cells.append(apart.clamp(max=2)[seen].numpy())
         report[name] = summarise(np.concatenate(errors), np.concatenate(cells) if cells else None)

@@ -52,8 +52,8 @@ def generate(scene: str, seed_start: int, scenes: int, crop: tuple[float, float,
     import torch
 
     from agentrt.core.registry import SCENES
-    from skills.scripted.pick import ScriptedPick, grasp_height
-    from skills.vla.camera import crop_coordinates, head_camera
+    from skills.scripted.pick import ScriptedPick, grasp_point
+    from skills.vla.camera import crop_points, head_camera
     from skills.vla.vision import resize_images
 
     env = SCENES.get(scene)()
@@ -73,16 +73,13 @@ def generate(scene: str, seed_start: int, scenes: int, crop: tuple[float, float,
                 e.robot.reset(base_pose=e.places[place_id].approach)
                 frame = torch.from_numpy(e.get_obs()["head_rgb"])[None]
                 image = resize_images(frame, SIZE, crop)[0].numpy()
-                for oid in objects:
-                    pos, _ = e.object_pose(oid)
-                    grasp = e.world_to_base(np.array([pos[0], pos[1], grasp_height(e, oid)]))
-                    fractions, in_front = camera.image_fractions(grasp[None])
-                    xy = crop_coordinates(fractions, crop)[0]
-                    if not in_front[0] or np.abs(xy).max() >= 1:
-                        continue  # outside the crop: nothing to find
+                xys, seen = crop_points(camera, np.stack([grasp_point(e, oid) for oid in objects]), crop)
+                for oid, xy in zip(
+                    np.array(objects)[seen], xys[seen], strict=True
+                ):  # others: out of the crop
                     out["images"].append(image)
                     out["texts"].append(ScriptedPick.instruction.format(object=description.natural_name(oid)))
-                    out["xy"].append(xy.astype(np.float32))
+                    out["xy"].append(xy)
                     out["seeds"].append(seed)
     finally:
         env.close()
@@ -100,8 +97,7 @@ def generate(scene: str, seed_start: int, scenes: int, crop: tuple[float, float,
 
 def real_pairs(data_root: Path, cache_dir: Path, scene: str) -> dict:
     """The dataset's pick starts: head crops, embeddings' texts, grasp points and the train/val split."""
-    from agentrt.core.registry import SCENES
-    from skills.vla.camera import head_camera
+    from skills.vla.camera import scene_head_camera
     from skills.vla.config import GRIPPER_DIM, preset
     from skills.vla.data import load_training_data, pick_starts
     from skills.vla.train import goal_pixels
@@ -109,11 +105,7 @@ def real_pairs(data_root: Path, cache_dir: Path, scene: str) -> dict:
     config = preset("manipulation", crops={"head": CROP}, goal_weight=1.0)
     data = load_training_data(data_root, config, cache_dir, progress=False)
     assert data.goal_valid is not None
-    env = SCENES.get(scene)()
-    try:
-        xy, seen = goal_pixels(data, head_camera(env), CROP)
-    finally:
-        env.close()
+    xy, seen = goal_pixels(data, scene_head_camera(scene), CROP)
     starts = pick_starts(data.episodes, data.text_ids, data.actions[:, GRIPPER_DIM], data.goal_valid)
     starts = starts[seen[starts]]
     train, val = data.split(0.1, 0)
@@ -141,7 +133,7 @@ def probe(
     import torch
     import torch.nn.functional as F
 
-    from skills.vla.vision import SmallCNN, SpatialKeypoints, cell_index
+    from skills.vla.vision import SmallCNN, SpatialKeypoints, cell_distance, cell_index
 
     torch.manual_seed(seed)
     cnn, heatmap = SmallCNN((16, 32, 64), 384), SpatialKeypoints(32, 64, 1)
@@ -160,9 +152,7 @@ def probe(
         for lo in range(0, len(images), 128):
             pred = logits(images[lo : lo + 128], text[lo : lo + 128]).argmax(-1)
             true = cell_index(torch.from_numpy(xy[lo : lo + 128]), side, side)
-            apart.append(
-                torch.maximum((pred // side - true // side).abs(), (pred % side - true % side).abs())
-            )
+            apart.append(cell_distance(pred, true, side))
         cnn.train()
         a = torch.cat(apart)
         return [round(float((a == 0).float().mean()), 3), round(float((a <= 1).float().mean()), 3)]
@@ -226,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from agentrt.datasets.errors import DatasetError
-    from skills.vla.text import load_text_encoder
+    from skills.vla.text import embed_texts, load_text_encoder
 
     if args.train != "real" and (args.synth is None or not args.synth.is_file()):
         return _bad(f"--train {args.train} needs --synth, the .npz that generate wrote")
@@ -239,9 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     encoder = load_text_encoder()
 
     def embed(texts: np.ndarray) -> Any:
-        unique, inverse = np.unique(texts, return_inverse=True)
-        table = torch.as_tensor(np.asarray(encoder.encode([str(t) for t in unique])), dtype=torch.float32)
-        return table[torch.from_numpy(inverse.reshape(-1))]
+        return embed_texts(encoder, texts)
 
     def real_triple(idx: np.ndarray) -> tuple[np.ndarray, Any, np.ndarray]:
         return real["images"][idx], embed(real["texts"][idx]), real["xy"][idx]

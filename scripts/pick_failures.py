@@ -6,7 +6,7 @@
 Runs the learned ``pick`` from the evaluation's start states (:func:`skills.vla.evaluate.setup_case`,
 the same seeds as ``agentrt eval-skill``). At the first step the policy commands the gripper
 closed, it measures the horizontal distance (m, base frame) from the end effector to each
-object's grasp point (:func:`skills.scripted.pick.grasp_height` above its centre) and sorts
+object's grasp point (:func:`skills.scripted.pick.grasp_point`) and sorts
 every call into one of:
 
 - ``success``: the pick's effects hold at the end;
@@ -42,16 +42,11 @@ def _bad(message: str) -> int:
 def closing_distances(env: Any, point: np.ndarray | None = None) -> dict[str, float]:
     """Horizontal distance (m) from ``point`` (base frame; default the end effector) to every
     object's grasp point."""
-    from skills.scripted.pick import grasp_height
+    from skills.scripted.pick import grasp_point
 
     e = env.unwrapped
     ee = e.ee_pose()[0] if point is None else point
-    out = {}
-    for oid in e.objects:
-        pos, _ = e.object_pose(oid)
-        grasp = e.world_to_base(np.array([pos[0], pos[1], grasp_height(e, oid)]))
-        out[oid] = float(np.linalg.norm(grasp[:2] - ee[:2]))
-    return out
+    return {oid: float(np.linalg.norm(grasp_point(e, oid)[:2] - ee[:2])) for oid in e.objects}
 
 
 def first_goal(policy: Any, env: Any, instruction: str) -> np.ndarray:

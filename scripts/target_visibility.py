@@ -18,18 +18,13 @@ import sys
 from collections import defaultdict
 
 import numpy as np
-import pybullet as p
 
 
 def visible_pixels(client: int, spec, view: tuple, body: int, crop: tuple[float, float, float] | None) -> int:  # type: ignore[no-untyped-def]
     """Pixels of ``body`` in a ``spec``-sized render from ``view`` (eye, target, up), inside ``crop``."""
-    eye, target, up = (list(map(float, v)) for v in view)
-    proj = p.computeProjectionMatrixFOV(spec.fov_deg, spec.width / spec.height, spec.near, spec.far)
-    _, _, _, _, seg = p.getCameraImage(
-        spec.width, spec.height, viewMatrix=p.computeViewMatrix(eye, target, up), projectionMatrix=proj,
-        renderer=p.ER_TINY_RENDERER, shadow=0, physicsClientId=client,
-    )  # fmt: skip
-    mask = (np.asarray(seg).reshape(spec.height, spec.width) & ((1 << 24) - 1)) == body
+    from scenes.robots.camera import segmentation
+
+    mask = segmentation(client, spec, *view) == body
     if crop is not None:
         top, left, side = crop
         r0, c0 = round(top * spec.height), round(left * spec.width)

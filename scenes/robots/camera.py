@@ -55,3 +55,17 @@ def render(
     depth = spec.far * spec.near / (spec.far - (spec.far - spec.near) * zbuf)
     depth = np.clip(depth, spec.near, spec.far).astype(np.float32)[..., None]
     return rgb, depth
+
+
+def segmentation(
+    client: int, spec: CameraSpec, eye: np.ndarray, target: np.ndarray, up: np.ndarray
+) -> np.ndarray:
+    """``(H, W)`` int PyBullet body id seen at each pixel (``-1``: none), rendered like :func:`render`."""
+    view = p.computeViewMatrix(list(map(float, eye)), list(map(float, target)), list(map(float, up)))
+    proj = p.computeProjectionMatrixFOV(spec.fov_deg, spec.width / spec.height, spec.near, spec.far)
+    _, _, _, _, seg = p.getCameraImage(
+        spec.width, spec.height, viewMatrix=view, projectionMatrix=proj,
+        renderer=p.ER_TINY_RENDERER, shadow=0, physicsClientId=client,
+    )  # fmt: skip
+    ids = np.asarray(seg, dtype=np.int64).reshape(spec.height, spec.width)
+    return np.where(ids < 0, -1, ids & ((1 << 24) - 1))  # the low 24 bits: body; the high: link

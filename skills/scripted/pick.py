@@ -32,6 +32,13 @@ def grasp_height(env: Any, object_id: str) -> float:
     return max(env.object_bottom_z(object_id) + 0.02, env.object_top_z(object_id) - 0.025)
 
 
+def grasp_point(env: Any, object_id: str) -> np.ndarray:
+    """``(3,)`` the grasp point in the robot base frame (m): over the object's centre, at
+    :func:`grasp_height`."""
+    pos, _ = env.object_pose(object_id)
+    return env.world_to_base(np.array([pos[0], pos[1], grasp_height(env, object_id)]))
+
+
 def travel_height(env: Any, xy_world: np.ndarray, exclude: str, radius: float = 0.35) -> float:
     """World z (m) above every object and container rim within ``radius`` of ``xy_world``."""
     top = 0.0
@@ -84,7 +91,7 @@ class ScriptedPick(Skill):
             self.failure = f"object out of reach: {np.hypot(pos_b[0], pos_b[1]):.2f} m from the arm"
             return
         self.start_z = float(pos[2])
-        grasp_b = e.world_to_base(np.array([pos[0], pos[1], grasp_height(e, self.object)]))
+        grasp_b = grasp_point(e, self.object)
         travel = e.world_to_base(np.array([pos[0], pos[1], travel_height(e, pos[:2], self.object)]))[2]
         yaw = self._grasp_yaw(pos)
         home = e.robot.arm.home_pos

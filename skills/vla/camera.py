@@ -43,6 +43,17 @@ class PinholeCamera(BaseModel):
         return np.stack([(ndc[:, 0] + 1) / 2, (1 - ndc[:, 1]) / 2], axis=-1), depth > 1e-6
 
 
+def crop_points(
+    camera: PinholeCamera, points: np.ndarray, crop: tuple[float, float, float] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where ``points`` ``(N, 3)`` (base frame, m) appear in ``camera``'s ``crop``: ``(N, 2)`` float32
+    ``(x, y)`` in ``[-1, 1]`` (:func:`crop_coordinates`) and ``(N,)`` whether each is in front of the
+    camera and inside the crop."""
+    fractions, in_front = camera.image_fractions(points)
+    xy = crop_coordinates(fractions, crop).astype(np.float32)
+    return xy, in_front & (np.abs(xy) < 1).all(axis=1)
+
+
 def crop_coordinates(fractions: np.ndarray, crop: tuple[float, float, float] | None) -> np.ndarray:
     """Image fractions ``(N, 2)`` -> ``(x, y)`` in ``[-1, 1]`` over the crop window (``None``: whole image),
     the convention of :class:`skills.vla.vision.SpatialKeypoints`."""
@@ -79,3 +90,19 @@ def head_camera(env: object) -> PinholeCamera:
     if not np.allclose(a, b, atol=1e-6):
         raise ValueError("the head camera moves relative to the robot base; no fixed calibration")
     return calibrations[0]
+
+
+def scene_head_camera(scene: str) -> PinholeCamera:
+    """:func:`head_camera` of a fresh ``scene`` (registry name), closed afterwards.
+
+    Raises:
+        KeyError: unknown scene (the message lists the known ones).
+        ValueError: its head camera is not fixed to the base.
+    """
+    from agentrt.core.registry import SCENES
+
+    env = SCENES.get(scene)()
+    try:
+        return head_camera(env)
+    finally:
+        env.close()

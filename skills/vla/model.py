@@ -38,7 +38,7 @@ from torch import nn
 
 from skills.vla.config import EE_POS, VLAConfig
 from skills.vla.heads import ActionHead, build_head
-from skills.vla.vision import SpatialKeypoints, build_vision, cell_index, vision_grid
+from skills.vla.vision import SpatialKeypoints, build_vision, cell_cross_entropy, vision_grid
 
 
 class VLAModel(nn.Module):
@@ -95,17 +95,12 @@ class VLAModel(nn.Module):
         """The context, the standardised goal ``(B, 3)`` (with a goal head) and the keypoint logits
         ``(B, K, keypoints, H * W)`` over the stride-4 cells (with keypoints)."""
         c = self.config
-        b, k = images.shape[:2]
-        cond = text.repeat_interleave(k, dim=0)
-        xy = logits = None
-        if c.keypoints:
-            maps = self.vision.feature_maps(images.flatten(0, 1), cond)
-            feats = maps[-1].flatten(2).transpose(1, 2)  # (B*K, cells, C)
-            flat = self.keypoints.logits(maps[1], maps[2])  # (B*K, keypoints, H*W)
-            xy = self.keypoints.expected_xy(flat, *maps[1].shape[-2:]).reshape(b, -1, 2)
-            logits = flat.reshape(b, k, c.keypoints, -1)
-        else:
-            feats = self.vision(images.flatten(0, 1), cond)
+        b = images.shape[0]
+        feats, logits = self._see(images, text)
+        xy = None
+        if logits is not None:
+            side = math.isqrt(logits.shape[-1])
+            xy = self.keypoints.expected_xy(logits.flatten(1, 2), side, side)  # (B, K*keypoints, 2)
         img = self.image_proj(feats).reshape(b, -1, c.d_model) + self.image_pos + self.kind_emb[0]
         tokens = [img]
         if xy is not None:
@@ -129,6 +124,17 @@ class VLAModel(nn.Module):
         if c.use_goal and c.goal_source == "token":
             goal = self.goal_head(context[:, -1])
         return context, goal, logits
+
+    def _see(self, images: torch.Tensor, text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Every camera through the trunk: grid features ``(B*K, cells, C)`` and, with keypoints, their
+        logits ``(B, K, keypoints, H * W)`` over the stride-4 cells (row-major)."""
+        b, k = images.shape[:2]
+        cond = text.repeat_interleave(k, dim=0)
+        if not self.config.keypoints:
+            return self.vision(images.flatten(0, 1), cond), None
+        maps = self.vision.feature_maps(images.flatten(0, 1), cond)
+        logits = self.keypoints.logits(maps[1], maps[2]).reshape(b, k, self.config.keypoints, -1)
+        return maps[-1].flatten(2).transpose(1, 2), logits
 
     def _decoder(self, context: torch.Tensor):
         def decode(queries: torch.Tensor) -> torch.Tensor:
@@ -167,9 +173,7 @@ class VLAModel(nn.Module):
             loss = loss + self.config.goal_weight * goal_loss
             info = {**info, "goal_l1": float(goal_loss.detach())}
         if pixel_weight and logits is not None and goal_pixel is not None:
-            head = logits[:, self.config.cameras.index("head"), 0]  # (B, H*W)
-            side = math.isqrt(head.shape[-1])
-            ce = F.cross_entropy(head, cell_index(goal_pixel, side, side), reduction="none")
+            ce = cell_cross_entropy(logits[:, self.config.cameras.index("head"), 0], goal_pixel)
             mask = torch.ones_like(ce) if goal_pixel_valid is None else goal_pixel_valid.to(ce.dtype)
             pixel_loss = (ce * mask).sum() / mask.sum().clamp_min(1.0)
             loss = loss + pixel_weight * pixel_loss
@@ -183,19 +187,18 @@ class VLAModel(nn.Module):
         object the instruction ``text`` ``(B, 384)`` names is learned, not memorised per scene."""
         if not self.config.keypoints:
             raise ValueError(f"model {self.config.name!r} has no keypoints to ground")
-        maps = self.vision.feature_maps(images, text)
-        logits = self.keypoints.logits(maps[1], maps[2])[:, 0]
-        side = math.isqrt(logits.shape[-1])
-        return F.cross_entropy(logits, cell_index(xy, side, side))
+        logits = self._see(images[:, None], text)[1]
+        assert logits is not None
+        return cell_cross_entropy(logits[:, 0, 0], xy).mean()
 
     @torch.no_grad()
     def keypoint_logits(self, images: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         """``(B, K, keypoints, H * W)`` keypoint logits over each camera's stride-4 cells (row-major)."""
         if not self.config.keypoints:
             raise ValueError(f"model {self.config.name!r} has no keypoints")
-        b, k = images.shape[:2]
-        maps = self.vision.feature_maps(images.flatten(0, 1), text.repeat_interleave(k, dim=0))
-        return self.keypoints.logits(maps[1], maps[2]).reshape(b, k, self.config.keypoints, -1)
+        logits = self._see(images, text)[1]
+        assert logits is not None
+        return logits
 
     @torch.no_grad()
     def predict_goal(self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor) -> torch.Tensor:

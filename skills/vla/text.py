@@ -13,8 +13,12 @@ import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
 
 TEXT_DIM = 384
 """Width of an all-MiniLM-L6-v2 sentence embedding."""
@@ -69,3 +73,13 @@ class TextEncoder:
 def load_text_encoder(model_path: str | None = None) -> TextEncoder:
     """The process-wide encoder (the bundled model when ``model_path`` is ``None``), loaded once."""
     return TextEncoder(model_path)
+
+
+def embed_texts(encoder: object, texts: Sequence[str] | np.ndarray) -> torch.Tensor:
+    """``(N, 384)`` float32 embeddings of ``texts`` by ``encoder`` (``encode(list[str]) -> (M, 384)``),
+    each distinct text encoded once (rendered crops repeat a few hundred instructions many times)."""
+    import torch
+
+    unique, inverse = np.unique(np.asarray(texts, dtype=str), return_inverse=True)
+    table = torch.as_tensor(np.asarray(encoder.encode([str(t) for t in unique])), dtype=torch.float32)  # type: ignore[attr-defined]
+    return table[torch.from_numpy(inverse.reshape(-1))]

@@ -33,12 +33,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from skills.vla.artifact import VLAArtifactError, load_policy, save_policy
-from skills.vla.camera import PinholeCamera, crop_coordinates
+from skills.vla.camera import PinholeCamera, crop_points
 from skills.vla.config import EE_POS, VLAConfig
 from skills.vla.data import TrainingData, load_training_data
 from skills.vla.model import VLAModel
 from skills.vla.normalize import Normalizer, NormStats
 from skills.vla.policy import InstructionEncoder, VLAPolicy
+from skills.vla.text import embed_texts
 
 FAR_M = 0.10
 """End-effector distance (m) from the goal beyond which a frame counts in ``val/goal_err_far_m``."""
@@ -166,14 +167,15 @@ class Batches:
         }
 
 
-def goal_pixels(data: TrainingData, camera: PinholeCamera, crop: tuple[float, float, float] | None):  # noqa: ANN201
+def goal_pixels(
+    data: TrainingData, camera: PinholeCamera, crop: tuple[float, float, float] | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Where each frame's goal appears in the head camera's crop: ``(N, 2)`` float32 ``(x, y)`` in
     ``[-1, 1]`` and ``(N,)`` validity (a goal, in front of the camera and inside the crop)."""
     if data.goals is None or data.goal_valid is None:
         raise ValueError("goal pixels need a model with a goal head (goal_weight > 0)")
-    fractions, in_front = camera.image_fractions(data.goals)
-    xy = crop_coordinates(fractions, crop).astype(np.float32)
-    return xy, data.goal_valid & in_front & (np.abs(xy) < 1).all(axis=1)
+    xy, seen = crop_points(camera, data.goals, crop)
+    return xy, data.goal_valid & seen
 
 
 class Grounding:
@@ -193,15 +195,7 @@ class Grounding:
                 f"grounding {path}: crops {crop} at {size} px, but the model reads head crop {want} "
                 f"at {config.image_size} px"
             )
-        unique, inverse = np.unique(texts, return_inverse=True)
-        table = torch.as_tensor(
-            np.asarray(text_encoder.encode([str(t) for t in unique])), dtype=torch.float32
-        )
-        self.images, self.xy, self.text = (
-            images,
-            torch.from_numpy(xy),
-            table[torch.from_numpy(inverse.ravel())],
-        )
+        self.images, self.xy, self.text = images, torch.from_numpy(xy), embed_texts(text_encoder, texts)
 
     def __len__(self) -> int:
         return len(self.images)

@@ -126,6 +126,19 @@ def cell_index(xy: torch.Tensor, h: int, w: int) -> torch.Tensor:
     return row * w + col
 
 
+def cell_cross_entropy(logits: torch.Tensor, xy: torch.Tensor) -> torch.Tensor:
+    """``(B,)`` cross-entropy of heatmap ``logits`` ``(B, side * side)`` against the cell holding ``xy``
+    ``(B, 2)`` (``[-1, 1]``): the dense label of a keypoint."""
+    side = math.isqrt(logits.shape[-1])
+    return F.cross_entropy(logits, cell_index(xy, side, side), reduction="none")
+
+
+def cell_distance(a: torch.Tensor, b: torch.Tensor, side: int) -> torch.Tensor:
+    """Chebyshev distance, in cells, between row-major cell indices ``a`` and ``b`` of a ``side``-wide grid
+    (0: the same cell, 1: a neighbour)."""
+    return torch.maximum((a // side - b // side).abs(), (a % side - b % side).abs())
+
+
 # EfficientNet-Lite0 stages: (repeats, kernel, stride, expand ratio, out channels); stem 32, no SE.
 _LITE0_STAGES = ((1, 3, 1, 1, 16), (2, 3, 2, 6, 24), (2, 5, 2, 6, 40), (3, 3, 2, 6, 80),
                  (3, 5, 1, 6, 112), (4, 5, 2, 6, 192), (1, 3, 1, 6, 320))  # fmt: skip

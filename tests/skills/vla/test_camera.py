@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pybullet as p
 import pytest
 
-from skills.vla.camera import PinholeCamera, crop_coordinates, head_camera
+from scenes.robots.camera import segmentation
+from skills.vla.camera import PinholeCamera, crop_coordinates, crop_points, head_camera
 
 CAMERA = PinholeCamera(eye=(0.0, 0.0, 1.0), target=(1.0, 0.0, 1.0), up=(0.0, 0.0, 1.0), fov_deg=90.0)
 """Looks along +x from 1 m up: tan(45 deg) = 1, so a point d ahead is at the image edge d off-axis."""
@@ -17,6 +17,13 @@ def test_known_projections() -> None:
     fractions, in_front = CAMERA.image_fractions(points)
     np.testing.assert_allclose(fractions[:4], [[0.5, 0.5], [0.5, 0.0], [1.0, 0.5], [0.25, 0.75]], atol=1e-9)
     assert in_front.tolist() == [True, True, True, True, False]  # the last is behind the camera
+
+
+def test_crop_points_keep_only_what_the_crop_shows() -> None:
+    points = np.array([[2.0, 0.0, 1.0], [2.0, -1.9, 1.0], [-1.0, 0.0, 1.0]])  # centre, right edge, behind
+    xy, seen = crop_points(CAMERA, points, (0.25, 0.25, 0.5))  # the middle half of the image
+    np.testing.assert_allclose(xy[0], [0.0, 0.0], atol=1e-9)
+    assert xy.dtype == np.float32 and seen.tolist() == [True, False, False]
 
 
 def test_crop_coordinates_span_the_window() -> None:
@@ -40,13 +47,7 @@ def test_the_kitchen_head_camera_puts_objects_where_pybullet_renders_them() -> N
             with e.cameras_paused():
                 assert setup_case(env, "pick", seed) is not None  # the robot now faces the objects
             spec, (eye, target, up) = e.head_spec, e.robot.head_view()
-            _, _, _, _, seg = p.getCameraImage(
-                spec.width, spec.height,
-                viewMatrix=p.computeViewMatrix(*(list(map(float, v)) for v in (eye, target, up))),
-                projectionMatrix=p.computeProjectionMatrixFOV(spec.fov_deg, 1.0, spec.near, spec.far),
-                renderer=p.ER_TINY_RENDERER, shadow=0, physicsClientId=e.client,
-            )  # fmt: skip
-            seg = np.asarray(seg).reshape(spec.height, spec.width) & ((1 << 24) - 1)
+            seg = segmentation(e.client, spec, eye, target, up)
             for oid, record in e.objects.items():
                 rows, cols = np.nonzero(seg == record.body)
                 cut = len(rows) and (rows.min() == 0 or cols.min() == 0 or cols.max() == spec.width - 1)

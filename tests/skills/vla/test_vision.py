@@ -17,6 +17,7 @@ from skills.vla.vision import (
     EfficientNetLite0,
     SmallCNN,
     SpatialKeypoints,
+    cell_distance,
     cell_index,
     resize_images,
     vision_grid,
@@ -91,6 +92,21 @@ def test_cell_index_of_known_coordinates() -> None:
     xy = torch.tensor([[-1.0, -1.0], [1.0, 1.0], [0.0, 0.0], [-0.76, 0.3], [-0.74, 0.3]])
     # 8 x 8 cells of width 0.25: x = -0.76 is column 0, -0.74 column 1; y = 0.3 is row 5
     assert cell_index(xy, 8, 8).tolist() == [0, 63, 36, 40, 41]
+
+
+def test_cell_distance_counts_cells_in_any_direction() -> None:
+    a, b = torch.tensor([0, 0, 0, 63]), torch.tensor([0, 9, 18, 0])  # on an 8-wide grid
+    assert cell_distance(a, b, 8).tolist() == [0, 1, 2, 7]
+
+
+def test_each_distinct_instruction_is_embedded_once() -> None:
+    from skills.vla.text import embed_texts
+
+    encoder = FakeTextEncoder()
+    out = embed_texts(encoder, ["pick up a", "pick up b", "pick up a"])
+    assert out.shape == (3, 384) and sorted(encoder.calls) == ["pick up a", "pick up b"]
+    torch.testing.assert_close(out[0], out[2])
+    torch.testing.assert_close(out[1], torch.from_numpy(encoder.encode(["pick up b"])[0]))
 
 
 def test_the_dense_goal_label_trains_head_keypoint_0_only() -> None:
