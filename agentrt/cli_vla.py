@@ -100,6 +100,33 @@ def train_vla(
             "(keypoint 0 of every camera and the hand's position; needs --keypoints).",
         ),
     ] = "token",
+    keypoint_readout: Annotated[
+        str,
+        typer.Option(
+            help="How a keypoint heatmap becomes a point: mean (soft-argmax over all cells) or peak "
+            "(soft-argmax around the strongest cell).",
+        ),
+    ] = "mean",
+    goal_relative: Annotated[
+        bool,
+        typer.Option(
+            "--goal-relative",
+            help="The goal token also reads the goal minus the hand's position "
+            "(needs --goal-source keypoints).",
+        ),
+    ] = False,
+    goal_teacher: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of frames whose goal token gets the demonstration's goal (plus --goal-noise-m) "
+            "instead of the prediction, teaching the decoder to follow it (needs --goal-source keypoints).",
+        ),
+    ] = 0.0,
+    goal_noise_m: Annotated[
+        float, typer.Option(min=0.0, help="Noise (m, per axis) on the --goal-teacher goal.")
+    ] = 0.02,
     goal_pixel_weight: Annotated[
         float,
         typer.Option(
@@ -167,6 +194,10 @@ def train_vla(
             sized["keypoints"] = keypoints
         if goal_source != "token":
             sized["goal_source"] = goal_source
+        if keypoint_readout != "mean":
+            sized["keypoint_readout"] = keypoint_readout
+        if goal_relative:
+            sized["goal_relative"] = True
         model = preset(family, head=head, vision=vision, chunk_size=chunk_size, seed=seed, **sized)
         cfg = TrainConfig(
             data=data,
@@ -186,6 +217,8 @@ def train_vla(
             goal_pixel_weight=goal_pixel_weight,
             grounding=grounding,
             grounding_weight=grounding_weight,
+            goal_teacher=goal_teacher,
+            goal_noise_m=goal_noise_m,
             head_camera=scene_head_camera(scene) if goal_pixel_weight else None,
         )
     except ValidationError as exc:

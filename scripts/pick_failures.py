@@ -51,11 +51,9 @@ def closing_distances(env: Any, point: np.ndarray | None = None) -> dict[str, fl
 
 def first_goal(policy: Any, env: Any, instruction: str) -> np.ndarray:
     """Where a goal-head model expects to grasp, from the start observation: ``(3,)`` m, base frame."""
-    from skills.vla.config import EE_POS
-
     images, state = policy.inputs(env.unwrapped.get_obs())
     goal = policy.model.predict_goal(images, policy.embed(instruction)[None], state)[0]
-    return (goal * policy.normalizer.state_std[EE_POS] + policy.normalizer.state_mean[EE_POS]).numpy()
+    return policy.normalizer.ungoal(goal).numpy()
 
 
 def classify(success: bool, target: str, distances: dict[str, float] | None) -> str:
@@ -75,12 +73,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scene", default="kitchen-v0")
     parser.add_argument("--max-steps", type=int, default=None, help="override the skill's step budget")
     parser.add_argument("--json", type=Path, default=None, help="also write every call as JSON here")
+    parser.add_argument(
+        "--oracle-goal",
+        action="store_true",
+        help="hand the goal token the target's true grasp point instead of the goal head's guess "
+        "(goal_source='keypoints' models): how well the policy reaches a goal it is given",
+    )
     args = parser.parse_args(argv)
     if args.episodes < 1:
         return _bad("--episodes must be at least 1")
 
     from agentrt.core.registry import SCENES
     from skills.base import StepEvent
+    from skills.scripted.pick import grasp_point
     from skills.vla.artifact import VLAArtifactError, load_policy
     from skills.vla.evaluate import run_case, setup_case
     from skills.vla.skills import LEARNED_SKILLS
@@ -91,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         return _bad(f"cannot load {args.ckpt}: {exc}")
     if "pick" not in policy.config.skills:
         return _bad(f"{args.ckpt} is a {policy.config.name!r} model, which does not pick")
+    if args.oracle_goal and policy.config.goal_source != "keypoints":
+        return _bad(f"--oracle-goal needs a model whose goal token reads a goal; {args.ckpt} has none")
     try:
         env = SCENES.get(args.scene)()
     except KeyError as exc:
@@ -114,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
                 if closing is None and float(event.action["arm"][-1]) > 0:
                     closing = closing_distances(env)
 
+            if args.oracle_goal:
+                policy.goal = grasp_point(env.unwrapped, target)
             skill = LEARNED_SKILLS["pick"](policy)
             outcome = run_case(env, skill, case, scene, case.instruction, "learned", args.max_steps, on_step)
             kind = classify(outcome.success, target, closing)
@@ -154,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
               f"median distance to the target {median:.3f} m")  # fmt: skip
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"ckpt": str(args.ckpt), "calls": calls}, indent=1) + "\n")
+        body = {"ckpt": str(args.ckpt), "oracle_goal": args.oracle_goal, "calls": calls}
+        args.json.write_text(json.dumps(body, indent=1) + "\n")
     return 0
 
 

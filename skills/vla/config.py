@@ -108,6 +108,19 @@ class VLAConfig(BaseModel):
         "that makes that keypoint follow the named object), its goal then joining the context",
     )
 
+    keypoint_readout: Literal["mean", "peak"] = Field(
+        default="mean",
+        description="how a keypoint's heatmap becomes (x, y): 'mean', the soft-argmax over every cell; "
+        "'peak', the soft-argmax over the 3x3 cells around the heatmap's maximum (a spread or "
+        "two-peaked heatmap then reads as its strongest object, not a point between objects)",
+    )
+
+    goal_relative: bool = Field(
+        default=False,
+        description="the goal token also reads the goal minus the end-effector position "
+        "(standardised): the vector the arm must travel (needs goal_source='keypoints')",
+    )
+
     @model_validator(mode="after")
     def _check(self) -> VLAConfig:
         unknown = [k for k in self.action_keys if k not in ACTION_GROUPS]
@@ -144,6 +157,8 @@ class VLAConfig(BaseModel):
                 "goal_source='keypoints' needs goal_weight > 0, keypoints >= 1 and use_state, got "
                 f"goal_weight={self.goal_weight}, keypoints={self.keypoints}, use_state={self.use_state}"
             )
+        if self.goal_relative and self.goal_source != "keypoints":
+            raise ValueError("goal_relative needs goal_source='keypoints' (its goal enters the context)")
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
         return self

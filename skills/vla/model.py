@@ -25,7 +25,13 @@ weighted by ``goal_weight``, is auxiliary: it asks the vision to find the object
 instruction names, and the action decoder attends to the token like any other. With
 ``config.goal_source == "keypoints"`` the MLP reads only keypoint 0 of every camera and the
 standardised end-effector position, before the encoder, so those keypoints must find the
-named object; the predicted goal then enters the context as the goal token.
+named object; the predicted goal then enters the context as the goal token (with
+``config.goal_relative``, together with the goal minus the end-effector position: the vector
+the arm must travel). Training may hand that token the demonstration's goal instead
+(teacher forcing, :meth:`VLAModel.loss`'s ``goal_teacher``), so that the action decoder learns
+to go where the token says; a diagnostic may hand it the true goal (:meth:`VLAModel.predict`).
+``config.keypoint_readout == "peak"`` reads each keypoint around its heatmap's maximum
+(:meth:`SpatialKeypoints.peak_xy`) rather than as the mean over all cells.
 """
 
 from __future__ import annotations
@@ -68,6 +74,8 @@ class VLAModel(nn.Module):
             self.goal_head = nn.Sequential(nn.Linear(reads, c.d_model), nn.GELU(), nn.Linear(c.d_model, 3))
             if c.goal_source == "keypoints":
                 self.goal_in = nn.Linear(3, c.d_model)
+            if c.goal_relative:
+                self.goal_rel_in = nn.Linear(3, c.d_model)
         layer = dict(d_model=c.d_model, nhead=c.n_heads, dim_feedforward=4 * c.d_model, dropout=c.dropout,
                      batch_first=True, norm_first=True)  # fmt: skip
         self.encoder = (
@@ -84,23 +92,43 @@ class VLAModel(nn.Module):
             c.head, c.chunk_size, c.action_dim, c.d_model, c.n_bins, c.flow_steps
         )
 
-    def encode(self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+    def encode(
+        self,
+        images: torch.Tensor,
+        text: torch.Tensor,
+        state: torch.Tensor,
+        goal: torch.Tensor | None = None,
+        goal_mask: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """Context tokens ``(B, L, d_model)``: image cells, keypoints (``K * config.keypoints``), text,
-        state (if used), goal (if used, last)."""
-        return self._encode(images, text, state)[0]
+        state (if used), goal (if used, last). See :meth:`_encode` for ``goal`` and ``goal_mask``."""
+        return self._encode(images, text, state, goal, goal_mask)[0]
 
     def _encode(
-        self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor
+        self,
+        images: torch.Tensor,
+        text: torch.Tensor,
+        state: torch.Tensor,
+        goal: torch.Tensor | None = None,
+        goal_mask: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
-        """The context, the standardised goal ``(B, 3)`` (with a goal head) and the keypoint logits
-        ``(B, K, keypoints, H * W)`` over the stride-4 cells (with keypoints)."""
+        """The context, the standardised goal ``(B, 3)`` the goal head predicts (with a goal head) and
+        the keypoint logits ``(B, K, keypoints, H * W)`` over the stride-4 cells (with keypoints).
+
+        With ``goal_source == "keypoints"``, a standardised ``goal`` ``(B, 3)`` replaces the
+        prediction in the context's goal token (in the rows where ``goal_mask`` ``(B,)`` is true;
+        all rows without a mask): teacher forcing in training, and a given goal in diagnostics.
+        The returned goal is still the head's prediction."""
         c = self.config
         b = images.shape[0]
+        if goal is not None and c.goal_source != "keypoints":
+            raise ValueError(f"model {c.name!r} cannot be given a goal: its goal is not an input")
         feats, logits = self._see(images, text)
         xy = None
         if logits is not None:
             side = math.isqrt(logits.shape[-1])
-            xy = self.keypoints.expected_xy(logits.flatten(1, 2), side, side)  # (B, K*keypoints, 2)
+            read = self.keypoints.peak_xy if c.keypoint_readout == "peak" else self.keypoints.expected_xy
+            xy = read(logits.flatten(1, 2), side, side)  # (B, K*keypoints, 2)
         img = self.image_proj(feats).reshape(b, -1, c.d_model) + self.image_pos + self.kind_emb[0]
         tokens = [img]
         if xy is not None:
@@ -109,12 +137,19 @@ class VLAModel(nn.Module):
         if self.state_proj is not None:
             picked = state.index_select(1, self.state_indices)
             tokens.append((self.state_proj(picked) + self.kind_emb[2])[:, None])
-        goal = None
+        predicted = None
         if c.use_goal and c.goal_source == "keypoints":
             assert xy is not None
             # keypoint 0 of every camera (and where the hand is) must say where the gripper will act
-            goal = self.goal_head(torch.cat([xy[:, :: c.keypoints].flatten(1), state[:, EE_POS]], dim=1))
-            tokens.append((self.goal_token + self.goal_in(goal))[:, None])
+            ee = state[:, EE_POS]
+            predicted = self.goal_head(torch.cat([xy[:, :: c.keypoints].flatten(1), ee], dim=1))
+            given = predicted
+            if goal is not None:
+                given = goal if goal_mask is None else torch.where(goal_mask[:, None], goal, predicted)
+            token = self.goal_token + self.goal_in(given)
+            if c.goal_relative:
+                token = token + self.goal_rel_in(given - ee)
+            tokens.append(token[:, None])
         elif c.use_goal:
             tokens.append(self.goal_token.expand(b, 1, -1))
         x = torch.cat(tokens, dim=1)
@@ -122,8 +157,8 @@ class VLAModel(nn.Module):
             x = self.encoder(x)
         context = self.context_norm(x)
         if c.use_goal and c.goal_source == "token":
-            goal = self.goal_head(context[:, -1])
-        return context, goal, logits
+            predicted = self.goal_head(context[:, -1])
+        return context, predicted, logits
 
     def _see(self, images: torch.Tensor, text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Every camera through the trunk: grid features ``(B*K, cells, C)`` and, with keypoints, their
@@ -154,6 +189,8 @@ class VLAModel(nn.Module):
         goal_pixel: torch.Tensor | None = None,
         goal_pixel_valid: torch.Tensor | None = None,
         pixel_weight: float = 0.0,
+        goal_teacher: float = 0.0,
+        goal_noise: torch.Tensor | float = 0.0,
     ) -> tuple[torch.Tensor, dict[str, float]]:
         """Training loss for normalised ``target`` ``(B, T, A)`` with ``valid`` ``(B, T)`` rows.
 
@@ -163,8 +200,19 @@ class VLAModel(nn.Module):
         crop, ``[-1, 1]``; ``goal_pixel_valid`` ``(B,)``), adds ``pixel_weight`` times the cross-entropy
         of head keypoint 0's logits against the cell holding it (``goal_px_ce``): a dense label
         that makes that keypoint find the named object (as Transporter / CLIPort do for picks).
+        With ``goal_teacher > 0`` (``goal_source == "keypoints"``), that share of the rows with a
+        valid goal hand the action decoder the demonstration's goal plus Gaussian noise of
+        standard deviation ``goal_noise`` (standardised units; scalar or ``(3,)``) instead of the
+        prediction, so the decoder learns to go where the goal token says.
         """
-        context, predicted, logits = self._encode(images, text, state)
+        given, mask = None, None
+        if goal_teacher and goal is not None and self.config.goal_source == "keypoints":
+            mask = torch.rand(goal.shape[0], device=goal.device) < goal_teacher
+            if goal_valid is not None:
+                mask &= goal_valid.bool()
+            noise = torch.as_tensor(goal_noise, dtype=goal.dtype, device=goal.device)
+            given = goal + torch.randn_like(goal) * noise
+        context, predicted, logits = self._encode(images, text, state, given, mask)
         loss, info = self.head.loss(self._decoder(context), target, valid)
         if predicted is not None and goal is not None:
             err = F.smooth_l1_loss(predicted, goal, reduction="none").mean(-1)
@@ -216,7 +264,9 @@ class VLAModel(nn.Module):
         text: torch.Tensor,
         state: torch.Tensor,
         generator: torch.Generator | None = None,
+        goal: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Normalised chunk ``(B, chunk_size, action_dim)`` in ``[-1, 1]``."""
-        context = self.encode(images, text, state)
+        """Normalised chunk ``(B, chunk_size, action_dim)`` in ``[-1, 1]``; a standardised ``goal``
+        ``(B, 3)`` replaces the goal head's (``goal_source == "keypoints"``; a diagnostic)."""
+        context = self.encode(images, text, state, goal)
         return self.head.sample(self._decoder(context), images.shape[0], generator)

@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from skills.vla.config import EE_POS
+
 STD_FLOOR = 1e-3
 RANGE_FLOOR = 1e-6
 
@@ -67,6 +69,14 @@ class Normalizer:
     def state(self, state: torch.Tensor) -> torch.Tensor:
         """``(..., 18)`` raw -> standardised."""
         return (state - self.state_mean) / self.state_std
+
+    def goal(self, goal: torch.Tensor) -> torch.Tensor:
+        """``(..., 3)`` goal (m, base frame) -> standardised like the end-effector position."""
+        return (goal - self.state_mean[EE_POS]) / self.state_std[EE_POS]
+
+    def ungoal(self, goal: torch.Tensor) -> torch.Tensor:
+        """``(..., 3)`` standardised goal -> m, base frame."""
+        return goal * self.state_std[EE_POS] + self.state_mean[EE_POS]
 
     def action(self, action: torch.Tensor) -> torch.Tensor:
         """``(..., A)`` env units -> ``[-1, 1]`` (unclipped outside the training range)."""

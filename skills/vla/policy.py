@@ -51,6 +51,10 @@ class VLAPolicy:
         self._text_encoder = text_encoder
         self._text_cache: dict[str, torch.Tensor] = {}
         self._generator = torch.Generator().manual_seed(self.config.seed)
+        self.goal: np.ndarray | None = None
+        """A goal ``(3,)`` (m, base frame) that replaces the goal head's prediction in the context
+        (``goal_source == "keypoints"`` models): a diagnostic that separates finding the object
+        from reaching it (``scripts/pick_failures.py --oracle-goal``). ``None``: the model's own."""
 
     def reset(self) -> None:
         """Re-seed the inference noise; nothing else is remembered between calls."""
@@ -94,5 +98,8 @@ class VLAPolicy:
     def predict_chunk(self, obs: Mapping[str, np.ndarray], instruction: str) -> np.ndarray:
         """``(chunk_size, action_dim)`` float32 actions in env units for ``instruction``."""
         images, state = self.inputs(obs)
-        normalized = self.model.predict(images, self.embed(instruction)[None], state, self._generator)
+        goal = None
+        if self.goal is not None:
+            goal = self.normalizer.goal(torch.as_tensor(self.goal, dtype=torch.float32))[None]
+        normalized = self.model.predict(images, self.embed(instruction)[None], state, self._generator, goal)
         return self.normalizer.unaction(normalized[0]).numpy().astype(np.float32)

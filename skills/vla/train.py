@@ -96,6 +96,18 @@ class TrainConfig(BaseModel):
     )
     grounding_weight: float = Field(default=1.0, ge=0.0, description="weight of the grounding loss")
 
+    goal_teacher: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="share of the frames with a goal whose goal token gets the demonstration's goal "
+        "(plus goal_noise_m of noise) instead of the prediction, so the action decoder learns to "
+        "follow the goal (needs goal_source='keypoints')",
+    )
+    goal_noise_m: float = Field(
+        default=0.02, ge=0.0, description="standard deviation (m, per axis) of the teacher goal's noise"
+    )
+
     @model_validator(mode="after")
     def _check(self) -> TrainConfig:
         m = self.model
@@ -110,6 +122,11 @@ class TrainConfig(BaseModel):
             raise ValueError(
                 "goal_pixel_weight > 0 needs goal_source='keypoints', a head camera and its calibration, "
                 f"got goal_source={m.goal_source!r}, cameras={m.cameras}, head_camera={self.head_camera}"
+            )
+        if self.goal_teacher and m.goal_source != "keypoints":
+            raise ValueError(
+                "goal_teacher > 0 needs goal_source='keypoints' (the goal token reads a goal), "
+                f"got {m.goal_source!r}"
             )
         if self.goal_pixel_weight and self.augment_shift:
             raise ValueError("goal_pixel_weight > 0 needs augment_shift=0: a shifted image moves the label")
@@ -155,8 +172,7 @@ class Batches:
             "valid": torch.from_numpy(d.chunk_valid[idx]),
         }
         if d.goals is not None and d.goal_valid is not None:
-            mean, std = self.normalizer.state_mean[EE_POS], self.normalizer.state_std[EE_POS]
-            batch["goal"] = (torch.from_numpy(d.goals[idx]) - mean) / std
+            batch["goal"] = self.normalizer.goal(torch.from_numpy(d.goals[idx]))
             batch["goal_valid"] = torch.from_numpy(d.goal_valid[idx])
         if self.goal_pixels is not None:
             batch["goal_pixel"] = torch.from_numpy(self.goal_pixels[0][idx])
@@ -366,8 +382,10 @@ def train(
                 f"--init-from {cfg.init_from}: its network does not fit this config: {exc}"
             ) from None
         # a goal head or keypoints may be added to a network without them; nothing else may differ
-        addable = (("goal_",) if not source.config.use_goal else ()) + (
-            ("keypoint",) if not source.config.keypoints else ()
+        addable = (
+            (("goal_",) if not source.config.use_goal else ())
+            + (("keypoint",) if not source.config.keypoints else ())
+            + (("goal_rel_in",) if not source.config.goal_relative else ())
         )
         added = [k for k in missing if not (addable and k.startswith(addable))]
         if added or unexpected:
@@ -407,6 +425,7 @@ def train(
     if grounding is not None:
         console.print(f"grounding: co-training keypoint 0 on {len(grounding)} labelled head crops")
 
+    noise = cfg.goal_noise_m / normalizer.state_std[EE_POS]  # standardised, per axis
     session_start = time.perf_counter()
 
     def seconds() -> float:
@@ -457,7 +476,9 @@ def train(
             while step < cfg.steps:
                 idx = train_idx[torch.randint(len(train_idx), (cfg.batch_size,), generator=sampler).numpy()]
                 b = batches(idx, cfg.augment_shift, sampler, cfg.device)
-                loss, _ = model.loss(**b, pixel_weight=cfg.goal_pixel_weight)
+                loss, _ = model.loss(
+                    **b, pixel_weight=cfg.goal_pixel_weight, goal_teacher=cfg.goal_teacher, goal_noise=noise
+                )
                 if grounding is not None:
                     loss = loss + cfg.grounding_weight * model.grounding_loss(
                         **grounding(cfg.batch_size, sampler, cfg.device)

@@ -118,6 +118,20 @@ class SpatialKeypoints(nn.Module):
         grid = torch.stack(torch.meshgrid(xs, ys, indexing="xy"), -1).reshape(h * w, 2)
         return weights @ grid
 
+    @staticmethod
+    def peak_xy(logits: torch.Tensor, h: int, w: int, radius: int = 1) -> torch.Tensor:
+        """``(B, n, 2)`` soft-argmax of ``logits`` ``(B, n, h * w)`` over only the cells within
+        ``radius`` (rows and columns) of each map's maximum: the strongest peak, refined below a
+        cell, where :meth:`expected_xy` would average two objects into the space between them.
+        Gradients reach the logits of those cells."""
+        peak = logits.argmax(-1)  # (B, n)
+        rows = torch.arange(h, device=logits.device).view(1, 1, h, 1)
+        cols = torch.arange(w, device=logits.device).view(1, 1, 1, w)
+        near = ((rows - (peak // w)[..., None, None]).abs() <= radius) & (
+            (cols - (peak % w)[..., None, None]).abs() <= radius
+        )
+        return SpatialKeypoints.expected_xy(logits.masked_fill(~near.flatten(2), float("-inf")), h, w)
+
 
 def cell_index(xy: torch.Tensor, h: int, w: int) -> torch.Tensor:
     """``(..., 2)`` coordinates in ``[-1, 1]`` -> the row-major index of the ``h x w`` cell holding each."""

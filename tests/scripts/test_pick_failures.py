@@ -37,6 +37,21 @@ def test_an_untrained_model_is_run_and_reported(tmp_path: Path, capsys, goal: bo
         assert re.fullmatch(r"[a-z_]+_\d+", call["goal_nearest"]) and 0 <= call["goal_target_xy_m"] < 5
 
 
+def test_an_oracle_goal_is_handed_to_the_goal_token(tmp_path: Path, capsys) -> None:
+    ckpt = tmp_path / "manip"
+    tiny_artifact(
+        ckpt, "manipulation", cnn_widths=(8, 16, 16), keypoints=2, goal_weight=1.0, goal_source="keypoints"
+    )
+    out = tmp_path / "calls.json"
+    argv = ["--ckpt", str(ckpt), "--episodes", "1", "--max-steps", "2", "--json", str(out), "--oracle-goal"]
+    assert failures.main(argv) == 0
+    body = json.loads(out.read_text())
+    assert body["oracle_goal"] is True and len(body["calls"]) == 1
+    code = failures.main(["--ckpt", str(tiny_artifact(tmp_path / "plain", "manipulation")), "--oracle-goal"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--oracle-goal needs a model whose goal token reads a goal" in err
+
+
 @pytest.mark.parametrize(
     ("family", "extra", "message"),
     [

@@ -166,6 +166,9 @@ def test_resuming_with_another_model_config_is_refused(dataset: Path, tmp_path: 
         (["--vision", "efficientnet-lite0", "--keypoints", "4"], "keypoints need the small CNN"),
         (["--goal-weight", "1", "--goal-source", "keypoints"], "goal_source='keypoints' needs"),
         (["--goal-weight", "1", "--goal-pixel-weight", "1"], "goal_pixel_weight > 0 needs goal_source"),
+        (["--goal-weight", "1", "--goal-teacher", "0.5"], "goal_teacher > 0 needs goal_source"),
+        (["--goal-weight", "1", "--goal-relative", ""], "goal_relative needs goal_source"),  # "": a flag
+        (["--keypoints", "2", "--keypoint-readout", "median"], "invalid option"),
         (
             [
                 "--goal-weight",
@@ -187,7 +190,7 @@ def test_cli_bad_input_is_one_line_and_exit_2(
     base = {"--data": str(dataset), "--out": str(tmp_path / "m")}
     for flag, value in zip(args[::2], args[1::2], strict=True):
         base[flag] = value
-    result = CliRunner().invoke(app, [x for kv in base.items() for x in kv])
+    result = CliRunner().invoke(app, [x for kv in base.items() for x in kv if x])
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
 
@@ -300,6 +303,25 @@ def test_keypoints_can_be_added_to_a_trained_network(dataset: Path, tmp_path: Pa
     tuned = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
     added = {n for n, _ in tuned.model.named_parameters()} - {n for n, _ in plain.model.named_parameters()}
     assert added and all(n.startswith("keypoint") for n in added)
+
+
+def test_a_teacher_forced_relative_goal_run_can_start_from_a_keypoint_goal_run(
+    dataset: Path, tmp_path: Path
+) -> None:
+    sized = dict(cnn_widths=(8, 16, 16), keypoints=2, goal_weight=1.0, goal_source="keypoints")
+    first = train(
+        run_config(dataset, tmp_path / "a", steps=2, **sized), text_encoder=FakeTextEncoder(), console=quiet()
+    )
+    cfg = run_config(
+        dataset, tmp_path / "b", steps=2, keypoint_readout="peak", goal_relative=True, **sized
+    ).model_copy(update={"init_from": tmp_path / "a", "goal_teacher": 0.5, "goal_noise_m": 0.01})
+    tuned = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
+    added = {n for n, _ in tuned.model.named_parameters()} - {n for n, _ in first.model.named_parameters()}
+    assert added == {"goal_rel_in.weight", "goal_rel_in.bias"}
+    loaded = load_policy(tmp_path / "b")
+    assert loaded.config.goal_relative and loaded.config.keypoint_readout == "peak"
+    goal = torch.tensor([0.3, -0.2, 0.9])
+    torch.testing.assert_close(loaded.normalizer.ungoal(loaded.normalizer.goal(goal)), goal)
 
 
 def test_a_dense_goal_label_run_places_goals_with_the_camera(dataset: Path, tmp_path: Path) -> None:

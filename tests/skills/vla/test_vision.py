@@ -88,6 +88,86 @@ def test_a_keypoint_goal_reads_only_keypoint_0_of_each_camera_and_the_hand() -> 
         tiny_config(cnn_widths=(8, 16, 16), goal_weight=1.0, goal_source="keypoints")  # no keypoints
 
 
+def test_the_peak_readout_is_the_strongest_object_not_the_point_between_two() -> None:
+    logits = torch.full((1, 1, 64), -30.0, requires_grad=True)
+    with torch.no_grad():
+        logits[0, 0, 1 * 8 + 1] = 0.0  # a strong peak at row 1, column 1
+        logits[0, 0, 6 * 8 + 6] = -0.5  # a weaker one at row 6, column 6, outside its 3 x 3 window
+    mean = SpatialKeypoints.expected_xy(logits, 8, 8)[0, 0]
+    peak = SpatialKeypoints.peak_xy(logits, 8, 8)[0, 0]
+    centre = -1 + 3 / 8  # the centre of cell 1 on an 8-wide grid
+    torch.testing.assert_close(peak, torch.tensor([centre, centre]), atol=1e-6, rtol=0)
+    assert abs(float(mean[0].detach())) < 0.2  # the mean falls between the two objects
+    peak.sum().backward()
+    moved = logits.grad[0, 0].reshape(8, 8).abs() > 0
+    assert moved[:3, :3].any() and not moved[3:].any() and not moved[:, 3:].any()  # only the window learns
+
+
+def test_a_given_goal_replaces_the_prediction_in_the_goal_token() -> None:
+    torch.manual_seed(0)
+    config = tiny_config(
+        keypoints=2, cnn_widths=(8, 16, 16), goal_weight=1.0, goal_source="keypoints",
+        keypoint_readout="peak", goal_relative=True, head="l1",  # l1: continuous chunks
+    )  # fmt: skip
+    model = VLAModel(config).eval()
+    images, text, state = torch.rand(2, 2, 3, 32, 32), torch.randn(2, 384), torch.randn(2, 18)
+    own = model.encode(images, text, state)
+    given = torch.randn(2, 3)
+    context = model.encode(images, text, state, given)
+    assert not torch.allclose(context, own)
+    torch.testing.assert_close(model.encode(images, text, state, given, torch.tensor([False, False])), own)
+    mixed = model.encode(images, text, state, given, torch.tensor([True, False]))
+    torch.testing.assert_close(mixed[0], context[0])
+    torch.testing.assert_close(mixed[1], own[1])
+    # the goal token also reads where the hand must go, (goal - hand)
+    with torch.no_grad():
+        model.goal_rel_in.weight.zero_()
+        model.goal_rel_in.bias.zero_()
+    assert not torch.allclose(model.encode(images, text, state, given), context)
+    assert not torch.equal(model.predict(images, text, state, goal=given), model.predict(images, text, state))
+    with pytest.raises(ValueError, match="goal_relative needs goal_source='keypoints'"):
+        tiny_config(keypoints=2, cnn_widths=(8, 16, 16), goal_weight=1.0, goal_relative=True)
+    # the policy takes the goal in metres (base frame) and hands it over standardised
+    stats = NormStats(
+        state_mean=[0.5] * 18, state_std=[2.0] * 18, action_low=[-1.0] * 7, action_high=[1.0] * 7
+    )
+    policy = VLAPolicy(model, stats, text_encoder=FakeTextEncoder())
+    obs = observation(np.random.default_rng(0))
+    own_chunk = policy.predict_chunk(obs, "pick up the red mug")
+    policy.goal = np.array([0.6, 0.1, 0.8])
+    images, state = policy.inputs(obs)
+    expected = model.predict(
+        images, policy.embed("pick up the red mug")[None], state, goal=torch.tensor([[0.05, -0.2, 0.15]])
+    )
+    chunk = policy.predict_chunk(obs, "pick up the red mug")
+    np.testing.assert_allclose(chunk, policy.normalizer.unaction(expected[0]).numpy(), atol=1e-6)
+    assert not np.allclose(chunk, own_chunk)
+    token_model = VLAModel(tiny_config(goal_weight=1.0)).eval()
+    with pytest.raises(ValueError, match="cannot be given a goal"):
+        token_model.encode(images, text, state, given)
+
+
+def test_teacher_forcing_hands_the_decoder_the_demonstrations_goal() -> None:
+    torch.manual_seed(0)
+    config = tiny_config(keypoints=2, cnn_widths=(8, 16, 16), goal_weight=1.0, goal_source="keypoints")
+    model = VLAModel(config).eval()
+    b = 4
+    batch = dict(
+        images=torch.rand(b, 2, 3, 32, 32), text=torch.randn(b, 384), state=torch.randn(b, 18),
+        target=torch.rand(b, 4, 7) * 2 - 1, valid=torch.ones(b, 4, dtype=torch.bool),
+        goal=torch.randn(b, 3), goal_valid=torch.ones(b, dtype=torch.bool),
+    )  # fmt: skip
+    plain, _ = model.loss(**batch)
+    forced, info = model.loss(**batch, goal_teacher=1.0, goal_noise=0.0)
+    context = model.encode(batch["images"], batch["text"], batch["state"], batch["goal"])
+    actions, _ = model.head.loss(model._decoder(context), batch["target"], batch["valid"])
+    torch.testing.assert_close(forced, actions + config.goal_weight * info["goal_l1"], atol=1e-5, rtol=0)
+    assert not torch.allclose(forced, plain)
+    # frames without a goal keep the prediction
+    none = {**batch, "goal_valid": torch.zeros(b, dtype=torch.bool)}
+    torch.testing.assert_close(model.loss(**none, goal_teacher=1.0)[0], model.loss(**none)[0])
+
+
 def test_cell_index_of_known_coordinates() -> None:
     xy = torch.tensor([[-1.0, -1.0], [1.0, 1.0], [0.0, 0.0], [-0.76, 0.3], [-0.74, 0.3]])
     # 8 x 8 cells of width 0.25: x = -0.76 is column 0, -0.74 column 1; y = 0.3 is row 5
