@@ -107,6 +107,14 @@ def train_vla(
             "(soft-argmax around the strongest cell).",
         ),
     ] = "mean",
+    goal_features: Annotated[
+        bool,
+        typer.Option(
+            "--goal-features",
+            help="The goal head also reads the image features under keypoint 0 (what the object stands "
+            "on; needs --goal-source keypoints).",
+        ),
+    ] = False,
     goal_relative: Annotated[
         bool,
         typer.Option(
@@ -198,6 +206,8 @@ def train_vla(
             sized["keypoint_readout"] = keypoint_readout
         if goal_relative:
             sized["goal_relative"] = True
+        if goal_features:
+            sized["goal_features"] = True
         model = preset(family, head=head, vision=vision, chunk_size=chunk_size, seed=seed, **sized)
         cfg = TrainConfig(
             data=data,

@@ -115,6 +115,13 @@ class VLAConfig(BaseModel):
         "two-peaked heatmap then reads as its strongest object, not a point between objects)",
     )
 
+    goal_features: bool = Field(
+        default=False,
+        description="the goal head also reads the stride-8 features under keypoint 0 of every camera: "
+        "what the object stands on, which one image point alone cannot tell (an RGB pixel fixes a "
+        "ray, not how far along it the object is; needs goal_source='keypoints')",
+    )
+
     goal_relative: bool = Field(
         default=False,
         description="the goal token also reads the goal minus the end-effector position "
@@ -159,6 +166,8 @@ class VLAConfig(BaseModel):
             )
         if self.goal_relative and self.goal_source != "keypoints":
             raise ValueError("goal_relative needs goal_source='keypoints' (its goal enters the context)")
+        if self.goal_features and self.goal_source != "keypoints":
+            raise ValueError("goal_features needs goal_source='keypoints' (features under keypoint 0)")
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
         return self

@@ -71,6 +71,8 @@ class VLAModel(nn.Module):
         if c.use_goal:
             self.goal_token = nn.Parameter(torch.randn(c.d_model) * 0.02)
             reads = c.d_model if c.goal_source == "token" else 2 * len(c.cameras) + 3
+            if c.goal_features:
+                reads += len(c.cameras) * c.cnn_widths[2]
             self.goal_head = nn.Sequential(nn.Linear(reads, c.d_model), nn.GELU(), nn.Linear(c.d_model, 3))
             if c.goal_source == "keypoints":
                 self.goal_in = nn.Linear(3, c.d_model)
@@ -123,7 +125,7 @@ class VLAModel(nn.Module):
         b = images.shape[0]
         if goal is not None and c.goal_source != "keypoints":
             raise ValueError(f"model {c.name!r} cannot be given a goal: its goal is not an input")
-        feats, logits = self._see(images, text)
+        feats, logits, coarse = self._see(images, text)
         xy = None
         if logits is not None:
             side = math.isqrt(logits.shape[-1])
@@ -142,7 +144,15 @@ class VLAModel(nn.Module):
             assert xy is not None
             # keypoint 0 of every camera (and where the hand is) must say where the gripper will act
             ee = state[:, EE_POS]
-            predicted = self.goal_head(torch.cat([xy[:, :: c.keypoints].flatten(1), ee], dim=1))
+            first = xy[:, :: c.keypoints]  # (B, K, 2)
+            reads = [first.flatten(1), ee]
+            if c.goal_features:
+                assert coarse is not None
+                under = F.grid_sample(
+                    coarse, first.reshape(-1, 1, 1, 2), align_corners=False
+                )  # (B*K, C8, 1, 1)
+                reads.append(under.reshape(b, -1))
+            predicted = self.goal_head(torch.cat(reads, dim=1))
             given = predicted
             if goal is not None:
                 given = goal if goal_mask is None else torch.where(goal_mask[:, None], goal, predicted)
@@ -160,16 +170,19 @@ class VLAModel(nn.Module):
             predicted = self.goal_head(context[:, -1])
         return context, predicted, logits
 
-    def _see(self, images: torch.Tensor, text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def _see(
+        self, images: torch.Tensor, text: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         """Every camera through the trunk: grid features ``(B*K, cells, C)`` and, with keypoints, their
-        logits ``(B, K, keypoints, H * W)`` over the stride-4 cells (row-major)."""
+        logits ``(B, K, keypoints, H * W)`` over the stride-4 cells (row-major) and the stride-8 map
+        ``(B*K, C8, H/2, W/2)`` they were read from."""
         b, k = images.shape[:2]
         cond = text.repeat_interleave(k, dim=0)
         if not self.config.keypoints:
-            return self.vision(images.flatten(0, 1), cond), None
+            return self.vision(images.flatten(0, 1), cond), None, None
         maps = self.vision.feature_maps(images.flatten(0, 1), cond)
         logits = self.keypoints.logits(maps[1], maps[2]).reshape(b, k, self.config.keypoints, -1)
-        return maps[-1].flatten(2).transpose(1, 2), logits
+        return maps[-1].flatten(2).transpose(1, 2), logits, maps[2]
 
     def _decoder(self, context: torch.Tensor):
         def decode(queries: torch.Tensor) -> torch.Tensor:

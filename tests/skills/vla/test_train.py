@@ -169,6 +169,7 @@ def test_resuming_with_another_model_config_is_refused(dataset: Path, tmp_path: 
         (["--goal-weight", "1", "--goal-teacher", "0.5"], "goal_teacher > 0 needs goal_source"),
         (["--goal-weight", "1", "--goal-relative", ""], "goal_relative needs goal_source"),  # "": a flag
         (["--keypoints", "2", "--keypoint-readout", "median"], "invalid option"),
+        (["--goal-weight", "1", "--goal-features", ""], "goal_features needs goal_source"),
         (
             [
                 "--goal-weight",

@@ -88,6 +88,36 @@ def test_a_keypoint_goal_reads_only_keypoint_0_of_each_camera_and_the_hand() -> 
         tiny_config(cnn_widths=(8, 16, 16), goal_weight=1.0, goal_source="keypoints")  # no keypoints
 
 
+def test_goal_features_are_the_stride_8_features_under_keypoint_0() -> None:
+    torch.manual_seed(0)
+    config = tiny_config(
+        keypoints=3, cnn_widths=(8, 16, 12), goal_weight=1.0, goal_source="keypoints", goal_features=True
+    )
+    model = VLAModel(config).eval()
+    images, text, state = torch.rand(2, 2, 3, 32, 32), torch.randn(2, 384), torch.randn(2, 18)
+    maps = model.vision.feature_maps(images.flatten(0, 1), text.repeat_interleave(2, dim=0))
+    first = model.keypoints(maps[1], maps[2])[:, 0]  # (2 * 2 cameras, 2)
+    coarse = maps[2]  # (4, 12, 4, 4): stride 8 of a 32 px image
+    # bilinear interpolation by hand between the four cell centres around each keypoint
+    under = []
+    for i in range(4):
+        col, row = ((first[i] + 1) / 2 * 4 - 0.5).tolist()
+        c0, r0 = int(np.floor(col)), int(np.floor(row))
+        value = torch.zeros(12)
+        for dr, dc in ((0, 0), (0, 1), (1, 0), (1, 1)):
+            r, c = r0 + dr, c0 + dc
+            weight = (1 - abs(row - r)) * (1 - abs(col - c))
+            if 0 <= r < 4 and 0 <= c < 4:  # zero padding outside the map
+                value += weight * coarse[i, :, r, c]
+        under.append(value)
+    reads = torch.cat([first.reshape(2, 4), state[:, 8:11], torch.stack(under).reshape(2, 24)], dim=1)
+    torch.testing.assert_close(
+        model.predict_goal(images, text, state), model.goal_head(reads), atol=1e-5, rtol=0
+    )
+    with pytest.raises(ValueError, match="goal_features needs goal_source='keypoints'"):
+        tiny_config(keypoints=3, cnn_widths=(8, 16, 16), goal_weight=1.0, goal_features=True)
+
+
 def test_the_peak_readout_is_the_strongest_object_not_the_point_between_two() -> None:
     logits = torch.full((1, 1, 64), -30.0, requires_grad=True)
     with torch.no_grad():
