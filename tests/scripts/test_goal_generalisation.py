@@ -33,18 +33,34 @@ def test_summary_of_known_errors() -> None:
     assert "keypoint_exact" not in script.summarise(np.array([0.01]), None)
 
 
+def test_the_ray_bound_is_small_when_a_point_fixes_the_goal_and_not_when_height_varies() -> None:
+    rng = np.random.default_rng(0)
+    n = 600
+    pixels = rng.uniform(-1, 1, (n, 2)).astype(np.float32)
+    hands = np.tile([0.3, 0.0, 0.8], (n, 1)).astype(np.float32)  # the arm at home: no information
+    flat = np.concatenate([0.5 + 0.2 * pixels, np.full((n, 1), 0.3)], 1).astype(np.float32)
+    train, val = np.arange(500), np.arange(500, n)
+    assert script.ray_bound(pixels, hands, flat, train, {"val": val}, steps=1500)["val"] < 0.01
+    # the same pixels, but each object stands at a height the pixel cannot tell (uniform over 0.2 m)
+    tall = flat.copy()
+    tall[:, 2] += rng.uniform(-0.1, 0.1, n)
+    assert script.ray_bound(pixels, hands, tall, train, {"val": val}, steps=1500)["val"] > 0.03
+
+
 def test_reports_both_splits(tmp_path: Path, capsys) -> None:
     data = make_kitchen_dataset(tmp_path / "data")
     ckpt = tmp_path / "goal"
     tiny_artifact(ckpt, "manipulation", goal_weight=1.0)
     out = tmp_path / "report.json"
     argv = ["--ckpt", str(ckpt), "--data", str(data), "--cache-dir", str(tmp_path / "cache"),
-            "--val-fraction", "0.34", "--json", str(out)]  # fmt: skip
+            "--val-fraction", "0.34", "--json", str(out), "--ray-bound"]  # fmt: skip
     assert script.main(argv) == 0
     report = json.loads(out.read_text())
+    printed = capsys.readouterr().out
+    assert "ray_bound_median_m" in report or "no training pick's grasp point" in printed
     assert report["train"]["picks"] == 2 and report["val"]["picks"] == 1  # one pick per episode
     assert report["train"]["goal_err_median_m"] > 0
-    assert "val: {" in capsys.readouterr().out
+    assert "val: {" in printed
 
 
 @pytest.mark.parametrize(("goal", "message"), [(False, "has no goal head"), (None, "cannot load")])
