@@ -15,6 +15,9 @@ every call into one of:
   (the instruction was not grounded to the named object);
 - ``missed target``: the target was the nearest object, but the grasp failed (localisation).
 
+Each call also records how high the end effector was above the target's grasp point when it
+closed (``target_dz_m``): a gripper that closes on the way down is high above it.
+
 For a model with a goal head (``VLAConfig.goal_weight``) it also reports where the head puts
 the grasp from the start observation: which object's grasp point is nearest to it, and how far
 the target's is (``goal_nearest``, ``goal_target_xy_m``).
@@ -112,14 +115,17 @@ def main(argv: list[str] | None = None) -> int:
             case, scene = setup
             target = case.args["object"]
             closing: dict[str, float] | None = None
+            height: float | None = None  # end effector above the target's grasp point at closing (m)
             guess = None
             if policy.config.use_goal:
                 guess = closing_distances(env, first_goal(policy, env, case.instruction))
 
-            def on_step(event: StepEvent) -> None:
-                nonlocal closing
+            def on_step(event: StepEvent, target: str = target) -> None:
+                nonlocal closing, height
                 if closing is None and float(event.action["arm"][-1]) > 0:
                     closing = closing_distances(env)
+                    e = env.unwrapped
+                    height = float(e.ee_pose()[0][2] - grasp_point(e, target)[2])
 
             if args.oracle_goal:
                 policy.goal = grasp_point(env.unwrapped, target)
@@ -132,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                 "steps": outcome.steps, "reason": outcome.reason, "nearest_at_close": nearest,
                 "target_xy_m": None if closing is None else round(closing[target], 4),
                 "nearest_xy_m": None if closing is None else round(closing[nearest], 4),
+                "target_dz_m": None if height is None else round(height, 4),
             }  # fmt: skip
             if guess is not None:
                 call["goal_nearest"] = min(guess, key=guess.__getitem__)
@@ -146,14 +153,19 @@ def main(argv: list[str] | None = None) -> int:
     if not calls:
         return _bad("no seed could be set up")
     counts = Counter(c["class"] for c in calls)
-    by_class: dict[str, list[float]] = defaultdict(list)
+    by_class: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for c in calls:
         if c["target_xy_m"] is not None:
-            by_class[c["class"]].append(c["target_xy_m"])
+            by_class[c["class"]].append((c["target_xy_m"], c["target_dz_m"]))
     print(f"\n{len(calls)} picks:")
     for kind in ("success", "missed target", "wrong object", "never closed"):
-        dist = by_class.get(kind)
-        median = f"; median distance to the target at closing {np.median(dist):.3f} m" if dist else ""
+        dist = np.array(by_class.get(kind, []))
+        median = (
+            f"; at closing, median distance to the target {np.median(dist[:, 0]):.3f} m, "
+            f"height above its grasp point {np.median(dist[:, 1]):+.3f} m"
+            if len(dist)
+            else ""
+        )
         print(f"  {kind}: {counts.get(kind, 0)}{median}")
     guessed = [c for c in calls if "goal_nearest" in c]
     if guessed:

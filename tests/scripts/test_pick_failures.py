@@ -33,6 +33,7 @@ def test_an_untrained_model_is_run_and_reported(tmp_path: Path, capsys, goal: bo
     (call,) = json.loads(out.read_text())["calls"]
     assert call["seed"] == 100000 and call["steps"] == 3 and call["class"] != "success"
     assert ("goal_nearest" in call) == goal
+    assert (call["target_dz_m"] is None) == (call["target_xy_m"] is None)
     if goal:  # the object whose grasp point is nearest the head's guess, and the target's distance
         assert re.fullmatch(r"[a-z_]+_\d+", call["goal_nearest"]) and 0 <= call["goal_target_xy_m"] < 5
 
