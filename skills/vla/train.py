@@ -376,7 +376,11 @@ def train(
     model = VLAModel(cfg.model, pretrained=cfg.pretrained and resume is None and source is None)
     if source is not None:
         try:
-            missing, unexpected = model.load_state_dict(source.model.state_dict(), strict=False)
+            weights = source.model.state_dict()
+            if cfg.model.goal_features and not source.config.goal_features:
+                # the goal head now reads more inputs: it starts afresh, everything else carries over
+                weights = {k: v for k, v in weights.items() if not k.startswith("goal_head.")}
+            missing, unexpected = model.load_state_dict(weights, strict=False)
         except RuntimeError as exc:
             raise ValueError(
                 f"--init-from {cfg.init_from}: its network does not fit this config: {exc}"
@@ -386,6 +390,7 @@ def train(
             (("goal_",) if not source.config.use_goal else ())
             + (("keypoint",) if not source.config.keypoints else ())
             + (("goal_rel_in",) if not source.config.goal_relative else ())
+            + (("goal_head.",) if cfg.model.goal_features and not source.config.goal_features else ())
         )
         added = [k for k in missing if not (addable and k.startswith(addable))]
         if added or unexpected:

@@ -321,6 +321,20 @@ def test_a_teacher_forced_relative_goal_run_can_start_from_a_keypoint_goal_run(
     assert added == {"goal_rel_in.weight", "goal_rel_in.bias"}
     loaded = load_policy(tmp_path / "b")
     assert loaded.config.goal_relative and loaded.config.keypoint_readout == "peak"
+    # a goal head that reads the features under keypoint 0 starts afresh; the rest carries over
+    cfg = run_config(
+        dataset,
+        tmp_path / "c",
+        steps=1,
+        keypoint_readout="peak",
+        goal_relative=True,
+        goal_features=True,
+        **sized,
+    ).model_copy(update={"init_from": tmp_path / "b", "lr": 1e-12, "warmup_steps": 0})
+    grown = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
+    before, after = tuned.model.state_dict(), grown.model.state_dict()
+    assert after["goal_head.0.weight"].shape[1] == before["goal_head.0.weight"].shape[1] + 2 * 16
+    torch.testing.assert_close(after["goal_in.weight"], before["goal_in.weight"], atol=1e-6, rtol=0)
     goal = torch.tensor([0.3, -0.2, 0.9])
     torch.testing.assert_close(loaded.normalizer.ungoal(loaded.normalizer.goal(goal)), goal)
 
