@@ -375,24 +375,22 @@ def train(
     normalizer = Normalizer(stats)
     model = VLAModel(cfg.model, pretrained=cfg.pretrained and resume is None and source is None)
     if source is not None:
-        try:
-            weights = source.model.state_dict()
-            if cfg.model.goal_features and not source.config.goal_features:
-                # the goal head now reads more inputs: it starts afresh, everything else carries over
-                weights = {k: v for k, v in weights.items() if not k.startswith("goal_head.")}
-            missing, unexpected = model.load_state_dict(weights, strict=False)
-        except RuntimeError as exc:
-            raise ValueError(
-                f"--init-from {cfg.init_from}: its network does not fit this config: {exc}"
-            ) from None
-        # a goal head or keypoints may be added to a network without them; nothing else may differ
-        addable = (
+        # parts this config adds to the source's network start afresh (a goal head that now reads
+        # the features under keypoint 0 changes shape); nothing else may differ
+        fresh = (
             (("goal_",) if not source.config.use_goal else ())
             + (("keypoint",) if not source.config.keypoints else ())
             + (("goal_rel_in",) if not source.config.goal_relative else ())
             + (("goal_head.",) if cfg.model.goal_features and not source.config.goal_features else ())
         )
-        added = [k for k in missing if not (addable and k.startswith(addable))]
+        weights = {k: v for k, v in source.model.state_dict().items() if not (fresh and k.startswith(fresh))}
+        try:
+            missing, unexpected = model.load_state_dict(weights, strict=False)
+        except RuntimeError as exc:
+            raise ValueError(
+                f"--init-from {cfg.init_from}: its network does not fit this config: {exc}"
+            ) from None
+        added = [k for k in missing if not (fresh and k.startswith(fresh))]
         if added or unexpected:
             raise ValueError(
                 f"--init-from {cfg.init_from}: its network does not fit this config: "
