@@ -26,21 +26,35 @@ class PinholeCamera(BaseModel):
     up: Vec3 = Field(description="up direction, base frame (image rows run against it)")
     fov_deg: float = Field(gt=0.0, lt=180.0, description="vertical field of view (deg), square image")
 
-    def image_fractions(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``points`` ``(N, 3)`` (base frame, m) -> ``(N, 2)`` (column / width, row / height) and
-        ``(N,)`` whether each lies in front of the camera (fractions outside ``[0, 1]`` are off-image).
-        """
+    def basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Eye and the unit forward, right and up axes of the camera, base frame."""
         eye = np.asarray(self.eye, np.float64)
         forward = np.asarray(self.target, np.float64) - eye
         forward /= np.linalg.norm(forward)
         right = np.cross(forward, np.asarray(self.up, np.float64))
         right /= np.linalg.norm(right)
-        up = np.cross(right, forward)
+        return eye, forward, right, np.cross(right, forward)
+
+    def image_fractions(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``points`` ``(N, 3)`` (base frame, m) -> ``(N, 2)`` (column / width, row / height) and
+        ``(N,)`` whether each lies in front of the camera (fractions outside ``[0, 1]`` are off-image).
+        """
+        eye, forward, right, up = self.basis()
         d = np.asarray(points, np.float64) - eye
         depth = d @ forward
         scale = np.tan(np.radians(self.fov_deg) / 2) * np.where(depth > 1e-6, depth, np.inf)
         ndc = np.stack([d @ right, d @ up], axis=-1) / scale[:, None]
         return np.stack([(ndc[:, 0] + 1) / 2, (1 - ndc[:, 1]) / 2], axis=-1), depth > 1e-6
+
+    def unproject(self, fractions: np.ndarray, depth: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`image_fractions`: image fractions ``(N, 2)`` (column / width, row /
+        height) seen at ``depth`` ``(N,)`` (m along the optical axis, what the scene's depth camera
+        reports) -> ``(N, 3)`` points, base frame (m)."""
+        eye, forward, right, up = self.basis()
+        f = np.asarray(fractions, np.float64)
+        t = np.tan(np.radians(self.fov_deg) / 2)
+        rays = forward + t * ((2 * f[:, :1] - 1) * right + (1 - 2 * f[:, 1:]) * up)
+        return eye + np.asarray(depth, np.float64)[:, None] * rays
 
 
 def crop_points(
@@ -61,6 +75,14 @@ def crop_coordinates(fractions: np.ndarray, crop: tuple[float, float, float] | N
     return np.stack(
         [2 * (fractions[:, 0] - left) / side - 1, 2 * (fractions[:, 1] - top) / side - 1], axis=-1
     )
+
+
+def crop_fractions(xy: np.ndarray, crop: tuple[float, float, float] | None) -> np.ndarray:
+    """The inverse of :func:`crop_coordinates`: ``(N, 2)`` ``(x, y)`` in ``[-1, 1]`` over the crop ->
+    image fractions (column / width, row / height)."""
+    top, left, side = crop if crop is not None else (0.0, 0.0, 1.0)
+    xy = np.asarray(xy, np.float64)
+    return np.stack([left + (xy[:, 0] + 1) / 2 * side, top + (xy[:, 1] + 1) / 2 * side], axis=-1)
 
 
 def head_camera(env: object) -> PinholeCamera:

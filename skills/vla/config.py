@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_ACTION_DIM, BASE_KEY, CONTROL_HZ
+from skills.vla.depth_goal import DepthGoal
 
 ACTION_GROUPS: dict[str, tuple[int, int]] = {ARM_KEY: (0, ARM_ACTION_DIM), BASE_KEY: (7, BASE_ACTION_DIM)}
 """Action group -> (offset, width) inside a dataset's 10-D ``action`` column (arm 7 + base 3)."""
@@ -128,6 +129,13 @@ class VLAConfig(BaseModel):
         "(standardised): the vector the arm must travel (needs goal_source='keypoints')",
     )
 
+    depth_goal: DepthGoal | None = Field(
+        default=None,
+        description="at inference, the goal token gets head keypoint 0 unprojected through the head "
+        "depth camera (:mod:`skills.vla.depth_goal`) instead of the goal head's guess, once the two "
+        "agree; the policy then also reads head_depth (needs goal_source='keypoints' and a head camera)",
+    )
+
     @model_validator(mode="after")
     def _check(self) -> VLAConfig:
         unknown = [k for k in self.action_keys if k not in ACTION_GROUPS]
@@ -168,6 +176,11 @@ class VLAConfig(BaseModel):
             raise ValueError("goal_relative needs goal_source='keypoints' (its goal enters the context)")
         if self.goal_features and self.goal_source != "keypoints":
             raise ValueError("goal_features needs goal_source='keypoints' (features under keypoint 0)")
+        if self.depth_goal is not None and not (self.goal_source == "keypoints" and "head" in self.cameras):
+            raise ValueError(
+                "depth_goal needs goal_source='keypoints' and the head camera, "
+                f"got goal_source={self.goal_source!r}, cameras={self.cameras}"
+            )
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
         return self
@@ -201,8 +214,13 @@ class VLAConfig(BaseModel):
 
     @property
     def obs_keys(self) -> tuple[str, ...]:
-        """Scene observation keys read (cameras, then ``"state"`` if used)."""
-        return tuple(CAMERA_OBS_KEYS[c] for c in self.cameras) + (("state",) if self.use_state else ())
+        """Scene observation keys read (cameras, ``"head_depth"`` with a depth goal, then ``"state"``
+        if used)."""
+        return (
+            tuple(CAMERA_OBS_KEYS[c] for c in self.cameras)
+            + (("head_depth",) if self.depth_goal is not None else ())
+            + (("state",) if self.use_state else ())
+        )
 
 
 _CPU_SIZED = dict(image_size=64, cnn_widths=(16, 32, 64, 128), d_model=128, enc_layers=2, dec_layers=1)

@@ -37,6 +37,7 @@ to go where the token says; a diagnostic may hand it the true goal (:meth:`VLAMo
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -45,6 +46,10 @@ from torch import nn
 from skills.vla.config import EE_POS, VLAConfig
 from skills.vla.heads import ActionHead, build_head
 from skills.vla.vision import SpatialKeypoints, build_vision, cell_cross_entropy, vision_grid
+
+GoalFn = Callable[[torch.Tensor, torch.Tensor], "torch.Tensor | None"]
+"""``(keypoint 0 of every camera (B, K, 2) in [-1, 1], predicted standardised goal (B, 3))`` -> a
+standardised goal ``(B, 3)`` for the goal token, or ``None`` to keep the prediction."""
 
 
 class VLAModel(nn.Module):
@@ -113,6 +118,7 @@ class VLAModel(nn.Module):
         state: torch.Tensor,
         goal: torch.Tensor | None = None,
         goal_mask: torch.Tensor | None = None,
+        goal_fn: GoalFn | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         """The context, the standardised goal ``(B, 3)`` the goal head predicts (with a goal head) and
         the keypoint logits ``(B, K, keypoints, H * W)`` over the stride-4 cells (with keypoints).
@@ -120,6 +126,8 @@ class VLAModel(nn.Module):
         With ``goal_source == "keypoints"``, a standardised ``goal`` ``(B, 3)`` replaces the
         prediction in the context's goal token (in the rows where ``goal_mask`` ``(B,)`` is true;
         all rows without a mask): teacher forcing in training, and a given goal in diagnostics.
+        Without a ``goal``, ``goal_fn(keypoints, predicted)`` may supply one from keypoint 0 of
+        every camera ``(B, K, 2)`` and the prediction (or return ``None``: keep the prediction).
         The returned goal is still the head's prediction."""
         c = self.config
         b = images.shape[0]
@@ -154,6 +162,8 @@ class VLAModel(nn.Module):
                 reads.append(under.reshape(b, -1))
             predicted = self.goal_head(torch.cat(reads, dim=1))
             given = predicted
+            if goal is None and goal_fn is not None:
+                goal = goal_fn(first, predicted)
             if goal is not None:
                 given = goal if goal_mask is None else torch.where(goal_mask[:, None], goal, predicted)
             token = self.goal_token + self.goal_in(given)
@@ -278,8 +288,12 @@ class VLAModel(nn.Module):
         state: torch.Tensor,
         generator: torch.Generator | None = None,
         goal: torch.Tensor | None = None,
+        goal_fn: GoalFn | None = None,
     ) -> torch.Tensor:
         """Normalised chunk ``(B, chunk_size, action_dim)`` in ``[-1, 1]``; a standardised ``goal``
-        ``(B, 3)`` replaces the goal head's (``goal_source == "keypoints"``; a diagnostic)."""
-        context = self.encode(images, text, state, goal)
+        ``(B, 3)``, or the one ``goal_fn`` returns (see :meth:`_encode`), replaces the goal head's
+        (``goal_source == "keypoints"``)."""
+        if goal_fn is not None and self.config.goal_source != "keypoints":
+            raise ValueError(f"model {self.config.name!r} cannot be given a goal: its goal is not an input")
+        context = self._encode(images, text, state, goal, goal_fn=goal_fn)[0]
         return self.head.sample(self._decoder(context), images.shape[0], generator)

@@ -6,7 +6,10 @@ standardises the state, embeds the instruction with the frozen MiniLM (once per 
 instruction), runs the model and un-normalises: a ``(chunk_size, action_dim)`` float32
 chunk in env units whose row ``i`` is meant for the ``i``-th step at ``control_hz`` (10 Hz).
 The policy itself is stateless between calls (temporal ensembling happens at execution,
-in :mod:`skills.vla.ensemble`); ``reset()`` only re-seeds the flow head's noise, so the
+in :mod:`skills.vla.ensemble`) but for one thing: with ``config.depth_goal`` it keeps the first
+goal it trusted (:mod:`skills.vla.depth_goal`) for the rest of the instruction, since the object
+does not move until the gripper closes on it and the arm may hide it later. ``reset()`` (at
+the start of every skill call) forgets that goal and re-seeds the flow head's noise, so the
 same observations after a reset give the same chunks.
 """
 
@@ -19,7 +22,7 @@ import numpy as np
 import torch
 
 from skills.vla.config import CAMERA_OBS_KEYS, VLAConfig
-from skills.vla.model import VLAModel
+from skills.vla.model import GoalFn, VLAModel
 from skills.vla.normalize import Normalizer, NormStats
 from skills.vla.vision import resize_images
 
@@ -55,10 +58,14 @@ class VLAPolicy:
         """A goal ``(3,)`` (m, base frame) that replaces the goal head's prediction in the context
         (``goal_source == "keypoints"`` models): a diagnostic that separates finding the object
         from reaching it (``scripts/pick_failures.py --oracle-goal``). ``None``: the model's own."""
+        self.depth_goal: tuple[str, np.ndarray] | None = None
+        """With ``config.depth_goal``: the instruction and the goal ``(3,)`` (m, base frame) found
+        by depth and trusted, kept until :meth:`reset`; ``None`` while none was."""
 
     def reset(self) -> None:
-        """Re-seed the inference noise; nothing else is remembered between calls."""
+        """Re-seed the inference noise and forget the depth goal."""
         self._generator.manual_seed(self.config.seed)
+        self.depth_goal = None
 
     def embed(self, instruction: str) -> torch.Tensor:
         """``(384,)`` embedding of ``instruction``, computed once per distinct text."""
@@ -98,8 +105,39 @@ class VLAPolicy:
     def predict_chunk(self, obs: Mapping[str, np.ndarray], instruction: str) -> np.ndarray:
         """``(chunk_size, action_dim)`` float32 actions in env units for ``instruction``."""
         images, state = self.inputs(obs)
-        goal = None
+        goal, goal_fn = None, None
         if self.goal is not None:
-            goal = self.normalizer.goal(torch.as_tensor(self.goal, dtype=torch.float32))[None]
-        normalized = self.model.predict(images, self.embed(instruction)[None], state, self._generator, goal)
+            goal = self._standard_goal(self.goal)
+        elif self.config.depth_goal is not None:
+            goal, goal_fn = self._depth_goal(obs, instruction)
+        normalized = self.model.predict(
+            images, self.embed(instruction)[None], state, self._generator, goal, goal_fn
+        )
         return self.normalizer.unaction(normalized[0]).numpy().astype(np.float32)
+
+    def _standard_goal(self, goal: np.ndarray) -> torch.Tensor:
+        return self.normalizer.goal(torch.as_tensor(goal, dtype=torch.float32))[None]
+
+    def _depth_goal(
+        self, obs: Mapping[str, np.ndarray], instruction: str
+    ) -> tuple[torch.Tensor | None, GoalFn | None]:
+        """The goal kept for ``instruction``, or a ``goal_fn`` that finds it by depth under head
+        keypoint 0 and keeps it if the goal head agrees (see :mod:`skills.vla.depth_goal`)."""
+        if self.depth_goal is not None and self.depth_goal[0] == instruction:
+            return self._standard_goal(self.depth_goal[1]), None
+        if "head_depth" not in obs:
+            raise KeyError(f"observation has no 'head_depth' (policy reads {self.obs_keys})")
+        finder = self.config.depth_goal
+        assert finder is not None
+        depth = np.asarray(obs["head_depth"], np.float32)
+        head = self.config.cameras.index("head")
+        crop = self.config.crops.get("head")
+
+        def from_depth(keypoints: torch.Tensor, predicted: torch.Tensor) -> torch.Tensor | None:
+            found = finder.locate(keypoints[0, head].numpy(), depth, crop)
+            if not finder.trust(found, self.normalizer.ungoal(predicted[0]).numpy()):
+                return None
+            self.depth_goal = (instruction, found)
+            return self._standard_goal(found)
+
+        return None, from_depth

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scenes.robots.camera import segmentation
-from skills.vla.camera import PinholeCamera, crop_coordinates, crop_points, head_camera
+from skills.vla.camera import PinholeCamera, crop_coordinates, crop_fractions, crop_points, head_camera
 
 CAMERA = PinholeCamera(eye=(0.0, 0.0, 1.0), target=(1.0, 0.0, 1.0), up=(0.0, 0.0, 1.0), fov_deg=90.0)
 """Looks along +x from 1 m up: tan(45 deg) = 1, so a point d ahead is at the image edge d off-axis."""
@@ -88,3 +88,22 @@ def test_a_camera_that_moves_with_the_scene_is_refused() -> None:
 
     with pytest.raises(ValueError, match="moves relative to the robot base"):
         head_camera(Drifting())
+
+
+def test_unproject_inverts_the_projection() -> None:
+    camera = PinholeCamera(eye=(0.1, -0.2, 1.3), target=(1.0, 0.3, 0.4), up=(0.0, 0.0, 1.0), fov_deg=70.0)
+    points = np.random.default_rng(0).uniform([0.5, -0.4, 0.0], [1.2, 0.4, 0.6], (20, 3))
+    fractions, in_front = camera.image_fractions(points)
+    eye, forward, _, _ = camera.basis()
+    depth = (points - eye) @ forward  # along the optical axis, as the depth camera reports
+    assert in_front.all()
+    np.testing.assert_allclose(camera.unproject(fractions, depth), points, atol=1e-9)
+    np.testing.assert_allclose(CAMERA.unproject(np.array([[0.5, 0.0]]), np.array([2.0])), [[2.0, 0.0, 3.0]])
+
+
+def test_crop_fractions_invert_crop_coordinates() -> None:
+    fractions = np.random.default_rng(1).uniform(0, 1, (10, 2))
+    for crop in ((0.36, 0.33, 0.5), None):
+        np.testing.assert_allclose(
+            crop_fractions(crop_coordinates(fractions, crop), crop), fractions, atol=1e-12
+        )
