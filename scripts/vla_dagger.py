@@ -1,17 +1,17 @@
-"""One DAgger iteration for ``navigate_to``: the learned skill drives, the scripted expert labels.
+"""One DAgger iteration for ``navigate_to`` or ``pick``: the learned skill drives, the scripted expert labels.
 
     python scripts/vla_dagger.py --ckpt runs/vla/nav --out runs/data/kitchen-v0-dagger \
-        --episodes 60 --seed-start 200000
+        --episodes 60 --seed-start 200000 [--skill navigate_to|pick]
 
-Each seed starts as :func:`skills.vla.evaluate.setup_case` sets up a ``navigate_to`` case
-(from the reset pose or a place, to another place); the learned skill runs, and every state
-it visits is recorded with the scripted expert's command from that state
-(:mod:`skills.vla.dagger`). Each run is appended to the LeRobot v3 dataset at ``--out``
-(created with the scene's features, or appended to; a copy of the demonstrations makes one
-aggregated training set) as one episode of the ``navigate_to`` skill, with provenance
-naming the checkpoint that drove. Keep ``--seed-start`` away from the evaluation's held-out
-seeds (``eval-skill`` uses 100000 on). Bad input exits 2 with one line; Ctrl-C loses only
-the run in flight.
+Each seed starts as :func:`skills.vla.evaluate.setup_case` sets up a case of ``--skill``
+(``navigate_to``: from the reset pose or a place, to another place; ``pick``: at the object's
+place, an object named); the learned skill runs, and every state it visits is recorded with
+the scripted expert's command from that state (:mod:`skills.vla.dagger`). Each run is appended
+to the LeRobot v3 dataset at ``--out`` (created with the scene's features, or appended to; a
+copy of the demonstrations makes one aggregated training set) as one episode of the skill,
+with provenance naming the checkpoint that drove. Keep ``--seed-start`` away from the
+evaluation's held-out seeds (``eval-skill`` uses 100000 on). Bad input exits 2 with one line;
+Ctrl-C loses only the run in flight.
 """
 
 from __future__ import annotations
@@ -23,11 +23,16 @@ from pathlib import Path
 from typing import Any
 
 EXIT_BAD_INPUT = 2
+LABELS = {
+    "navigate_to": "ScriptedNavigate.command_from_here (labels)",
+    "pick": "PickRelabeller over ScriptedPick's waypoints (labels)",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ckpt", required=True, help="navigation VLA artifact base path (OUT of train vla)")
+    parser.add_argument("--ckpt", required=True, help="VLA artifact base path (OUT of train vla)")
+    parser.add_argument("--skill", default="navigate_to", help="skill to relabel: navigate_to or pick")
     parser.add_argument("--out", required=True, type=Path, help="dataset to create or append to")
     parser.add_argument("--episodes", type=int, default=50, help="learned runs (one seed each)")
     parser.add_argument("--seed-start", type=int, default=200_000, help="first scene seed")
@@ -43,15 +48,18 @@ def main(argv: list[str] | None = None) -> int:
     from agentrt.episodes import code_version
     from agentrt.recording import open_scene_recording
     from skills.vla.artifact import VLAArtifactError, load_policy
-    from skills.vla.dagger import RelabelledRun, relabel_navigation
+    from skills.vla.dagger import RELABELLERS, RelabelledRun
 
+    if args.skill not in RELABELLERS:
+        return _bad(f"--skill {args.skill!r} is not relabelled; choose from {', '.join(RELABELLERS)}")
+    relabel = RELABELLERS[args.skill]
     torch.set_num_threads(args.threads)
     try:
         policy = load_policy(args.ckpt)
     except VLAArtifactError as exc:
         return _bad(f"cannot load {args.ckpt}: {exc}")
-    if "navigate_to" not in policy.config.skills:
-        return _bad(f"{args.ckpt} is a {policy.config.name!r} model; DAgger here relabels navigate_to")
+    if args.skill not in policy.config.skills:
+        return _bad(f"{args.ckpt} is a {policy.config.name!r} model, which does not {args.skill}")
     try:
         env, writer = open_scene_recording(args.scene, args.out)
     except ValueError as exc:
@@ -60,14 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     def commit(run: RelabelledRun) -> int:
         writer.begin_episode(task=run.instruction)
         for obs, action in run.frames:
-            writer.add_frame(obs, action, task=run.instruction, skill="navigate_to", subgoal_index=0)
+            writer.add_frame(obs, action, task=run.instruction, skill=args.skill, subgoal_index=0)
         provenance: dict[str, Any] = {
             "instruction": run.instruction,
             "scene": args.scene,
             "seed": run.seed,
             "code_version": code_version(),
-            "skill_impls": {0: "ScriptedNavigate.command_from_here (labels)"},
-            "success_decided_by": "effects of navigate_to in env.facts() after the learned run",
+            "skill_impls": {0: LABELS[args.skill]},
+            "success_decided_by": f"effects of {args.skill} in env.facts() after the learned run",
             "extra": {
                 "dagger": {
                     "driver": str(args.ckpt),
@@ -86,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     try:
         for i, seed in enumerate(seeds, 1):
-            run = relabel_navigation(env, policy, seed, max_steps=args.max_steps)
+            run = relabel(env, policy, seed, max_steps=args.max_steps)
             if run is None or not run.frames:
                 skipped += 1
                 continue
@@ -95,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             frames += len(run.frames)
             blocked += run.blocked_steps
             print(
-                f"[{i}/{args.episodes}] seed {seed} -> {run.place}: learned "
-                f"{'reached' if run.success else 'failed (' + run.status + ')'} in {run.steps} steps, "
+                f"[{i}/{args.episodes}] seed {seed} -> {run.target}: learned "
+                f"{'succeeded' if run.success else 'failed (' + run.status + ')'} in {run.steps} steps, "
                 f"{len(run.frames)} labelled frames, {run.blocked_steps} blocked; episode {index}",
                 flush=True,
             )
@@ -107,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         env.close()
     runs = args.episodes - skipped
     print(
-        f"{runs} runs in {time.perf_counter() - start:.0f} s: learned reached the goal in {wins}, "
+        f"{runs} runs in {time.perf_counter() - start:.0f} s: learned succeeded in {wins}, "
         f"{frames} relabelled frames ({blocked} with the base blocked), {skipped} seeds skipped; "
         f"dataset {args.out} now has {writer.num_episodes} episodes"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from agentrt.core.registry import SKILLS
 from agentrt.core.scene import SceneDescription
 from scenes.geometry import wrap_angle
 from skills.base import Action, Done, Skill
-from skills.scripted.motion import MAX_TRAVEL_Z_M, ArmGoal, ArmSequence, closing_yaw
+from skills.scripted.motion import MAX_TRAVEL_Z_M, ArmGoal, ArmSequence, arm_delta, closing_yaw
 
 REACH_M = 0.72
 """Largest horizontal distance (m) from the arm's mount at which the expert tries a grasp."""
@@ -171,3 +172,83 @@ class ScriptedPick(Skill):
         if action is not None:
             return {"arm": action}
         return Done(True)
+
+
+CORRECT_XY_M = 0.05
+"""A hand open and below travel height within this horizontal distance (m) of the grasp point moves
+over it at its height (:class:`PickRelabeller`); farther away it rises first, as the expert starts."""
+HOLD_CLOSED_M = 0.015
+"""A gripper closed on nothing within this distance (m) of the grasp point stays closed: the fingers
+are still closing on the object (:class:`PickRelabeller`)."""
+
+
+class PickRelabeller:
+    """The scripted pick's command in any state of one pick call: labels for DAgger.
+
+    :class:`ScriptedPick` is a phase machine: its command depends on the phase it reached, not
+    only on the state. A learned pick visits states the expert never does (off to one side of the
+    object, low; closed on nothing), so this plans the expert's waypoints once, at the call's start
+    (:meth:`ScriptedPick._reset`: yaw, travel height, lift), moves them over where the object is
+    now at every call (a learner may nudge it), and answers by rule from the measured end effector
+    (base frame) and whether the learner's gripper is commanded closed:
+
+    - holding the object: the lift waypoints, in order (the index only moves forward);
+    - closed on nothing: keep closing within :data:`HOLD_CLOSED_M` of the grasp point, else open;
+    - open, over the grasp point (within the expert's 2 cm): descend to the pregrasp pose, then the
+      grasp point, then close once within the expert's 6 mm (or within :data:`HOLD_CLOSED_M` once
+      the commanded target is there: a finger resting on the object holds the hand up);
+    - open elsewhere: at travel height, move over the object; below it and within
+      :data:`CORRECT_XY_M`, move over it at the current height (at least the pregrasp height);
+      farther away, rise first.
+
+    ``label`` returns the 7-D arm action, or ``Done`` once the lift is complete or when the expert
+    itself cannot start (object out of reach, ...).
+    """
+
+    def __init__(self, env: Any, object_id: str, scene: SceneDescription) -> None:
+        self.expert = ScriptedPick()
+        self.expert._reset(env, ScriptedPick.Args(object=object_id), scene)
+        self.env = env.unwrapped
+        self.object = object_id
+        self.lift_index = 0
+
+    def label(self, gripper_closed: bool) -> np.ndarray | Done:
+        """The expert's arm action ``(7,)`` from the current state (see the class docstring)."""
+        x = self.expert
+        if x.failure is not None:
+            return Done(False, x.failure)
+        e = self.env
+        rise, above, pregrasp, grasp = x.sequence.goals
+        # the waypoints over where the object is now: a learner may have nudged it
+        now = grasp_point(e, self.object)
+        above = replace(above, pos=np.array([now[0], now[1], above.pos[2]]))
+        pregrasp = replace(pregrasp, pos=now + (pregrasp.pos - grasp.pos))
+        grasp = replace(grasp, pos=now)
+        pos = e.ee_pose()[0]
+        if e.held_object() == self.object:
+            goals = x.lift.goals
+            while self.lift_index < len(goals) and (
+                np.linalg.norm(pos - goals[self.lift_index].pos) < goals[self.lift_index].tol
+            ):
+                self.lift_index += 1
+            if self.lift_index == len(goals):
+                return Done(True)
+            return arm_delta(e, goals[self.lift_index])
+        to_grasp = float(np.linalg.norm(pos - grasp.pos))
+        if gripper_closed:
+            closing = to_grasp < HOLD_CLOSED_M
+            return np.array([0, 0, 0, 0, 0, 0, 1.0 if closing else -1.0], dtype=np.float32)
+        off_xy = float(np.linalg.norm(pos[:2] - grasp.pos[:2]))
+        if off_xy <= above.tol:
+            if pos[2] > pregrasp.pos[2] + pregrasp.tol:
+                return arm_delta(e, pregrasp)
+            commanded_there = float(np.linalg.norm(e.ee_target()[0] - grasp.pos)) < 1e-3
+            if to_grasp < grasp.tol or (commanded_there and to_grasp < HOLD_CLOSED_M):
+                return np.array([0, 0, 0, 0, 0, 0, 1.0], dtype=np.float32)
+            return arm_delta(e, grasp)
+        if pos[2] >= above.pos[2] - rise.tol:
+            return arm_delta(e, above)
+        if off_xy < CORRECT_XY_M and pos[2] >= pregrasp.pos[2] - pregrasp.tol:
+            over = np.array([grasp.pos[0], grasp.pos[1], pos[2]])
+            return arm_delta(e, ArmGoal(over, grasp.yaw, -1.0, tol=above.tol))
+        return arm_delta(e, ArmGoal(np.array([pos[0], pos[1], above.pos[2]]), grasp.yaw, -1.0, tol=rise.tol))

@@ -1,18 +1,19 @@
-"""DAgger for ``navigate_to`` (Ross et al., 2011): the learned skill drives, the scripted expert labels.
+"""DAgger (Ross et al., 2011) for ``navigate_to`` and ``pick``: the learned skill drives, the expert labels.
 
-Behaviour cloning sees only the states the expert visits. A learned ``navigate_to`` that
-drifts off the expert's path meets states no demonstration shows (off the path, the base
-against furniture) and, in the failures we traced, keeps pushing. Here the learned skill
-runs from the evaluation's starts (:func:`skills.vla.evaluate.setup_case` on seeds the
-evaluation never uses), and every state it visits is labelled with the command the
-scripted expert gives *from that state* (:meth:`ScriptedNavigate.command_from_here`,
-A* replanned from the current pose). Each run becomes one dataset episode of
+Behaviour cloning sees only the states the expert visits. A learned skill that drifts off
+the expert's path meets states no demonstration shows (a base off the path or against
+furniture; a hand beside the object, low) and, in the failures we traced, does not recover.
+Here the learned skill runs from the evaluation's starts (:func:`skills.vla.evaluate.setup_case`
+on seeds the evaluation never uses), and every state it visits is labelled with the command the
+scripted expert gives *from that state*. Each run becomes one dataset episode of
 ``(what the policy saw, what the expert would have done)`` frames, to train on beside
 the demonstrations: one DAgger iteration with the learner's own roll-outs (beta = 0).
 
-Only navigation is relabelled: its expert is a function of the state (a fresh plan
-from the current pose is a valid label). The scripted ``pick`` and ``place`` are
-phase machines whose label depends on the phase they started in.
+- ``navigate_to``: :meth:`ScriptedNavigate.command_from_here`, A* replanned from the current pose.
+- ``pick``: :class:`skills.scripted.pick.PickRelabeller`, the scripted pick's waypoints planned at
+  the call's start, answered by rule from the current hand pose and gripper.
+
+``place`` is not relabelled: its learned skill already clears its bar.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 
 from skills.base import Done, StepEvent
 from skills.scripted.navigate import ScriptedNavigate
+from skills.scripted.pick import PickRelabeller
 from skills.vla.ensemble import ExecutionConfig
 from skills.vla.evaluate import run_case, setup_case
 from skills.vla.protocol import ChunkPolicy
@@ -37,11 +39,12 @@ class RelabelledRun:
     ``frames`` are ``(obs, action)`` pairs: ``obs`` as the scene returned it before the
     learned action was applied, ``action`` the expert's ``{"arm": (7,), "base": (3,)}``
     command from that state (m/s and rad/s in the base frame). States where the expert
-    finds no way (``Done(False)``) are left out and counted in ``unlabelled``.
+    finds no way (``Done(False)``) are left out and counted in ``unlabelled``. ``target`` is
+    the skill's argument: the place to go to, or the object to pick.
     """
 
     seed: int
-    place: str
+    target: str
     instruction: str
     success: bool
     status: str
@@ -101,4 +104,52 @@ def relabel_navigation(
     return run
 
 
-__all__ = ["RelabelledRun", "expert_label", "relabel_navigation"]
+def relabel_pick(
+    env: Any,
+    policy: ChunkPolicy,
+    seed: int,
+    *,
+    execution: ExecutionConfig | None = None,
+    max_steps: int | None = None,
+) -> RelabelledRun | None:
+    """Run the learned ``pick`` from ``seed``'s evaluation start; label every visited state with
+    :class:`PickRelabeller` (gripper closed: the learner's last command). Once the expert's lift
+    is complete, states are labelled "stand still, closed".
+
+    Returns ``None`` when the scripted set-up of the seed fails (as the evaluation skips it).
+    """
+    setup = setup_case(env, "pick", seed)
+    if setup is None:
+        return None
+    case, scene = setup
+    target = case.args["object"]
+    labeller = PickRelabeller(env, target, scene)
+    skill = LEARNED_SKILLS["pick"](policy, execution=execution)
+    run = RelabelledRun(seed, target, case.instruction, False, "", 0)
+    rest = np.array([0, 0, 0, 0, 0, 0, 1.0], dtype=np.float32)
+
+    def arm_label(closed: bool) -> np.ndarray | None:
+        label = labeller.label(closed)
+        if isinstance(label, Done):
+            return rest if label.success else None
+        return label
+
+    label = arm_label(False)
+
+    def record(event: StepEvent) -> None:
+        nonlocal label
+        if label is None:
+            run.unlabelled += 1
+        else:
+            run.frames.append((event.obs, {"arm": label, "base": np.zeros(3, dtype=np.float32)}))
+        label = arm_label(float(event.action["arm"][-1]) > 0)
+
+    outcome = run_case(env, skill, case, scene, case.instruction, "dagger", max_steps, on_step=record)
+    run.success, run.status, run.steps = outcome.success, outcome.status, outcome.steps
+    return run
+
+
+RELABELLERS = {"navigate_to": relabel_navigation, "pick": relabel_pick}
+"""Skill name -> the function that runs its learned skill from a seed and relabels the run."""
+
+__all__ = ["RELABELLERS", "RelabelledRun", "expert_label", "relabel_navigation", "relabel_pick"]

@@ -31,11 +31,24 @@ def test_runs_are_written_as_navigate_to_episodes_and_appended(tmp_path: Path, c
     assert prov["extra"]["dagger"]["steps"] == 4
 
 
+def test_pick_runs_are_written_as_pick_episodes(tmp_path: Path) -> None:
+    manip = tmp_path / "manip"
+    tiny_artifact(manip, "manipulation")
+    out = tmp_path / "dagger"
+    argv = ["--ckpt", str(manip), "--out", str(out), "--skill", "pick", "--episodes", "1", "--max-steps", "3"]
+    assert dagger.main([*argv, "--seed-start", "200000"]) == 0
+    ds = EpisodeDataset(out, video_keys=())
+    assert ds.meta.skills == ["pick"] and len(ds.columns[K.EPISODE_INDEX]) == 3
+    prov = json.loads(sorted((out / K.PROVENANCE_DIR).glob("episode-*.json"))[0].read_text())
+    assert "PickRelabeller" in prov["skill_impls"]["0"]
+
+
 @pytest.mark.parametrize(
     ("family", "extra", "message"),
     [
         (None, [], "cannot load"),
-        ("manipulation", [], "relabels navigate_to"),
+        ("manipulation", [], "does not navigate_to"),
+        ("manipulation", ["--skill", "place"], "is not relabelled"),
         ("navigation", ["--episodes", "0"], "at least 1"),
     ],
 )
