@@ -58,6 +58,10 @@ class VLAPolicy:
         """A goal ``(3,)`` (m, base frame) that replaces the goal head's prediction in the context
         (``goal_source == "keypoints"`` models): a diagnostic that separates finding the object
         from reaching it (``scripts/pick_failures.py --oracle-goal``). ``None``: the model's own."""
+        self.grasping = True
+        """Whether the current call starts with an empty hand (a pick). The depth goal is a grasp
+        point, so a call that starts holding something (a place) keeps the goal head's goal. The
+        learned skills set it at the start of every call."""
         self.depth_goal: tuple[str, np.ndarray] | None = None
         """With ``config.depth_goal``: the instruction and the goal ``(3,)`` (m, base frame) found
         by depth and trusted, kept until :meth:`reset`; ``None`` while none was."""
@@ -108,7 +112,7 @@ class VLAPolicy:
         goal, goal_fn = None, None
         if self.goal is not None:
             goal = self._standard_goal(self.goal)
-        elif self.config.depth_goal is not None:
+        elif self.config.depth_goal is not None and self.grasping:
             goal, goal_fn = self._depth_goal(obs, instruction)
         normalized = self.model.predict(
             images, self.embed(instruction)[None], state, self._generator, goal, goal_fn

@@ -170,6 +170,8 @@ class LearnedSkill(Skill):
         self.effect_literals = [parse_literal(e) for e in self.effects]
         self.holding_something = scene.robot.holding is not None
         self.policy.reset()
+        if hasattr(self.policy, "grasping"):  # VLAPolicy: a depth goal only for a grasp
+            self.policy.grasping = not self.holding_something
         self.executor.reset()
         self.step = 0
         self.held_since: int | None = None

@@ -134,5 +134,10 @@ def test_the_policy_keeps_its_own_goal_while_the_depth_goal_disagrees() -> None:
     chunk = policy.predict_chunk(obs, text)
     assert policy.depth_goal is None
     images, state = policy.inputs(obs)
+    # a call that starts holding something (a place) never uses the depth goal
+    trusting = _depth_policy(max_disagreement_m=100.0)
+    trusting.grasping = False
+    trusting.predict_chunk(obs, text)
+    assert trusting.depth_goal is None
     own = policy.model.predict(images, policy.embed(text)[None], state)
     np.testing.assert_allclose(chunk, policy.normalizer.unaction(own[0]).numpy(), atol=1e-6)

@@ -67,6 +67,22 @@ def test_pick_ends_when_held_and_at_rest_with_temporal_ensembling(fakes: SimpleN
     assert policy.resets == 1 and result.metrics["chunks"] == 9 and result.metrics["latency_ms_p50"] >= 0
 
 
+def test_a_call_tells_a_policy_with_a_depth_goal_whether_it_grasps(fakes: SimpleNamespace) -> None:
+    policy = fakes.ScriptedChunkPolicy(_pick_rows())
+    policy.grasping = None  # as VLAPolicy has: the depth goal is only for a grasp
+    LearnedPick(policy).run(
+        fakes.GraspWorld(SCENE.model_copy(deep=True), "mug_0"), {"object": "mug_0"}, scene=SCENE
+    )
+    assert policy.grasping is True
+    held = fixture_scene(
+        [("mug_0", "red mug", "mug", None, "shelf")], ["counter", "shelf"], robot_at="shelf", holding="mug_0"
+    )
+    place = LEARNED_SKILLS["place"](policy)
+    args = {"object": "mug_0", "receptacle": "shelf"}
+    result = place.run(fakes.GraspWorld(held, "mug_0"), args, scene=held, max_steps=1)
+    assert result.steps == 1 and policy.grasping is False, result.reason
+
+
 def test_receding_horizon_queries_once_per_executed_block(fakes: SimpleNamespace) -> None:
     policy = fakes.ScriptedChunkPolicy(_pick_rows())
     env = fakes.GraspWorld(SCENE.model_copy(deep=True), "mug_0")
