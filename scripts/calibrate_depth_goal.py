@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     from agentrt.core.registry import SCENES
     from skills.vla.artifact import VLAArtifactError, artifact_paths, load_policy, save_policy
     from skills.vla.camera import head_camera
+    from skills.vla.config import VLAConfig
     from skills.vla.depth_goal import HIDDEN_M, DepthGoal, calibrate_behind
     from skills.vla.policy import VLAPolicy
 
@@ -66,20 +67,24 @@ def main(argv: list[str] | None = None) -> int:
         env = SCENES.get(args.scene)()
     except KeyError as exc:
         return _bad(str(exc.args[0]))
+
+    def with_depth_goal(behind_m: float) -> VLAConfig:
+        finder = DepthGoal(
+            camera=camera, behind_m=behind_m, window=args.window, max_disagreement_m=args.max_disagreement_m
+        )
+        return VLAConfig.model_validate({**policy.config.model_dump(), "depth_goal": finder})
+
     try:
         camera = head_camera(env)
+        with_depth_goal(0.0)  # can this model take one at all? (before the slow part)
         behind, offsets = calibrate_behind(env, args.seeds, window=args.window)
+        config = with_depth_goal(behind)
+    except pydantic.ValidationError as exc:
+        return _bad(f"{args.ckpt} cannot take a depth goal: {exc.errors()[0]['msg']}")
     except ValueError as exc:
         return _bad(str(exc))
     finally:
         env.close()
-    try:
-        finder = DepthGoal(
-            camera=camera, behind_m=behind, window=args.window, max_disagreement_m=args.max_disagreement_m
-        )
-        config = type(policy.config).model_validate({**policy.config.model_dump(), "depth_goal": finder})
-    except pydantic.ValidationError as exc:
-        return _bad(f"{args.ckpt} cannot take a depth goal: {exc.errors()[0]['msg']}")
     seen = np.array([o for o in offsets if o <= HIDDEN_M])
     report = {
         "behind_m": round(behind, 4),

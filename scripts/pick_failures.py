@@ -18,6 +18,9 @@ every call into one of:
 Each call also records how high the end effector was above the target's grasp point when it
 closed (``target_dz_m``): a gripper that closes on the way down is high above it.
 
+With a depth goal (``VLAConfig.depth_goal``) it records how far the goal the policy trusted was
+from the target's grasp point at the start (``depth_goal_err_m``; ``None``: it trusted none).
+
 For a model with a goal head (``VLAConfig.goal_weight``) it also reports where the head puts
 the grasp from the start observation: which object's grasp point is nearest to it, and how far
 the target's is (``goal_nearest``, ``goal_target_xy_m``).
@@ -127,8 +130,9 @@ def main(argv: list[str] | None = None) -> int:
                     e = env.unwrapped
                     height = float(e.ee_pose()[0][2] - grasp_point(e, target)[2])
 
+            true_goal = grasp_point(env.unwrapped, target)
             if args.oracle_goal:
-                policy.goal = grasp_point(env.unwrapped, target)
+                policy.goal = true_goal
             skill = LEARNED_SKILLS["pick"](policy)
             outcome = run_case(env, skill, case, scene, case.instruction, "learned", args.max_steps, on_step)
             kind = classify(outcome.success, target, closing)
@@ -140,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
                 "nearest_xy_m": None if closing is None else round(closing[nearest], 4),
                 "target_dz_m": None if height is None else round(height, 4),
             }  # fmt: skip
+            if policy.config.depth_goal is not None and not args.oracle_goal:
+                kept = policy.depth_goal
+                call["depth_goal_err_m"] = (
+                    None if kept is None else round(float(np.linalg.norm(kept[1] - true_goal)), 4)
+                )
             if guess is not None:
                 call["goal_nearest"] = min(guess, key=guess.__getitem__)
                 call["goal_target_xy_m"] = round(guess[target], 4)
@@ -173,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         median = np.median([c["goal_target_xy_m"] for c in guessed])
         print(f"  goal head at the start: nearest the target in {right}/{len(guessed)}; "
               f"median distance to the target {median:.3f} m")  # fmt: skip
+    depth = [c["depth_goal_err_m"] for c in calls if "depth_goal_err_m" in c]
+    if depth:
+        found = [d for d in depth if d is not None]
+        median = f"; median distance to the target's grasp point {np.median(found):.3f} m" if found else ""
+        print(f"  depth goal: trusted in {len(found)}/{len(depth)}{median}")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         body = {"ckpt": str(args.ckpt), "oracle_goal": args.oracle_goal, "calls": calls}

@@ -53,6 +53,24 @@ def test_an_oracle_goal_is_handed_to_the_goal_token(tmp_path: Path, capsys) -> N
     assert code == 2 and "--oracle-goal needs a model whose goal token reads a goal" in err
 
 
+def test_the_depth_goal_the_policy_trusted_is_measured(tmp_path: Path, capsys) -> None:
+    from skills.vla.camera import PinholeCamera
+    from skills.vla.depth_goal import DepthGoal
+
+    camera = PinholeCamera(eye=(0.0, 0.0, 1.0), target=(1.0, 0.0, 0.0), up=(0.0, 0.0, 1.0), fov_deg=60.0)
+    ckpt = tmp_path / "manip"
+    tiny_artifact(
+        ckpt, "manipulation", cnn_widths=(8, 16, 16), keypoints=2, goal_weight=1.0, goal_source="keypoints",
+        depth_goal=DepthGoal(camera=camera, behind_m=0.02, max_disagreement_m=100.0),  # trusts any
+    )  # fmt: skip
+    out = tmp_path / "calls.json"
+    assert (
+        failures.main(["--ckpt", str(ckpt), "--episodes", "1", "--max-steps", "2", "--json", str(out)]) == 0
+    )
+    (call,) = json.loads(out.read_text())["calls"]
+    assert call["depth_goal_err_m"] >= 0 and "depth goal: trusted in 1/1" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("family", "extra", "message"),
     [

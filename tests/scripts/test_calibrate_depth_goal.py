@@ -1,0 +1,46 @@
+"""scripts/calibrate_depth_goal.py: a calibrated copy of the artifact with a depth goal; bad input exits 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from skills.vla.artifact import load_policy
+from tests.scripts.helpers import load_script
+from tests.skills.vla.helpers import FakeTextEncoder, tiny_artifact
+
+calibrate = load_script("calibrate_depth_goal")
+KEYPOINTS = dict(cnn_widths=(8, 16, 16), keypoints=2, goal_weight=1.0, goal_source="keypoints")
+
+
+def test_writes_the_artifact_with_the_measured_offset(tmp_path: Path, capsys) -> None:
+    tiny_artifact(tmp_path / "manip", "manipulation", **KEYPOINTS)
+    out = tmp_path / "manip-depth"
+    assert calibrate.main(["--ckpt", str(tmp_path / "manip"), "--out", str(out), "--seeds", "0:3"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["cases"] == 3 and 0.0 <= report["behind_m"] < 0.1
+    policy = load_policy(out, text_encoder=FakeTextEncoder())
+    finder = policy.config.depth_goal
+    assert finder is not None and finder.behind_m == pytest.approx(report["behind_m"], abs=1e-4)
+    assert finder.camera.fov_deg == 70.0 and policy.provenance["depth_goal"]["seeds"] == "0:3"
+    assert "head_depth" in policy.obs_keys
+
+
+@pytest.mark.parametrize(
+    ("overrides", "extra", "message"),
+    [
+        (KEYPOINTS, ["--same"], "--out must differ"),
+        ({}, [], "cannot take a depth goal"),
+        (None, [], "cannot load"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys, overrides, extra, message) -> None:
+    ckpt = tmp_path / "m"
+    if overrides is not None:
+        tiny_artifact(ckpt, "manipulation", **overrides)
+    out = ckpt if extra == ["--same"] else tmp_path / "out"
+    code = calibrate.main(["--ckpt", str(ckpt), "--out", str(out), "--seeds", "0:1"])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
