@@ -178,8 +178,8 @@ CORRECT_XY_M = 0.05
 """A hand open and below travel height within this horizontal distance (m) of the grasp point moves
 over it at its height (:class:`PickRelabeller`); farther away it rises first, as the expert starts."""
 HOLD_CLOSED_M = 0.015
-"""A gripper closed on nothing within this distance (m) of the grasp point stays closed: the fingers
-are still closing on the object (:class:`PickRelabeller`)."""
+"""Within this distance (m) of the grasp point an open gripper closes and a gripper closed on nothing
+stays closed, its fingers still closing on the object (:class:`PickRelabeller`)."""
 
 
 class PickRelabeller:
@@ -195,8 +195,10 @@ class PickRelabeller:
     - holding the object: the lift waypoints, in order (the index only moves forward);
     - closed on nothing: keep closing within :data:`HOLD_CLOSED_M` of the grasp point, else open;
     - open, over the grasp point (within the expert's 2 cm): descend to the pregrasp pose, then the
-      grasp point, then close once within the expert's 6 mm (or within :data:`HOLD_CLOSED_M` once
-      the commanded target is there: a finger resting on the object holds the hand up);
+      grasp point, and close once within :data:`HOLD_CLOSED_M` of it. (The expert itself closes
+      within 6 mm; a learner whose chunks carry a few millimetres of error, or whose finger rests
+      on the object, may never get that close, and a label that keeps saying "a little closer"
+      teaches it never to close. Grasps that close within 1.5 cm hold.)
     - open elsewhere: at travel height, move over the object; below it and within
       :data:`CORRECT_XY_M`, move over it at the current height (at least the pregrasp height);
       farther away, rise first.
@@ -242,8 +244,7 @@ class PickRelabeller:
         if off_xy <= above.tol:
             if pos[2] > pregrasp.pos[2] + pregrasp.tol:
                 return arm_delta(e, pregrasp)
-            commanded_there = float(np.linalg.norm(e.ee_target()[0] - grasp.pos)) < 1e-3
-            if to_grasp < grasp.tol or (commanded_there and to_grasp < HOLD_CLOSED_M):
+            if to_grasp < HOLD_CLOSED_M:
                 return np.array([0, 0, 0, 0, 0, 0, 1.0], dtype=np.float32)
             return arm_delta(e, grasp)
         if pos[2] >= above.pos[2] - rise.tol:
