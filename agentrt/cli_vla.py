@@ -135,6 +135,14 @@ def train_vla(
     goal_noise_m: Annotated[
         float, typer.Option(min=0.0, help="Noise (m, per axis) on the --goal-teacher goal.")
     ] = 0.02,
+    relabelled_rows: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Chunks from relabelled (DAgger) episodes train only their first N rows (0: all): "
+            "each label answers one state the learner reached, not a plan.",
+        ),
+    ] = 0,
     goal_pixel_weight: Annotated[
         float,
         typer.Option(
@@ -229,6 +237,7 @@ def train_vla(
             grounding_weight=grounding_weight,
             goal_teacher=goal_teacher,
             goal_noise_m=goal_noise_m,
+            relabelled_rows=relabelled_rows,
             head_camera=scene_head_camera(scene) if goal_pixel_weight else None,
         )
     except ValidationError as exc:

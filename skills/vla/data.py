@@ -34,6 +34,7 @@ from rich.progress import Progress
 
 from agentrt.datasets import constants as K
 from agentrt.datasets.errors import DatasetError
+from agentrt.datasets.meta import DatasetMeta
 from agentrt.datasets.torch_dataset import EpisodeDataset
 from agentrt.datasets.video import decode_range
 from skills.vla.config import ACTION_GROUPS, EE_POS, GRIPPER_DIM, VLAConfig
@@ -127,10 +128,32 @@ def pick_starts(
     return np.flatnonzero(starts & (gripper < 0) & valid)
 
 
+def relabelled_episodes(meta: DatasetMeta) -> set[int]:
+    """Indices of the episodes of dataset ``meta`` whose actions are an expert's labels of states a
+    learner visited (DAgger, :mod:`skills.vla.dagger`: provenance ``extra.dagger``)."""
+    out = set()
+    for row in meta.episodes:
+        path = row.get(K.EP_PROVENANCE)
+        if path and (Path(meta.root) / path).is_file():
+            extra = json.loads((Path(meta.root) / path).read_text()).get("extra") or {}
+            if "dagger" in extra:
+                out.add(int(row[K.EPISODE_INDEX]))
+    return out
+
+
 def load_training_data(
-    root: str | Path, config: VLAConfig, cache_dir: str | Path, progress: bool = True
+    root: str | Path,
+    config: VLAConfig,
+    cache_dir: str | Path,
+    progress: bool = True,
+    relabelled_rows: int = 0,
 ) -> TrainingData:
     """Read ``config``'s frames of the dataset at ``root``; images come from (or go to) ``cache_dir``.
+
+    With ``relabelled_rows > 0``, chunks starting in a relabelled episode (:func:`relabelled_episodes`)
+    keep only their first ``relabelled_rows`` rows valid: each label there is the expert's answer
+    in one state the learner reached, so later rows string together answers to states the
+    learner, not the expert, led to, which is no plan the expert would follow.
 
     Raises:
         DatasetError: the dataset is unreadable, has no skill column, lacks a camera, or
@@ -154,6 +177,9 @@ def load_training_data(
     gaps = np.concatenate([[0], np.cumsum(np.diff(frames) != 1)])
     segment = segment_key * 1_000_003 + gaps
     chunks, valid = chunk_windows(segment, config.chunk_size)
+    if relabelled_rows:
+        relabelled = np.isin(episodes, sorted(relabelled_episodes(meta)))
+        valid[relabelled, relabelled_rows:] = False
     task_ids = cols[K.TASK_INDEX][frames]
     used = np.unique(task_ids)
     crops = [config.crops.get(camera) for camera in config.cameras]

@@ -107,6 +107,12 @@ class TrainConfig(BaseModel):
     goal_noise_m: float = Field(
         default=0.02, ge=0.0, description="standard deviation (m, per axis) of the teacher goal's noise"
     )
+    relabelled_rows: int = Field(
+        default=0,
+        ge=0,
+        description="chunks from relabelled (DAgger) episodes train only their first this many rows "
+        "(0: all rows): each label answers one state the learner reached, not a plan",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> TrainConfig:
@@ -351,7 +357,9 @@ def train(
     console = console or Console(stderr=True)
     torch.manual_seed(cfg.seed)
     cache = cfg.cache_dir or cfg.path(".cache")
-    data = load_training_data(cfg.data, cfg.model, cache, progress=progress)
+    data = load_training_data(
+        cfg.data, cfg.model, cache, progress=progress, relabelled_rows=cfg.relabelled_rows
+    )
     train_idx, val_idx = data.split(cfg.val_fraction, cfg.seed)
     if text_encoder is None:
         from skills.vla.text import load_text_encoder

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +14,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from agentrt.cli_vla import app
+from agentrt.datasets import constants as K
+from agentrt.datasets.torch_dataset import EpisodeDataset
 from skills.vla.artifact import load_policy
-from skills.vla.data import chunk_windows, gripper_goals, load_training_data
+from skills.vla.data import chunk_windows, gripper_goals, load_training_data, relabelled_episodes
 from skills.vla.train import TrainConfig, goal_pixels, train
 from tests.skills.vla.helpers import FakeTextEncoder, make_kitchen_dataset, observation, tiny_config
 
@@ -48,6 +51,21 @@ def test_goal_targets_of_the_manipulation_family(dataset: Path, tmp_path: Path) 
     # pick (subgoal 1) closes and place (subgoal 2) opens at frame 3: the EE is at (3, episode, subgoal)
     expected = [[3.0, e, s] for e in range(3) for s in (1, 2) for _ in range(6)]
     assert data.goals.tolist() == expected
+
+
+def test_relabelled_episodes_train_only_the_first_rows_of_their_chunks(dataset: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "data"
+    shutil.copytree(dataset, copy)
+    record = copy / K.PROVENANCE_PATH.format(episode_index=1)
+    body = json.loads(record.read_text())
+    record.write_text(json.dumps({**body, "extra": {**(body.get("extra") or {}), "dagger": {"driver": "x"}}}))
+    assert relabelled_episodes(EpisodeDataset(copy, video_keys=()).meta) == {1}
+    config = tiny_config("manipulation")
+    every = load_training_data(copy, config, tmp_path / "cache", progress=False)
+    first = load_training_data(copy, config, tmp_path / "cache", progress=False, relabelled_rows=1)
+    mine = every.episodes == 1
+    assert first.chunk_valid[mine].sum(1).tolist() == [1] * int(mine.sum())
+    np.testing.assert_array_equal(first.chunk_valid[~mine], every.chunk_valid[~mine])
 
 
 def test_training_data_of_a_family(dataset: Path, tmp_path: Path) -> None:
