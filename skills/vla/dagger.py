@@ -18,11 +18,13 @@ the demonstrations: one DAgger iteration with the learner's own roll-outs (beta 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from agentrt.core.scene import SceneDescription
 from skills.base import Done, StepEvent
 from skills.scripted.navigate import ScriptedNavigate
 from skills.scripted.pick import PickRelabeller
@@ -69,6 +71,10 @@ def expert_label(env: Any, place: str, scene: Any) -> dict[str, np.ndarray] | No
     return {k: np.asarray(v, dtype=np.float32).copy() for k, v in command.items()}
 
 
+LabelAfter = Callable[[StepEvent | None], "dict[str, np.ndarray] | None"]
+"""The expert's label of the state after ``event`` (``None``: the start state); ``None`` if it has none."""
+
+
 def relabel_navigation(
     env: Any,
     policy: ChunkPolicy,
@@ -77,31 +83,16 @@ def relabel_navigation(
     execution: ExecutionConfig | None = None,
     max_steps: int | None = None,
 ) -> RelabelledRun | None:
-    """Run the learned ``navigate_to`` from ``seed``'s evaluation start; label every visited state.
+    """Run the learned ``navigate_to`` from ``seed``'s evaluation start; label every visited state
+    with :func:`expert_label`.
 
     Returns ``None`` when the scripted set-up of the seed fails (as the evaluation skips it).
     """
-    setup = setup_case(env, "navigate_to", seed)
-    if setup is None:
-        return None
-    case, scene = setup
-    place = case.args["place"]
-    skill = LEARNED_SKILLS["navigate_to"](policy, execution=execution)
-    run = RelabelledRun(seed, place, case.instruction, False, "", 0)
-    label = expert_label(env, place, scene)
 
-    def record(event: StepEvent) -> None:
-        nonlocal label
-        if label is None:
-            run.unlabelled += 1
-        else:
-            run.frames.append((event.obs, label))
-        run.blocked_steps += bool(event.info.get("base_blocked"))
-        label = expert_label(env, place, scene)
+    def labels(env: Any, place: str, scene: SceneDescription) -> LabelAfter:
+        return lambda event: expert_label(env, place, scene)
 
-    outcome = run_case(env, skill, case, scene, case.instruction, "dagger", max_steps, on_step=record)
-    run.success, run.status, run.steps = outcome.success, outcome.status, outcome.steps
-    return run
+    return _relabel(env, policy, seed, "navigate_to", "place", labels, execution, max_steps)
 
 
 def relabel_pick(
@@ -118,31 +109,52 @@ def relabel_pick(
 
     Returns ``None`` when the scripted set-up of the seed fails (as the evaluation skips it).
     """
-    setup = setup_case(env, "pick", seed)
+
+    def labels(env: Any, target: str, scene: SceneDescription) -> LabelAfter:
+        labeller = PickRelabeller(env, target, scene)
+
+        def label_after(event: StepEvent | None) -> dict[str, np.ndarray] | None:
+            arm = labeller.label(event is not None and float(event.action["arm"][-1]) > 0)
+            if isinstance(arm, Done):
+                if not arm.success:
+                    return None
+                arm = np.array([0, 0, 0, 0, 0, 0, 1.0], dtype=np.float32)
+            return {"arm": arm, "base": np.zeros(3, dtype=np.float32)}
+
+        return label_after
+
+    return _relabel(env, policy, seed, "pick", "object", labels, execution, max_steps)
+
+
+def _relabel(
+    env: Any,
+    policy: ChunkPolicy,
+    seed: int,
+    skill_name: str,
+    arg: str,
+    labels: Callable[[Any, str, SceneDescription], LabelAfter],
+    execution: ExecutionConfig | None,
+    max_steps: int | None,
+) -> RelabelledRun | None:
+    """Set up ``seed``'s case of ``skill_name``, run its learned skill and pair every observation
+    with ``labels(env, case.args[arg], scene)``'s label of that state."""
+    setup = setup_case(env, skill_name, seed)
     if setup is None:
         return None
     case, scene = setup
-    target = case.args["object"]
-    labeller = PickRelabeller(env, target, scene)
-    skill = LEARNED_SKILLS["pick"](policy, execution=execution)
-    run = RelabelledRun(seed, target, case.instruction, False, "", 0)
-    rest = np.array([0, 0, 0, 0, 0, 0, 1.0], dtype=np.float32)
-
-    def arm_label(closed: bool) -> np.ndarray | None:
-        label = labeller.label(closed)
-        if isinstance(label, Done):
-            return rest if label.success else None
-        return label
-
-    label = arm_label(False)
+    label_after = labels(env, case.args[arg], scene)
+    skill = LEARNED_SKILLS[skill_name](policy, execution=execution)
+    run = RelabelledRun(seed, case.args[arg], case.instruction, False, "", 0)
+    label = label_after(None)
 
     def record(event: StepEvent) -> None:
         nonlocal label
         if label is None:
             run.unlabelled += 1
         else:
-            run.frames.append((event.obs, {"arm": label, "base": np.zeros(3, dtype=np.float32)}))
-        label = arm_label(float(event.action["arm"][-1]) > 0)
+            run.frames.append((event.obs, label))
+        run.blocked_steps += bool(event.info.get("base_blocked"))
+        label = label_after(event)
 
     outcome = run_case(env, skill, case, scene, case.instruction, "dagger", max_steps, on_step=record)
     run.success, run.status, run.steps = outcome.success, outcome.status, outcome.steps
