@@ -123,6 +123,14 @@ def train_vla(
             "(needs --goal-source keypoints).",
         ),
     ] = False,
+    position_targets: Annotated[
+        bool,
+        typer.Option(
+            "--position-targets",
+            help="Arm chunks say where the hand should be after each step (relative to where it is), "
+            "not per-step deltas (manipulation only).",
+        ),
+    ] = False,
     goal_teacher: Annotated[
         float,
         typer.Option(
@@ -216,6 +224,8 @@ def train_vla(
             sized["goal_relative"] = True
         if goal_features:
             sized["goal_features"] = True
+        if position_targets:
+            sized["position_targets"] = True
         model = preset(family, head=head, vision=vision, chunk_size=chunk_size, seed=seed, **sized)
         cfg = TrainConfig(
             data=data,

@@ -28,6 +28,8 @@ EE_POS = slice(8, 11)
 """``ee_x, ee_y, ee_z`` (m, base frame) inside the 18-D state."""
 GRIPPER_DIM = 6
 """Index of the gripper command (+1 close, -1 open) inside the 7-D arm action."""
+ARM_POS = slice(0, 3)
+"""``dx, dy, dz`` (m, base frame) inside the 7-D arm action (first in an arm model's rows)."""
 
 HeadKind = Literal["tokens", "flow", "l1"]
 VisionKind = Literal["cnn", "efficientnet-lite0"]
@@ -129,6 +131,17 @@ class VLAConfig(BaseModel):
         "(standardised): the vector the arm must travel (needs goal_source='keypoints')",
     )
 
+    position_targets: bool = Field(
+        default=False,
+        description="the arm's xyz rows of a chunk are where the end effector should be after each "
+        "step, relative to where it is when the chunk is predicted (running sums of the "
+        "demonstration's per-step deltas), not per-step deltas: a lateral correction then shows "
+        "in every row, not only the one step that makes it, and temporal ensembling averages "
+        "positions, not velocities, so old chunks cannot push the hand past where new ones stop it "
+        "(Diffusion Policy and UMI found position targets beat velocities with chunks); the learned "
+        "skills turn them back into deltas from the measured end effector (arm models only)",
+    )
+
     depth_goal: DepthGoal | None = Field(
         default=None,
         description="at inference, the goal token gets head keypoint 0 unprojected through the head "
@@ -176,6 +189,8 @@ class VLAConfig(BaseModel):
             raise ValueError("goal_relative needs goal_source='keypoints' (its goal enters the context)")
         if self.goal_features and self.goal_source != "keypoints":
             raise ValueError("goal_features needs goal_source='keypoints' (features under keypoint 0)")
+        if self.position_targets and self.action_keys != (ARM_KEY,):
+            raise ValueError(f"position_targets needs an arm-only model, got action_keys={self.action_keys}")
         if self.depth_goal is not None and not (self.goal_source == "keypoints" and "head" in self.cameras):
             raise ValueError(
                 "depth_goal needs goal_source='keypoints' and the head camera, "

@@ -37,7 +37,7 @@ from agentrt.datasets.errors import DatasetError
 from agentrt.datasets.meta import DatasetMeta
 from agentrt.datasets.torch_dataset import EpisodeDataset
 from agentrt.datasets.video import decode_range
-from skills.vla.config import ACTION_GROUPS, EE_POS, GRIPPER_DIM, VLAConfig
+from skills.vla.config import ACTION_GROUPS, ARM_POS, EE_POS, GRIPPER_DIM, VLAConfig
 from skills.vla.vision import resize_images
 
 
@@ -58,6 +58,11 @@ class TrainingData:
 
     def __len__(self) -> int:
         return len(self.states)
+
+    def targets(self, idx: np.ndarray, position_targets: bool = False) -> np.ndarray:
+        """Chunk targets of frames ``idx`` ``(B,)``: ``(B, T, A)`` float32, env units
+        (:func:`chunk_targets`)."""
+        return chunk_targets(self.actions, self.chunks[idx], self.chunk_valid[idx], position_targets)
 
     def split(self, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
         """Frame indices ``(train, val)``, split by whole episodes (at least one each when possible)."""
@@ -89,6 +94,24 @@ def chunk_windows(segment: np.ndarray, horizon: int) -> tuple[np.ndarray, np.nda
     last = ends[seg_id] - 1
     raw = np.arange(n)[:, None] + np.arange(horizon)[None]
     return np.minimum(raw, last[:, None]), raw <= last[:, None]
+
+
+def chunk_targets(
+    actions: np.ndarray, chunks: np.ndarray, valid: np.ndarray, position_targets: bool = False
+) -> np.ndarray:
+    """What each chunk's rows should say: ``(B, T, A)`` float32, env units.
+
+    ``actions`` ``(N, A)``, ``chunks`` ``(B, T)`` indices into it and ``valid`` ``(B, T)`` (see
+    :func:`chunk_windows`). Row ``i`` is the action of frame ``t + i``; with ``position_targets``
+    (:attr:`VLAConfig.position_targets`) the arm's xyz of row ``i`` is instead the sum of the
+    per-step deltas of rows ``0..i``: where the commanded end effector is after row ``i``, relative
+    to where it was commanded at ``t``. Invalid rows add nothing (they repeat the last sum).
+    """
+    out = np.array(actions[chunks], dtype=np.float32)
+    if position_targets:
+        steps = np.where(valid[..., None], out[..., ARM_POS], 0.0)
+        out[..., ARM_POS] = np.cumsum(steps, axis=1)
+    return out
 
 
 def gripper_goals(

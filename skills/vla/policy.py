@@ -51,6 +51,9 @@ class VLAPolicy:
         self.action_keys = tuple(self.config.action_keys)
         self.obs_keys = self.config.obs_keys
         self.control_hz = float(self.config.control_hz)
+        self.position_targets = self.config.position_targets
+        """Whether the arm rows' xyz are positions relative to the hand, not deltas (the learned
+        arm skills turn them into actions; ``VLAConfig.position_targets``)."""
         self._text_encoder = text_encoder
         self._text_cache: dict[str, torch.Tensor] = {}
         self._generator = torch.Generator().manual_seed(self.config.seed)

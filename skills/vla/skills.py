@@ -56,6 +56,7 @@ from agentrt.core.symbolic import (
 )
 from skills.base import Action, Done, Skill, StepHook
 from skills.scripted import ScriptedNavigate, ScriptedPick, ScriptedPlace
+from skills.vla.config import ARM_POS, EE_POS
 from skills.vla.ensemble import ChunkExecutor, ExecutionConfig
 from skills.vla.protocol import ChunkPolicy
 
@@ -100,6 +101,8 @@ class LearnedSkill(Skill):
     keep_any: ClassVar[tuple[str, ...]] = ()
     """Literals (over the arguments and precondition variables) of which one must hold while the
     skill runs, e.g. the object is where it was or in the hand; empty: no early failure."""
+    accepts_position_targets: ClassVar[bool] = False
+    """Whether :meth:`_anchor` and :meth:`_row` turn arm position targets into actions (arm skills)."""
     grasp_literal: ClassVar[str | None] = None
     """What a closed gripper should be holding (``holding(?object)``), for :attr:`DoneConfig.miss_steps`."""
 
@@ -125,6 +128,10 @@ class LearnedSkill(Skill):
                 f"skill {self.name!r} needs a policy with action_keys {tuple(self.action_keys)}, "
                 f"got {tuple(policy.action_keys)}"
             )
+        self.position_targets = bool(getattr(policy, "position_targets", False))
+        """Whether the arm rows are positions relative to the hand (``VLAConfig.position_targets``)."""
+        if self.position_targets and not self.accepts_position_targets:
+            raise ValueError(f"skill {self.name!r} cannot run a policy whose rows are arm position targets")
         self.policy = policy
         self.execution = execution or ExecutionConfig()
         self.done = done or self.default_done
@@ -215,8 +222,8 @@ class LearnedSkill(Skill):
             start = time.perf_counter()
             chunk = self.policy.predict_chunk(obs, self.text)
             self.chunk_latencies_ms.append(1000.0 * (time.perf_counter() - start))
-            self.executor.add(chunk, self.step)
-        row = self.executor.action(self.step)
+            self.executor.add(self._anchor(chunk, obs), self.step)
+        row = self._row(self.executor.action(self.step), obs)
         if not self._closes(row):
             self.closed_since = None
         elif self.closed_since is None:
@@ -230,6 +237,14 @@ class LearnedSkill(Skill):
         return False
 
     # ------------------------------------------------------------ for subclasses
+    def _anchor(self, chunk: np.ndarray, obs: Mapping[str, np.ndarray]) -> np.ndarray:
+        """A predicted chunk in the frame the executor ensembles in (default: as predicted)."""
+        return chunk
+
+    def _row(self, row: np.ndarray, obs: Mapping[str, np.ndarray]) -> np.ndarray:
+        """An ensembled row as the action row to apply (default: as it is)."""
+        return row
+
     @abstractmethod
     def _to_action(self, row: np.ndarray) -> Action:
         """One policy row (env units) as an ``env.step`` action dict."""
@@ -240,7 +255,33 @@ class LearnedSkill(Skill):
 
 
 class _ArmRows:
-    """Mixin for arm skills: rows are 7-D arm actions (dx, dy, dz m; droll, dpitch, dyaw rad; gripper)."""
+    """Mixin for arm skills: rows are 7-D arm actions (dx, dy, dz m; droll, dpitch, dyaw rad; gripper).
+
+    A policy with position targets (``VLAConfig.position_targets``) predicts each row's xyz as where
+    the hand should be, relative to the measured end effector when the chunk was predicted: the
+    chunk is moved into the base frame (plus that position) before ensembling, so the executor
+    averages positions, and each applied row commands the step from the measured end effector to
+    the ensembled position (``obs["state"]``, the proprioception the policy reads; the arm clips
+    each step to its largest). Commanding from the measured hand makes this an integral
+    controller: it keeps correcting until the hand, not only its command, is there.
+    """
+
+    accepts_position_targets = True
+    position_targets: bool
+
+    def _anchor(self, chunk: np.ndarray, obs: Mapping[str, np.ndarray]) -> np.ndarray:
+        if not self.position_targets:
+            return chunk
+        out = np.array(chunk, dtype=np.float32, copy=True)
+        out[:, ARM_POS] += _hand(obs)
+        return out
+
+    def _row(self, row: np.ndarray, obs: Mapping[str, np.ndarray]) -> np.ndarray:
+        if not self.position_targets:
+            return row
+        out = np.array(row, dtype=np.float32, copy=True)
+        out[ARM_POS] -= _hand(obs)
+        return out
 
     def _to_action(self, row: np.ndarray) -> Action:
         if row.shape != (ARM_ACTION_DIM,):
@@ -253,6 +294,13 @@ class _ArmRows:
 
     def _closes(self, row: np.ndarray) -> bool:
         return bool(row[ARM_ACTION_DIM - 1] > 0)
+
+
+def _hand(obs: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The measured end-effector position ``(3,)`` (m, base frame) in a scene observation."""
+    if "state" not in obs:
+        raise KeyError("a policy with arm position targets needs the 'state' observation")
+    return np.asarray(obs["state"], np.float32)[EE_POS]
 
 
 class LearnedPick(_ArmRows, LearnedSkill, twin=ScriptedPick):

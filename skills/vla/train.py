@@ -162,9 +162,11 @@ class Batches:
         text_table: torch.Tensor,
         normalizer: Normalizer,
         goal_pixels: tuple[np.ndarray, np.ndarray] | None = None,
+        position_targets: bool = False,
     ) -> None:
         self.data, self.text_table, self.normalizer = data, text_table, normalizer
         self.goal_pixels = goal_pixels
+        self.position_targets = position_targets
 
     def __call__(self, idx: np.ndarray, shift: int, generator: torch.Generator, device: str) -> dict:
         idx = np.sort(idx)
@@ -174,7 +176,7 @@ class Batches:
         batch = {
             "text": self.text_table[torch.from_numpy(d.text_ids[idx])],
             "state": self.normalizer.state(torch.from_numpy(d.states[idx])),
-            "target": self.normalizer.action(torch.from_numpy(d.actions[d.chunks[idx]])),
+            "target": self.normalizer.action(torch.from_numpy(d.targets(idx, self.position_targets))),
             "valid": torch.from_numpy(d.chunk_valid[idx]),
         }
         if d.goals is not None and d.goal_valid is not None:
@@ -187,6 +189,16 @@ class Batches:
             "images": random_shift(images, shift, generator),
             **{k: v.to(device) for k, v in batch.items()},
         }
+
+
+def training_stats(data: TrainingData, idx: np.ndarray, position_targets: bool = False) -> NormStats:
+    """Normalisation statistics of the frames ``idx``: their states, and the actions the chunks
+    must predict (with ``position_targets``, every valid row of their chunks, whose arm xyz are
+    running sums and so spread wider than one step's delta)."""
+    if not position_targets:
+        return NormStats.from_arrays(data.states[idx], data.actions[idx])
+    rows = data.targets(idx, True)[data.chunk_valid[idx]]
+    return NormStats.from_arrays(data.states[idx], rows)
 
 
 def goal_pixels(
@@ -376,10 +388,14 @@ def train(
     source = _init_source(cfg) if resume is None else None
     if resume:
         stats = NormStats.model_validate(resume["stats"])
-    elif source is not None:  # the weights expect the statistics they were trained with
-        stats = source.stats
+    elif source is not None and source.config.position_targets == cfg.model.position_targets:
+        stats = source.stats  # the weights expect the statistics they were trained with
     else:
-        stats = NormStats.from_arrays(data.states[train_idx], data.actions[train_idx])
+        stats = training_stats(data, train_idx, cfg.model.position_targets)
+        if source is not None:  # new targets, but the inputs keep the source's standardisation
+            stats = stats.model_copy(
+                update={"state_mean": source.stats.state_mean, "state_std": source.stats.state_std}
+            )
     normalizer = Normalizer(stats)
     model = VLAModel(cfg.model, pretrained=cfg.pretrained and resume is None and source is None)
     if source is not None:
@@ -431,7 +447,7 @@ def train(
         console.print(
             f"goal pixels: {int(pixels[1].sum())} of {len(data)} frames see their goal in the head crop"
         )
-    batches = Batches(data, text_table, normalizer, pixels)
+    batches = Batches(data, text_table, normalizer, pixels, cfg.model.position_targets)
     grounding = None if cfg.grounding is None else Grounding(cfg.grounding, cfg.model, text_encoder)
     if grounding is not None:
         console.print(f"grounding: co-training keypoint 0 on {len(grounding)} labelled head crops")

@@ -15,6 +15,7 @@ from agentrt.testing import FakeEnv, FakeNavigate, FakePlace, fixture_record, fi
 from planners.oracle import OracleDescriber
 from planners.symbolic import SymbolicPlanner
 from skills.base import StepEvent
+from skills.vla.config import EE_POS
 from skills.vla.ensemble import ExecutionConfig
 from skills.vla.skills import LEARNED_SKILLS, LearnedNavigate, LearnedPick, effects_hold
 
@@ -246,3 +247,46 @@ def test_replayed_expert_pick_succeeds_through_the_learned_skill(
     assert policy.matched[: len(actions)] == list(range(len(actions)))
     np.testing.assert_allclose(np.stack(applied[: len(actions)]), actions, atol=1e-6)
     assert obj.id == env.held_object()
+
+
+class _HandWorld(FakeEnv):
+    """A FakeEnv with an 18-D state whose end effector (``EE_POS``) moves by each commanded step."""
+
+    def __init__(self, scene, hand) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(scene)
+        self.hand = np.asarray(hand, np.float32)
+
+    def get_obs(self):  # type: ignore[no-untyped-def]
+        state = np.zeros(18, np.float32)
+        state[0], state[EE_POS] = self.steps, self.hand
+        return {**super().get_obs(), "state": state}
+
+    def step(self, action):  # type: ignore[no-untyped-def]
+        self.hand = self.hand + np.asarray(action["arm"][:3], np.float32)
+        return super().step(action)
+
+
+def test_position_targets_are_ensembled_as_positions_and_applied_from_the_hand(
+    fakes: SimpleNamespace,
+) -> None:
+    goal = np.array([0.4, -0.1, 0.3], np.float32)
+    world = _HandWorld(SCENE.model_copy(deep=True), [0.3, 0.0, 0.5])
+
+    def rows(step: int, instruction: str) -> np.ndarray:  # every chunk: be at the goal, relative to the hand
+        out = np.zeros((4, 7), np.float32)
+        out[:, :3] = goal - world.hand
+        out[:, 6] = -1.0
+        return out
+
+    policy = fakes.ScriptedChunkPolicy(rows)
+    policy.position_targets = True
+    result = LearnedPick(policy).run(world, {"object": "mug_0"}, scene=SCENE, max_steps=3)
+    assert result.steps == 3
+    steps = np.array([a["arm"][:3] for a in world.actions])
+    np.testing.assert_allclose(steps[0], goal - [0.3, 0.0, 0.5], atol=1e-6)  # there in one step
+    np.testing.assert_allclose(steps[1:], 0.0, atol=1e-6)  # then held: old chunks do not push past it
+    np.testing.assert_allclose(world.hand, goal, atol=1e-6)
+    nav_policy = fakes.ScriptedChunkPolicy(rows, action_keys=("base",))
+    nav_policy.position_targets = True
+    with pytest.raises(ValueError, match="position targets"):
+        LearnedNavigate(nav_policy)

@@ -17,8 +17,15 @@ from agentrt.cli_vla import app
 from agentrt.datasets import constants as K
 from agentrt.datasets.torch_dataset import EpisodeDataset
 from skills.vla.artifact import load_policy
-from skills.vla.data import chunk_windows, gripper_goals, load_training_data, relabelled_episodes
-from skills.vla.train import TrainConfig, goal_pixels, train
+from skills.vla.config import preset
+from skills.vla.data import (
+    chunk_targets,
+    chunk_windows,
+    gripper_goals,
+    load_training_data,
+    relabelled_episodes,
+)
+from skills.vla.train import TrainConfig, goal_pixels, train, training_stats
 from tests.skills.vla.helpers import FakeTextEncoder, make_kitchen_dataset, observation, tiny_config
 
 
@@ -31,6 +38,23 @@ def test_chunk_windows_stop_at_segment_ends() -> None:
     idx, valid = chunk_windows(np.array([7, 7, 7, 3, 3]), horizon=3)
     assert idx.tolist() == [[0, 1, 2], [1, 2, 2], [2, 2, 2], [3, 4, 4], [4, 4, 4]]
     assert valid.tolist() == [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 0], [1, 0, 0]]
+
+
+def test_position_targets_sum_the_arms_steps_over_the_valid_rows() -> None:
+    actions = np.zeros((5, 7), np.float32)
+    actions[:, 0] = [0.01, 0.02, 0.03, 0.04, 0.05]  # dx
+    actions[:, 5] = 0.1  # dyaw: stays a per-step delta
+    actions[:, 6] = [-1, -1, 1, 1, 1]
+    idx, valid = chunk_windows(np.array([7, 7, 7, 3, 3]), horizon=3)
+    deltas = chunk_targets(actions, idx, valid)
+    np.testing.assert_allclose(deltas[0, :, 0], [0.01, 0.02, 0.03])
+    targets = chunk_targets(actions, idx, valid, position_targets=True)
+    np.testing.assert_allclose(targets[0, :, 0], [0.01, 0.03, 0.06])
+    np.testing.assert_allclose(targets[1, :, 0], [0.02, 0.05, 0.05])  # past the segment: stays put
+    np.testing.assert_allclose(targets[3, :, 0], [0.04, 0.09, 0.09])
+    np.testing.assert_array_equal(targets[..., 3:], deltas[..., 3:])  # rotation and gripper unchanged
+    with pytest.raises(ValueError, match="arm-only"):
+        preset("navigation", position_targets=True)
 
 
 def test_gripper_goals_are_where_each_segment_first_flips_its_gripper() -> None:
@@ -309,6 +333,25 @@ def test_a_goal_run_reports_its_error_in_metres_and_can_start_from_a_run_without
     back = run_config(dataset, tmp_path / "c", steps=1).model_copy(update={"init_from": tmp_path / "b"})
     with pytest.raises(ValueError, match="unexpected"):  # dropping a trained goal head is not silent
         train(back, text_encoder=FakeTextEncoder(), console=quiet())
+
+
+def test_a_position_target_run_starts_from_a_delta_run_with_new_action_statistics(
+    dataset: Path, tmp_path: Path
+) -> None:
+    deltas = train(
+        run_config(dataset, tmp_path / "a", steps=2), text_encoder=FakeTextEncoder(), console=quiet()
+    )
+    cfg = run_config(dataset, tmp_path / "b", steps=2, position_targets=True).model_copy(
+        update={"init_from": tmp_path / "a"}
+    )
+    tuned = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
+    data = load_training_data(dataset, cfg.model, tmp_path / "cache", progress=False)
+    train_idx, _ = data.split(cfg.val_fraction, cfg.seed)
+    expected = training_stats(data, train_idx, position_targets=True)
+    assert tuned.stats.action_high == pytest.approx(expected.action_high)
+    assert tuned.stats.action_high[:3] != pytest.approx(deltas.stats.action_high[:3])  # sums spread wider
+    assert tuned.stats.state_mean == deltas.stats.state_mean  # the inputs keep the source's scaling
+    assert load_policy(tmp_path / "b").position_targets
 
 
 def test_keypoints_can_be_added_to_a_trained_network(dataset: Path, tmp_path: Path) -> None:
