@@ -133,13 +133,13 @@ class VLAConfig(BaseModel):
 
     position_targets: bool = Field(
         default=False,
-        description="the arm's xyz rows of a chunk are where the end effector should be after each "
-        "step, relative to where it is when the chunk is predicted (running sums of the "
+        description="the arm's xyz rows of a chunk are where the commanded end effector should be "
+        "after each step, relative to where it is commanded when the chunk is predicted (running sums of the "
         "demonstration's per-step deltas), not per-step deltas: a lateral correction then shows "
         "in every row, not only the one step that makes it, and temporal ensembling averages "
         "positions, not velocities, so old chunks cannot push the hand past where new ones stop it "
         "(Diffusion Policy and UMI found position targets beat velocities with chunks); the learned "
-        "skills turn them back into deltas from the measured end effector (arm models only)",
+        "skills turn them back into steps from the arm's commanded setpoint (arm models only)",
     )
 
     depth_goal: DepthGoal | None = Field(

@@ -8,8 +8,9 @@ own those names); :func:`skills.vla.catalog.learned_skills` builds them for a sc
 How a call runs, at the 10 Hz control rate (one ``env.step`` per step):
 
 - *Acting* uses only the observation dict the policy reads (cameras, proprioception) and
-  the language instruction; never the privileged env API. The instruction is the subgoal's
-  (``"pick up the red mug"``) or, when none is given, the template filled with the objects'
+  the language instruction; never the privileged env API (except the arm's own commanded
+  setpoint, which position targets are anchored to, see :class:`_ArmRows`). The instruction
+  is the subgoal's (``"pick up the red mug"``) or, when none is given, the template filled with the objects'
   natural names from the scene description. Chunks are turned into per-step actions by a
   :class:`~skills.vla.ensemble.ChunkExecutor` (ACT temporal ensembling by default).
 - *Deciding when it is done* is a success detector, not learned: every ``check_every``
@@ -56,7 +57,7 @@ from agentrt.core.symbolic import (
 )
 from skills.base import Action, Done, Skill, StepHook
 from skills.scripted import ScriptedNavigate, ScriptedPick, ScriptedPlace
-from skills.vla.config import ARM_POS, EE_POS
+from skills.vla.config import ARM_POS
 from skills.vla.ensemble import ChunkExecutor, ExecutionConfig
 from skills.vla.protocol import ChunkPolicy
 
@@ -258,29 +259,36 @@ class _ArmRows:
     """Mixin for arm skills: rows are 7-D arm actions (dx, dy, dz m; droll, dpitch, dyaw rad; gripper).
 
     A policy with position targets (``VLAConfig.position_targets``) predicts each row's xyz as where
-    the hand should be, relative to the measured end effector when the chunk was predicted: the
-    chunk is moved into the base frame (plus that position) before ensembling, so the executor
-    averages positions, and each applied row commands the step from the measured end effector to
-    the ensembled position (``obs["state"]``, the proprioception the policy reads; the arm clips
-    each step to its largest). Commanding from the measured hand makes this an integral
-    controller: it keeps correcting until the hand, not only its command, is there.
+    the arm's commanded end effector should be after that step, relative to where it is commanded
+    when the chunk is predicted (training sums the demonstration's steps, which move exactly that
+    setpoint). The chunk is moved into the base frame (plus the setpoint,
+    :meth:`scenes.base.AgentEnv.ee_target`, the arm controller's own state, not a fact about the
+    world) before ensembling, so the executor averages positions, and each applied row is the
+    step from the setpoint to the ensembled position (the arm clips each step to its largest).
+    Anchoring on the measured hand instead fails during fast moves: the setpoint runs ahead of
+    the hand, so steps measured from the hand carry it past the target.
     """
 
     accepts_position_targets = True
     position_targets: bool
+    env: Any
+
+    def _setpoint(self) -> np.ndarray:
+        """The arm's commanded end-effector position ``(3,)`` (m, base frame)."""
+        return np.asarray(self.env.ee_target()[0], np.float32)
 
     def _anchor(self, chunk: np.ndarray, obs: Mapping[str, np.ndarray]) -> np.ndarray:
         if not self.position_targets:
             return chunk
         out = np.array(chunk, dtype=np.float32, copy=True)
-        out[:, ARM_POS] += _hand(obs)
+        out[:, ARM_POS] += self._setpoint()
         return out
 
     def _row(self, row: np.ndarray, obs: Mapping[str, np.ndarray]) -> np.ndarray:
         if not self.position_targets:
             return row
         out = np.array(row, dtype=np.float32, copy=True)
-        out[ARM_POS] -= _hand(obs)
+        out[ARM_POS] -= self._setpoint()
         return out
 
     def _to_action(self, row: np.ndarray) -> Action:
@@ -294,13 +302,6 @@ class _ArmRows:
 
     def _closes(self, row: np.ndarray) -> bool:
         return bool(row[ARM_ACTION_DIM - 1] > 0)
-
-
-def _hand(obs: Mapping[str, np.ndarray]) -> np.ndarray:
-    """The measured end-effector position ``(3,)`` (m, base frame) in a scene observation."""
-    if "state" not in obs:
-        raise KeyError("a policy with arm position targets needs the 'state' observation")
-    return np.asarray(obs["state"], np.float32)[EE_POS]
 
 
 class LearnedPick(_ArmRows, LearnedSkill, twin=ScriptedPick):

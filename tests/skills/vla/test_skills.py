@@ -250,11 +250,17 @@ def test_replayed_expert_pick_succeeds_through_the_learned_skill(
 
 
 class _HandWorld(FakeEnv):
-    """A FakeEnv with an 18-D state whose end effector (``EE_POS``) moves by each commanded step."""
+    """A FakeEnv with an 18-D state and an arm setpoint (``ee_target``) that moves by each commanded
+    step; the measured hand (``EE_POS``) lags one step behind it."""
 
     def __init__(self, scene, hand) -> None:  # type: ignore[no-untyped-def]
         super().__init__(scene)
         self.hand = np.asarray(hand, np.float32)
+
+        self.setpoint = self.hand.copy()
+
+    def ee_target(self):  # type: ignore[no-untyped-def]
+        return self.setpoint.copy(), np.eye(3)
 
     def get_obs(self):  # type: ignore[no-untyped-def]
         state = np.zeros(18, np.float32)
@@ -262,11 +268,12 @@ class _HandWorld(FakeEnv):
         return {**super().get_obs(), "state": state}
 
     def step(self, action):  # type: ignore[no-untyped-def]
-        self.hand = self.hand + np.asarray(action["arm"][:3], np.float32)
+        self.hand = self.setpoint.copy()
+        self.setpoint = self.setpoint + np.asarray(action["arm"][:3], np.float32)
         return super().step(action)
 
 
-def test_position_targets_are_ensembled_as_positions_and_applied_from_the_hand(
+def test_position_targets_are_ensembled_as_positions_and_applied_from_the_setpoint(
     fakes: SimpleNamespace,
 ) -> None:
     goal = np.array([0.4, -0.1, 0.3], np.float32)
@@ -274,7 +281,7 @@ def test_position_targets_are_ensembled_as_positions_and_applied_from_the_hand(
 
     def rows(step: int, instruction: str) -> np.ndarray:  # every chunk: be at the goal, relative to the hand
         out = np.zeros((4, 7), np.float32)
-        out[:, :3] = goal - world.hand
+        out[:, :3] = goal - world.setpoint  # the policy's view; the setpoint makes the test exact
         out[:, 6] = -1.0
         return out
 
@@ -285,7 +292,7 @@ def test_position_targets_are_ensembled_as_positions_and_applied_from_the_hand(
     steps = np.array([a["arm"][:3] for a in world.actions])
     np.testing.assert_allclose(steps[0], goal - [0.3, 0.0, 0.5], atol=1e-6)  # there in one step
     np.testing.assert_allclose(steps[1:], 0.0, atol=1e-6)  # then held: old chunks do not push past it
-    np.testing.assert_allclose(world.hand, goal, atol=1e-6)
+    np.testing.assert_allclose(world.setpoint, goal, atol=1e-6)
     nav_policy = fakes.ScriptedChunkPolicy(rows, action_keys=("base",))
     nav_policy.position_targets = True
     with pytest.raises(ValueError, match="position targets"):
