@@ -112,9 +112,7 @@ def setup_case(env: Any, skill_name: str, seed: int) -> tuple[SkillCase, SceneDe
         places = sorted(p.id for p in scene.places if p.id != here)
         args = {"place": str(rng.choice(places))}
     else:
-        objects = sorted(o.id for o in scene.objects if o.location and o.location not in _UNPICKABLE)
-        obj = str(rng.choice(objects))
-        origin = scene.object(obj).location
+        obj, origin = _draw_object(scene, rng)
         if not _scripted(env, "navigate_to", {"place": origin}):
             return None
         args = {"object": obj}
@@ -130,6 +128,21 @@ def setup_case(env: Any, skill_name: str, seed: int) -> tuple[SkillCase, SceneDe
     canonical = SKILLS.get(skill_name).instruction.format(**names)
     paraphrase = str(rng.choice(PARAPHRASES[skill_name])).format(**names)
     return SkillCase(seed, args, canonical, paraphrase), start
+
+
+def _draw_object(scene: SceneDescription, rng: np.random.Generator) -> tuple[str, str]:
+    """An object lying in a receptacle (not the trash bin), and where it lies."""
+    objects = sorted(o.id for o in scene.objects if o.location and o.location not in _UNPICKABLE)
+    obj = str(rng.choice(objects))
+    origin = scene.object(obj).location
+    assert origin is not None
+    return obj, origin
+
+
+def pick_draw(scene: SceneDescription, seed: int) -> tuple[str, str]:
+    """The object :func:`setup_case` draws for ``pick`` with ``seed`` (``scene`` just reset with it)
+    and the place it lies in: the same case, for a start other than the scripted drive."""
+    return _draw_object(scene, np.random.default_rng((seed, _SALT["pick"])))
 
 
 def run_case(
@@ -304,6 +317,7 @@ __all__ = [
     "SeedRunner",
     "SkillCase",
     "evaluate_skill",
+    "pick_draw",
     "report",
     "run_case",
     "setup_case",
