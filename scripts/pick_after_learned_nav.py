@@ -36,9 +36,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scene", default="kitchen-v0")
     parser.add_argument("--max-steps", type=int, default=None, help="override both skills' step budgets")
     parser.add_argument("--json", type=Path, default=None, help="also write every seed as JSON here")
+    parser.add_argument(
+        "--nav-done",
+        default=None,
+        help="the drive's success detector as DoneConfig JSON, e.g. '{\"max_hold_steps\": 40}' "
+        "(default: LearnedNavigate's)",
+    )
     args = parser.parse_args(argv)
     if args.episodes < 1:
         return _bad("--episodes must be at least 1")
+
+    from pydantic import ValidationError
+
+    from skills.vla.skills import DoneConfig
+
+    nav_done = None
+    if args.nav_done is not None:
+        try:
+            nav_done = DoneConfig.model_validate_json(args.nav_done)
+        except ValidationError as exc:
+            return _bad(f"--nav-done is not a DoneConfig: {exc.errors()[0]['msg']}")
 
     from agentrt.core.registry import SCENES
     from scenes.geometry import wrap_angle
@@ -57,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CheckpointError, ValueError) as exc:
         env.close()
         return _bad(str(exc))
+    if nav_done is not None:
+        skills["navigate_to"].done = nav_done
     rows: list[dict] = []
     try:
         for seed in range(args.seed_start, args.seed_start + args.episodes):
@@ -74,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             }  # fmt: skip
             if drive.ok:
                 start = e.describe()
-                text = f"pick up the {start.natural_name(obj)}"
+                text = skills["pick"].instruction.format(object=start.natural_name(obj))
                 case = SkillCase(seed, {"object": obj}, text, text)
                 row["picked"] = run_case(
                     env, skills["pick"], case, start, text, "learned", args.max_steps

@@ -15,6 +15,9 @@ every call into one of:
   (the instruction was not grounded to the named object);
 - ``missed target``: the target was the nearest object, but the grasp failed (localisation).
 
+``--trace`` prints every step of every call: where the hand is relative to the target's grasp
+point, the step it commanded and the gripper command.
+
 Each call also records how high the end effector was above the target's grasp point when it
 closed (``target_dz_m``): a gripper that closes on the way down is high above it.
 
@@ -85,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         help="hand the goal token the target's true grasp point instead of the goal head's guess "
         "(goal_source='keypoints' models): how well the policy reaches a goal it is given",
     )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="also print every step: the hand minus the target's grasp point and the commanded step "
+        "(m, base frame) and the gripper command",
+    )
     args = parser.parse_args(argv)
     if args.episodes < 1:
         return _bad("--episodes must be at least 1")
@@ -125,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
 
             def on_step(event: StepEvent, target: str = target) -> None:
                 nonlocal closing, height
+                if args.trace:
+                    e = env.unwrapped
+                    off = e.ee_pose()[0] - grasp_point(e, target)
+                    arm = np.asarray(event.action["arm"], np.float64)
+                    print(f"  hand - grasp point {np.round(off, 3)}, step {np.round(arm[:3], 3)}, "
+                          f"gripper {arm[-1]:+.2f}")  # fmt: skip
                 if closing is None and float(event.action["arm"][-1]) > 0:
                     closing = closing_distances(env)
                     e = env.unwrapped

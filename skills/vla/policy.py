@@ -51,9 +51,6 @@ class VLAPolicy:
         self.action_keys = tuple(self.config.action_keys)
         self.obs_keys = self.config.obs_keys
         self.control_hz = float(self.config.control_hz)
-        self.position_targets = self.config.position_targets
-        """Whether the arm rows' xyz are positions relative to the hand, not deltas (the learned
-        arm skills turn them into actions; ``VLAConfig.position_targets``)."""
         self._text_encoder = text_encoder
         self._text_cache: dict[str, torch.Tensor] = {}
         self._generator = torch.Generator().manual_seed(self.config.seed)
@@ -68,6 +65,12 @@ class VLAPolicy:
         self.depth_goal: tuple[str, np.ndarray] | None = None
         """With ``config.depth_goal``: the instruction and the goal ``(3,)`` (m, base frame) found
         by depth and trusted, kept until :meth:`reset`; ``None`` while none was."""
+
+    @property
+    def position_targets(self) -> bool:
+        """Whether the arm rows' xyz are positions relative to the setpoint, not steps (the learned
+        arm skills turn them into steps; ``VLAConfig.position_targets``)."""
+        return self.config.position_targets
 
     def reset(self) -> None:
         """Re-seed the inference noise and forget the depth goal."""

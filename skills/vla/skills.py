@@ -10,8 +10,8 @@ How a call runs, at the 10 Hz control rate (one ``env.step`` per step):
 - *Acting* uses only the observation dict the policy reads (cameras, proprioception) and
   the language instruction; never the privileged env API (except the arm's own commanded
   setpoint, which position targets are anchored to, see :class:`_ArmRows`). The instruction
-  is the subgoal's (``"pick up the red mug"``) or, when none is given, the template filled with the objects'
-  natural names from the scene description. Chunks are turned into per-step actions by a
+  is the subgoal's (``"pick up the red mug"``) or, when none is given, the template filled
+  with the objects' natural names from the scene description. Chunks are turned into per-step actions by a
   :class:`~skills.vla.ensemble.ChunkExecutor` (ACT temporal ensembling by default).
 - *Deciding when it is done* is a success detector, not learned: every ``check_every``
   steps the skill's own ground effects (``holding(mug_0)``, ``not in(mug_0, counter)``, ...)
@@ -103,7 +103,7 @@ class LearnedSkill(Skill):
     """Literals (over the arguments and precondition variables) of which one must hold while the
     skill runs, e.g. the object is where it was or in the hand; empty: no early failure."""
     accepts_position_targets: ClassVar[bool] = False
-    """Whether :meth:`_anchor` and :meth:`_row` turn arm position targets into actions (arm skills)."""
+    """Whether the skill can run a policy with arm position targets (it has a :meth:`_setpoint`)."""
     grasp_literal: ClassVar[str | None] = None
     """What a closed gripper should be holding (``holding(?object)``), for :attr:`DoneConfig.miss_steps`."""
 
@@ -223,8 +223,8 @@ class LearnedSkill(Skill):
             start = time.perf_counter()
             chunk = self.policy.predict_chunk(obs, self.text)
             self.chunk_latencies_ms.append(1000.0 * (time.perf_counter() - start))
-            self.executor.add(self._anchor(chunk, obs), self.step)
-        row = self._row(self.executor.action(self.step), obs)
+            self.executor.add(self._anchor(chunk), self.step)
+        row = self._row(self.executor.action(self.step))
         if not self._closes(row):
             self.closed_since = None
         elif self.closed_since is None:
@@ -237,14 +237,27 @@ class LearnedSkill(Skill):
         """Whether ``row`` commands the gripper closed (arm skills; never for others)."""
         return False
 
-    # ------------------------------------------------------------ for subclasses
-    def _anchor(self, chunk: np.ndarray, obs: Mapping[str, np.ndarray]) -> np.ndarray:
-        """A predicted chunk in the frame the executor ensembles in (default: as predicted)."""
-        return chunk
+    def _anchor(self, chunk: np.ndarray) -> np.ndarray:
+        """A predicted chunk as the executor ensembles it: position targets plus the setpoint."""
+        if not self.position_targets:
+            return chunk
+        out = np.array(chunk, dtype=np.float32, copy=True)
+        out[:, ARM_POS] += self._setpoint()
+        return out
 
-    def _row(self, row: np.ndarray, obs: Mapping[str, np.ndarray]) -> np.ndarray:
-        """An ensembled row as the action row to apply (default: as it is)."""
-        return row
+    def _row(self, row: np.ndarray) -> np.ndarray:
+        """An ensembled row as the row to apply: a position target becomes the step to it."""
+        if not self.position_targets:
+            return row
+        out = np.array(row, dtype=np.float32, copy=True)
+        out[ARM_POS] -= self._setpoint()
+        return out
+
+    # ------------------------------------------------------------ for subclasses
+    def _setpoint(self) -> np.ndarray:
+        """The commanded end-effector position ``(3,)`` (m, base frame) that position targets are
+        relative to; only skills with :attr:`accepts_position_targets` have one."""
+        raise NotImplementedError(f"skill {self.name!r} has no arm setpoint")
 
     @abstractmethod
     def _to_action(self, row: np.ndarray) -> Action:
@@ -270,26 +283,11 @@ class _ArmRows:
     """
 
     accepts_position_targets = True
-    position_targets: bool
     env: Any
 
     def _setpoint(self) -> np.ndarray:
         """The arm's commanded end-effector position ``(3,)`` (m, base frame)."""
         return np.asarray(self.env.ee_target()[0], np.float32)
-
-    def _anchor(self, chunk: np.ndarray, obs: Mapping[str, np.ndarray]) -> np.ndarray:
-        if not self.position_targets:
-            return chunk
-        out = np.array(chunk, dtype=np.float32, copy=True)
-        out[:, ARM_POS] += self._setpoint()
-        return out
-
-    def _row(self, row: np.ndarray, obs: Mapping[str, np.ndarray]) -> np.ndarray:
-        if not self.position_targets:
-            return row
-        out = np.array(row, dtype=np.float32, copy=True)
-        out[ARM_POS] -= self._setpoint()
-        return out
 
     def _to_action(self, row: np.ndarray) -> Action:
         if row.shape != (ARM_ACTION_DIM,):

@@ -53,3 +53,5 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys) -> None:
     assert "--episodes must be at least 1" in capsys.readouterr().err
     assert navpick.main(["--ckpt", str(tmp_path / "none"), "--nav-ckpt", str(tmp_path / "none")]) == 2
     assert "pick_after_learned_nav:" in capsys.readouterr().err
+    assert navpick.main(["--ckpt", str(tmp_path / "none"), "--nav-done", '{"max_hold_steps": -1}']) == 2
+    assert "--nav-done is not a DoneConfig" in capsys.readouterr().err

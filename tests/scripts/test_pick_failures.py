@@ -45,7 +45,8 @@ def test_an_oracle_goal_is_handed_to_the_goal_token(tmp_path: Path, capsys) -> N
     )
     out = tmp_path / "calls.json"
     argv = ["--ckpt", str(ckpt), "--episodes", "1", "--max-steps", "2", "--json", str(out), "--oracle-goal"]
-    assert failures.main(argv) == 0
+    assert failures.main([*argv, "--trace"]) == 0
+    assert capsys.readouterr().out.count("hand - grasp point") == 2  # one line per step
     body = json.loads(out.read_text())
     assert body["oracle_goal"] is True and len(body["calls"]) == 1
     code = failures.main(["--ckpt", str(tiny_artifact(tmp_path / "plain", "manipulation")), "--oracle-goal"])
