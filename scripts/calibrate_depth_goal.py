@@ -1,14 +1,18 @@
 """Give a keypoint manipulation artifact a depth goal (:mod:`skills.vla.depth_goal`), calibrated.
 
     python scripts/calibrate_depth_goal.py --ckpt runs/vla/manip-tf3 --out runs/vla/manip-tf3-depth \
-        [--scene kitchen-v0] [--seeds 0:200] [--window 1] [--max-disagreement-m 0.2]
+        [--scene kitchen-v0] [--seeds 0:200] [--window 1] [--max-disagreement-m 0.2] \
+        [--segment-radius-m 0.08]
 
 Reads the scene's head camera calibration and measures, at the start of the evaluation's pick
 cases on ``--seeds`` (training seeds: held-out evaluation starts at 100000), how far the grasp
 point lies behind the surface the head depth camera sees at its pixel (``behind_m``, the median
-over the cases where the object is in view). Writes ``OUT.safetensors`` + ``OUT.json``: the same
-weights and statistics, ``config.depth_goal`` set, and the calibration in the provenance.
-Prints one JSON object: ``behind_m``, the spread of the offsets, and how many cases hid the
+over the cases where the object is in view). With ``--segment-radius-m R`` the goal comes from
+the segment method instead (the centre of the top of the object segmented around the keypoint's
+pixel), and the calibration also measures ``below_top_m``: how far the grasp point lies under the
+object's top. Writes ``OUT.safetensors`` + ``OUT.json``: the same weights and statistics,
+``config.depth_goal`` set, and the calibration in the provenance. Prints one JSON object:
+``behind_m`` (and ``below_top_m``), the spread of the offsets, and how many cases hid the
 object. Exits 2 with one line on bad input.
 """
 
@@ -46,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=_seeds, default=range(0, 200), help="START:STOP (training seeds)")
     parser.add_argument("--window", type=int, default=1, help="median depth over (2w+1)^2 pixels")
     parser.add_argument("--max-disagreement-m", type=float, default=0.2)
+    parser.add_argument(
+        "--segment-radius-m", type=float, default=0.0, help="> 0: the segment method (m, object radius cap)"
+    )
     args = parser.parse_args(argv)
 
     import pydantic
@@ -54,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     from skills.vla.artifact import VLAArtifactError, artifact_paths, load_policy, save_policy
     from skills.vla.camera import head_camera
     from skills.vla.config import VLAConfig
-    from skills.vla.depth_goal import HIDDEN_M, DepthGoal, calibrate_behind
+    from skills.vla.depth_goal import HIDDEN_M, DepthGoal, calibrate_behind, calibrate_below_top
     from skills.vla.policy import VLAPolicy
 
     if args.out.resolve() == args.ckpt.resolve():
@@ -68,9 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as exc:
         return _bad(str(exc.args[0]))
 
-    def with_depth_goal(behind_m: float) -> VLAConfig:
+    def with_depth_goal(behind_m: float, below_top_m: float = 0.0) -> VLAConfig:
         finder = DepthGoal(
-            camera=camera, behind_m=behind_m, window=args.window, max_disagreement_m=args.max_disagreement_m
+            camera=camera,
+            behind_m=behind_m,
+            window=args.window,
+            max_disagreement_m=args.max_disagreement_m,
+            segment_radius_m=args.segment_radius_m,
+            below_top_m=below_top_m,
         )
         return VLAConfig.model_validate({**policy.config.model_dump(), "depth_goal": finder})
 
@@ -78,7 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         camera = head_camera(env)
         with_depth_goal(0.0)  # can this model take one at all? (before the slow part)
         behind, offsets = calibrate_behind(env, args.seeds, window=args.window)
-        config = with_depth_goal(behind)
+        below = None
+        if args.segment_radius_m > 0:
+            below, _ = calibrate_below_top(env, args.seeds, args.segment_radius_m)
+        config = with_depth_goal(behind, below or 0.0)
     except pydantic.ValidationError as exc:
         return _bad(f"{args.ckpt} cannot take a depth goal: {exc.errors()[0]['msg']}")
     except ValueError as exc:
@@ -93,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         "offset_p10_m": round(float(np.percentile(seen, 10)), 4),
         "offset_p90_m": round(float(np.percentile(seen, 90)), 4),
     }
+    if below is not None:
+        report |= {"segment_radius_m": args.segment_radius_m, "below_top_m": round(below, 4)}
     policy.model.config = config
     provenance = {
         **policy.provenance,

@@ -13,6 +13,18 @@ then records the scripted skill from there, cameras on, as one episode of one su
 the expert completes are kept. The evaluation draws its seeds from 100000 on, DAgger from
 200000; use seeds from 300000 on here so that no evaluated scene is ever trained on.
 
+Two options widen the states a pick is demonstrated from (pick calls only):
+
+- ``--base-offset-m R``: before the call the base is teleported up to ``R`` m from where the
+  scripted drive left it (uniform in a disc; at most 3 cm towards the counter) and turned up
+  to ``--base-yaw-rad``, while ``robot_at`` still holds. The learned ``navigate_to`` stops
+  6-20 cm from the approach pose, where the scripted drive stops within a centimetre.
+- ``--dart-noise-m S``: DART (Laskey et al., 2017): while the hand travels to the pregrasp
+  pose, each executed step is the expert's plus Gaussian noise of ``S`` m per axis, and the
+  *expert's* step is recorded. The demonstrations then show the expert correcting from states
+  off its own path, the states a learner's errors lead to. The last slow descent and the
+  grasp stay clean (the expert closes within 6 mm).
+
 Appends to ``--out`` (created with the scene's features if absent); each episode is
 committed on its own, so an interrupted run (Ctrl-C or SIGTERM: it stops after closing the
 dataset) keeps what it recorded.
@@ -27,6 +39,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scenes.predicates import AT_POS_TOL_M, AT_YAW_TOL_RAD
+
 EXIT_BAD_INPUT = 2
 SKILLS = ("pick", "place")
 
@@ -36,13 +50,68 @@ def _bad(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def _recorder(into: list[tuple[dict[str, Any], dict[str, Any]]]) -> Any:
-    """A step hook appending ``(obs before the action, action)`` to ``into``."""
+def _recorder(into: list[tuple[dict[str, Any], dict[str, Any]]], labels: list[Any]) -> Any:
+    """A step hook appending ``(obs before the action, label)`` to ``into``: the executed action,
+    or with DART the expert's own action for that step (``labels[-1]``)."""
 
     def on_step(event: Any) -> None:
-        into.append((event.obs, event.action))
+        into.append((event.obs, labels[-1] if labels else event.action))
 
     return on_step
+
+
+DART_MIN_STEP_M = 0.01
+"""DART noise goes only on expert steps at least this long (m): nearer its waypoint the expert
+must land on it exactly to move on (:func:`skills.scripted.motion.reached`)."""
+TOWARDS_COUNTER_M = 0.03
+"""A base offset moves the base at most this far (m) towards the place it faces."""
+
+
+def _dart(skill: Any, sigma_m: float, rng: Any, labels: list[Any]) -> None:
+    """Make the scripted pick ``skill`` execute its arm steps plus noise (``sigma_m`` m per axis)
+    while it travels to the pregrasp pose, appending each clean action to ``labels``."""
+    import numpy as np
+
+    act = skill._act
+
+    def noisy(obs: dict[str, Any]) -> Any:
+        out = act(obs)
+        if not isinstance(out, dict):
+            return out
+        labels.append(out)
+        arm = np.asarray(out["arm"], np.float32)
+        pregrasp = len(skill.sequence.goals) - 1
+        if skill.phase == "approach" and skill.sequence.index < pregrasp:
+            if float(np.linalg.norm(arm[:3])) >= DART_MIN_STEP_M:
+                arm = arm.copy()
+                arm[:3] += rng.normal(0.0, sigma_m, 3).astype(np.float32)
+                return {**out, "arm": arm}
+        return out
+
+    skill._act = noisy
+
+
+def _offset_base(env: Any, radius_m: float, yaw_rad: float, rng: Any) -> bool:
+    """Teleport the base up to ``radius_m`` (m) and ``yaw_rad`` (rad) from its pose, arm homed;
+    whether the base still counts as at the place it was at (``robot_at``)."""
+    import numpy as np
+
+    e = env.unwrapped
+    at = e.describe().robot.at
+    x, y, yaw = e.base_pose()
+    while True:
+        r, angle = radius_m * np.sqrt(rng.uniform()), rng.uniform(-np.pi, np.pi)
+        if r * np.cos(angle) <= TOWARDS_COUNTER_M:  # the base faces the counter (+x)
+            break
+    dx, dy = r * np.cos(angle), r * np.sin(angle)
+    e.robot.reset(
+        base_pose=(
+            x + dx * np.cos(yaw) - dy * np.sin(yaw),
+            y + dx * np.sin(yaw) + dy * np.cos(yaw),
+            yaw + rng.uniform(-yaw_rad, yaw_rad),
+        )
+    )
+    return at is not None and e.describe().robot.at == at
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -57,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, default=100, help="seeds; each gives one call per skill")
     parser.add_argument("--seed-start", type=int, default=300_000, help="first scene seed")
     parser.add_argument("--scene", default="kitchen-v0")
+    parser.add_argument("--base-offset-m", type=float, default=0.0, help="pick: move the base up to this")
+    parser.add_argument("--base-yaw-rad", type=float, default=0.15, help="pick: with --base-offset-m")
+    parser.add_argument("--dart-noise-m", type=float, default=0.0, help="pick: DART noise per axis (m)")
     args = parser.parse_args(argv)
     skills = [s.strip() for s in args.skills.split(",") if s.strip()]
     unknown = [s for s in skills if s not in SKILLS]
@@ -64,6 +136,15 @@ def main(argv: list[str] | None = None) -> int:
         return _bad(f"--skills must name some of {', '.join(SKILLS)}, got {args.skills!r}")
     if args.episodes < 1:
         return _bad("--episodes must be at least 1")
+    if not 0.0 <= args.base_offset_m < AT_POS_TOL_M or not 0.0 <= args.base_yaw_rad < AT_YAW_TOL_RAD:
+        return _bad(
+            f"--base-offset-m must be in [0, {AT_POS_TOL_M}) and --base-yaw-rad in [0, {AT_YAW_TOL_RAD}) "
+            "(the base must still be at the place)"
+        )
+    if not 0.0 <= args.dart_noise_m <= 0.05:
+        return _bad("--dart-noise-m must be in [0, 0.05] m")
+
+    import numpy as np
 
     from agentrt.core.registry import SKILLS as REGISTRY
     from agentrt.episodes import code_version
@@ -89,10 +170,19 @@ def main(argv: list[str] | None = None) -> int:
                     failed[name] += 1
                     continue
                 case, scene = setup
+                rng = np.random.default_rng((seed, SKILLS.index(name), 7))
+                if name == "pick" and args.base_offset_m > 0:
+                    if not _offset_base(env, args.base_offset_m, args.base_yaw_rad, rng):
+                        failed[name] += 1
+                        continue
+                    scene = env.unwrapped.describe()
                 recorded: list[tuple[dict[str, Any], dict[str, Any]]] = []
+                labels: list[Any] = []
                 skill = REGISTRY.get(name)()
+                if name == "pick" and args.dart_noise_m > 0:
+                    _dart(skill, args.dart_noise_m, rng, labels)
                 outcome = run_case(
-                    env, skill, case, scene, case.instruction, "expert", on_step=_recorder(recorded)
+                    env, skill, case, scene, case.instruction, "expert", on_step=_recorder(recorded, labels)
                 )
                 if not outcome.success or not recorded:
                     failed[name] += 1
@@ -107,7 +197,15 @@ def main(argv: list[str] | None = None) -> int:
                     "code_version": code_version(),
                     "skill_impls": {0: type(skill).__name__},
                     "success_decided_by": f"effects of {name} in env.facts() after the scripted call",
-                    "extra": {"skill_demo": {"skill": name, "args": case.args, "steps": outcome.steps}},
+                    "extra": {
+                        "skill_demo": {
+                            "skill": name,
+                            "args": case.args,
+                            "steps": outcome.steps,
+                            "base_offset_m": args.base_offset_m if name == "pick" else 0.0,
+                            "dart_noise_m": args.dart_noise_m if name == "pick" else 0.0,
+                        }
+                    },
                 }
                 writer.end_episode(True, provenance)
                 kept[name] += 1

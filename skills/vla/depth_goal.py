@@ -20,6 +20,14 @@ own estimate; :meth:`DepthGoal.trust` rejects a depth goal more than ``max_disag
 and the policy keeps the goal head's estimate until the object comes into view
 (:class:`skills.vla.policy.VLAPolicy`).
 
+With ``segment_radius_m > 0`` the point under the keypoint only seeds a segmentation (the
+*segment* method): the head depth pixels around it are unprojected, the support surface is their
+low percentile, and the pixels above it that connect to the seed without a depth jump form the
+object. The goal is then over the centre of the object's top (the mean of the points within
+:data:`TOP_CAP_M` of its highest point), ``below_top_m`` under that highest point. A keypoint a
+pixel or two off the grasp point (a centimetre or two at the counter) then still gives the same
+goal, as long as it lands on the object.
+
 The learned parts stay learned: which object, and where it appears, come from the instruction
 and the image; how to reach the goal is the action decoder's. Depth only replaces a guess of a
 distance with a measurement of it, as in keypoint-based manipulation with RGB-D cameras
@@ -28,6 +36,7 @@ distance with a measurement of it, as in keypoint-based manipulation with RGB-D 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -37,6 +46,20 @@ from skills.vla.camera import PinholeCamera, crop_fractions
 
 HIDDEN_M = 0.1
 """A grasp point more than this (m) behind the surface its pixel shows is hidden (by the arm, ...)."""
+SEGMENT_WINDOW_PX = 12
+"""The segment method looks at the ``(2k+1)^2`` head depth pixels around the seed pixel."""
+SUPPORT_PERCENTILE = 10.0
+"""The support surface's height is this percentile of the window's point heights."""
+ABOVE_SUPPORT_M = 0.01
+"""Object pixels lie at least this far (m) above the support surface."""
+STEP_M = 0.02
+"""Neighbouring pixels farther apart than this (m, in 3-D) belong to different surfaces."""
+TOP_CAP_M = 0.01
+"""The object's top: its points within this (m) of its highest one."""
+MIN_GRASP_ABOVE_SUPPORT_M = 0.02
+"""A goal is at least this high (m) over the support surface (the fingertips clear it)."""
+SEED_SEARCH_PX = 3
+"""A seed pixel on the support moves to the nearest object pixel within this many pixels."""
 
 
 class DepthGoal(BaseModel):
@@ -50,6 +73,16 @@ class DepthGoal(BaseModel):
         description="how far beyond the visible surface the goal lies along the camera ray (m)",
     )
     window: int = Field(default=1, ge=0, le=8, description="median depth over (2w+1)^2 pixels")
+    segment_radius_m: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=0.3,
+        description="0: the ray method; else the segment method, the object no wider than this "
+        "horizontal radius (m) around the seed point",
+    )
+    below_top_m: float = Field(
+        default=0.025, ge=0.0, description="segment method: the goal lies this far (m) under the top seen"
+    )
     max_disagreement_m: float = Field(
         default=0.2,
         gt=0.0,
@@ -64,6 +97,12 @@ class DepthGoal(BaseModel):
         the head ``crop``) in the head depth image ``depth`` ``(H, W)`` or ``(H, W, 1)`` (m)."""
         d = np.asarray(depth, np.float32).reshape(depth.shape[0], depth.shape[1])
         fractions = crop_fractions(np.asarray(xy, np.float64)[None], crop)
+        if self.segment_radius_m > 0:
+            seen = object_top(self.camera, fractions[0], d, self.segment_radius_m)
+            if seen is not None:
+                top_xy, top_z, support_z = seen
+                z = max(support_z + MIN_GRASP_ABOVE_SUPPORT_M, top_z - self.below_top_m)
+                return np.array([top_xy[0], top_xy[1], z])
         h, w = d.shape
         col = int(np.clip(fractions[0, 0] * w, 0, w - 1))
         row = int(np.clip(fractions[0, 1] * h, 0, h - 1))
@@ -81,6 +120,65 @@ class DepthGoal(BaseModel):
         )
 
 
+def object_top(
+    camera: PinholeCamera, fraction: np.ndarray, depth: np.ndarray, radius_m: float
+) -> tuple[np.ndarray, float, float] | None:
+    """The object seen at image ``fraction`` ``(2,)`` (column / width, row / height) of the head depth
+    image ``depth`` ``(H, W)`` (m), segmented as the module docstring says: the centre ``(2,)`` of its
+    top and the height of that top (base frame, m), and the support surface's height (m); ``None``
+    when no pixel near the seed stands above the support.
+
+    Pure numpy; a flood fill over at most ``(2 * SEGMENT_WINDOW_PX + 1)^2`` pixels (well under a
+    millisecond). Written here because the fill must stop at depth jumps, which connected-component
+    labelling of a mask (``scipy.ndimage.label``) does not see.
+    """
+    h, w = depth.shape
+    col = int(np.clip(fraction[0] * w, 0, w - 1))
+    row = int(np.clip(fraction[1] * h, 0, h - 1))
+    k = SEGMENT_WINDOW_PX
+    r0, r1, c0, c1 = max(row - k, 0), min(row + k + 1, h), max(col - k, 0), min(col + k + 1, w)
+    rows, cols = np.mgrid[r0:r1, c0:c1]
+    grid = np.stack([(cols + 0.5) / w, (rows + 0.5) / h], axis=-1).reshape(-1, 2)
+    points = camera.unproject(grid, depth[r0:r1, c0:c1].reshape(-1)).reshape(r1 - r0, c1 - c0, 3)
+    support = float(np.percentile(points[..., 2], SUPPORT_PERCENTILE))
+    above = points[..., 2] > support + ABOVE_SUPPORT_M
+    seed = _nearest_true(above, (row - r0, col - c0), SEED_SEARCH_PX)
+    if seed is None:
+        return None
+    centre = points[seed][:2]
+    member = np.zeros_like(above)
+    member[seed] = True
+    frontier = [seed]
+    while frontier:
+        r, c = frontier.pop()
+        for nr, nc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
+            if not (0 <= nr < above.shape[0] and 0 <= nc < above.shape[1]) or member[nr, nc]:
+                continue
+            p = points[nr, nc]
+            if (
+                above[nr, nc]
+                and float(np.linalg.norm(p - points[r, c])) < STEP_M
+                and float(np.linalg.norm(p[:2] - centre)) < radius_m
+            ):
+                member[nr, nc] = True
+                frontier.append((nr, nc))
+    body = points[member]
+    top = float(body[:, 2].max())
+    cap = body[body[:, 2] >= top - TOP_CAP_M]
+    return cap[:, :2].mean(axis=0), top, support
+
+
+def _nearest_true(mask: np.ndarray, at: tuple[int, int], reach: int) -> tuple[int, int] | None:
+    """The ``True`` cell of ``mask`` nearest ``at`` (row, column) within ``reach`` cells, else ``None``."""
+    r, c = at
+    cells = np.argwhere(mask[max(r - reach, 0) : r + reach + 1, max(c - reach, 0) : c + reach + 1])
+    if len(cells) == 0:
+        return None
+    cells += (max(r - reach, 0), max(c - reach, 0))
+    nearest = cells[np.argmin(((cells - (r, c)) ** 2).sum(axis=1))]
+    return int(nearest[0]), int(nearest[1])
+
+
 def surface_behind(camera: PinholeCamera, goal: np.ndarray, depth: np.ndarray, window: int) -> float:
     """How far (m, along the camera ray) ``goal`` ``(3,)`` (base frame) lies behind the surface the
     head depth image ``depth`` ``(H, W[, 1])`` shows at its pixel; negative when the surface is
@@ -92,11 +190,27 @@ def surface_behind(camera: PinholeCamera, goal: np.ndarray, depth: np.ndarray, w
     return float((np.asarray(goal) - surface) @ (ray / np.linalg.norm(ray)))
 
 
+def pick_case_views(env: Any, seeds: range) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """At the start of the evaluation's pick case (:func:`skills.vla.evaluate.setup_case`) on each of
+    ``seeds`` that sets up: the target's grasp point ``(3,)`` (base frame, m) and the head depth
+    image ``(H, W[, 1])`` (m). Privileged: for calibration on training seeds only."""
+    from skills.scripted.pick import grasp_point
+    from skills.vla.evaluate import setup_case
+
+    for seed in seeds:
+        with env.unwrapped.cameras_paused():
+            setup = setup_case(env, "pick", seed)
+        if setup is None:
+            continue
+        e = env.unwrapped
+        yield grasp_point(e, setup[0].args["object"]), e.get_obs()["head_depth"]
+
+
 def calibrate_behind(
     env: Any, seeds: range, window: int = 1, hidden_m: float = HIDDEN_M
 ) -> tuple[float, list[float]]:
     """The median :func:`surface_behind` of the grasp point of ``pick`` at the start of the
-    evaluation's pick cases (:func:`skills.vla.evaluate.setup_case`) on ``seeds`` of scene ``env``
+    evaluation's pick cases (:func:`pick_case_views`) on ``seeds`` of scene ``env``
     (use training seeds, not the held-out ones): ``behind_m`` and every case's offset (m). Cases
     where the surface is more than ``hidden_m`` in front of the grasp point (something hides the
     object) are left out of the median.
@@ -104,21 +218,40 @@ def calibrate_behind(
     Raises:
         ValueError: no seed gave a visible pick case.
     """
-    from skills.scripted.pick import grasp_point
     from skills.vla.camera import head_camera
-    from skills.vla.evaluate import setup_case
 
     camera = head_camera(env)
-    offsets = []
-    for seed in seeds:
-        with env.unwrapped.cameras_paused():
-            setup = setup_case(env, "pick", seed)
-        if setup is None:
-            continue
-        e = env.unwrapped
-        goal = grasp_point(e, setup[0].args["object"])
-        offsets.append(surface_behind(camera, goal, e.get_obs()["head_depth"], window))
+    offsets = [surface_behind(camera, goal, depth, window) for goal, depth in pick_case_views(env, seeds)]
     seen = [o for o in offsets if o <= hidden_m]
+    if not seen:
+        raise ValueError(f"no pick case on seeds {seeds} shows its object to the head camera")
+    return float(np.median(seen)), offsets
+
+
+def below_top(camera: PinholeCamera, goal: np.ndarray, depth: np.ndarray, radius_m: float) -> float | None:
+    """How far (m) ``goal`` ``(3,)`` (base frame) lies under the top of the object the head depth image
+    ``depth`` shows at its pixel (:func:`object_top`); ``None`` when the pixel shows no object or the
+    object is hidden (its surface more than :data:`HIDDEN_M` in front of ``goal``)."""
+    d = np.asarray(depth, np.float32).reshape(depth.shape[0], depth.shape[1])
+    if surface_behind(camera, goal, d, 1) > HIDDEN_M:
+        return None
+    fraction = camera.image_fractions(np.asarray(goal, np.float64)[None])[0][0]
+    seen = object_top(camera, fraction, d, radius_m)
+    return None if seen is None else seen[1] - float(goal[2])
+
+
+def calibrate_below_top(env: Any, seeds: range, radius_m: float) -> tuple[float, list[float | None]]:
+    """``below_top_m`` for the segment method: the median :func:`below_top` of the grasp point at the
+    start of the pick cases on ``seeds`` (training seeds), and every case's (``None``: not seen).
+
+    Raises:
+        ValueError: no seed gave a visible pick case.
+    """
+    from skills.vla.camera import head_camera
+
+    camera = head_camera(env)
+    offsets = [below_top(camera, goal, depth, radius_m) for goal, depth in pick_case_views(env, seeds)]
+    seen = [o for o in offsets if o is not None]
     if not seen:
         raise ValueError(f"no pick case on seeds {seeds} shows its object to the head camera")
     return float(np.median(seen)), offsets

@@ -28,6 +28,19 @@ def test_writes_the_artifact_with_the_measured_offset(tmp_path: Path, capsys) ->
     assert "head_depth" in policy.obs_keys
 
 
+def test_the_segment_method_is_calibrated_too(tmp_path: Path, capsys) -> None:
+    tiny_artifact(tmp_path / "manip", "manipulation", **KEYPOINTS)
+    out = tmp_path / "manip-seg"
+    argv = ["--ckpt", str(tmp_path / "manip"), "--out", str(out), "--seeds", "0:3"]
+    argv += ["--segment-radius-m", "0.08"]
+    assert calibrate.main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["segment_radius_m"] == 0.08 and 0.0 <= report["below_top_m"] < 0.1
+    finder = load_policy(out, text_encoder=FakeTextEncoder()).config.depth_goal
+    assert finder is not None and finder.segment_radius_m == 0.08
+    assert finder.below_top_m == pytest.approx(report["below_top_m"], abs=1e-4)
+
+
 @pytest.mark.parametrize(
     ("overrides", "extra", "message"),
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -34,10 +35,46 @@ def test_expert_calls_are_recorded_from_the_evaluation_start_and_appended(tmp_pa
     assert prov["seed"] == 300000 and prov["extra"]["skill_demo"]["skill"] == "pick"
 
 
+def test_an_offset_base_and_dart_noise_are_recorded_in_the_provenance(tmp_path: Path) -> None:
+    out = tmp_path / "demos"
+    argv = ["--out", str(out), "--skills", "pick", "--episodes", "1", "--seed-start", "300002"]
+    assert demos.main([*argv, "--base-offset-m", "0.12", "--dart-noise-m", "0.01"]) == 0
+    prov = json.loads(sorted((out / K.PROVENANCE_DIR).glob("episode-*.json"))[0].read_text())
+    assert prov["extra"]["skill_demo"]["base_offset_m"] == 0.12
+    assert prov["extra"]["skill_demo"]["dart_noise_m"] == 0.01
+
+
+class _FakePick:
+    """What :func:`_dart` reads of a scripted pick: its phase, its waypoints, and ``_act``."""
+
+    def __init__(self, action: np.ndarray) -> None:
+        self.phase = "approach"
+        self.sequence = SimpleNamespace(goals=[0, 1, 2, 3], index=0)
+        self.action = action
+
+    def _act(self, obs: dict) -> dict:
+        return {"arm": self.action.copy()}
+
+
+def test_dart_executes_noisy_steps_and_records_the_experts() -> None:
+    clean = np.array([0.03, 0.0, -0.02, 0.0, 0.0, 0.0, -1.0], np.float32)
+    skill, labels = _FakePick(clean), []
+    demos._dart(skill, 0.01, np.random.default_rng(0), labels)
+    executed = skill._act({})["arm"]
+    assert not np.allclose(executed[:3], clean[:3]) and np.array_equal(executed[3:], clean[3:])
+    assert np.array_equal(labels[-1]["arm"], clean)
+    skill.sequence.index = 3  # the last descent to the grasp point stays clean
+    assert np.array_equal(skill._act({})["arm"], clean)
+    skill.sequence.index, skill.action = 0, np.array([0.005, 0, 0, 0, 0, 0, -1], np.float32)
+    assert np.array_equal(skill._act({})["arm"], skill.action)  # near a waypoint: clean
+    assert len(labels) == 3
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [(["--skills", "juggle"], "--skills must name"), (["--episodes", "0"], "at least 1"),
-     (["--scene", "moon-v0"], "moon-v0")],
+     (["--scene", "moon-v0"], "moon-v0"), (["--base-offset-m", "0.3"], "--base-offset-m must be"),
+     (["--dart-noise-m", "0.2"], "--dart-noise-m must be")],
 )  # fmt: skip
 def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys, extra: list[str], message: str) -> None:
     code = demos.main(["--out", str(tmp_path / "d"), *extra])

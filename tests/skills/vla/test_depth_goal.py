@@ -11,7 +11,7 @@ import torch
 
 from skills.vla.artifact import load_policy, save_policy
 from skills.vla.camera import PinholeCamera
-from skills.vla.depth_goal import DepthGoal, surface_behind
+from skills.vla.depth_goal import DepthGoal, below_top, object_top, surface_behind
 from skills.vla.model import VLAModel
 from skills.vla.normalize import NormStats
 from skills.vla.policy import VLAPolicy
@@ -64,6 +64,55 @@ def test_the_window_median_ignores_one_wrong_pixel() -> None:
     )
     near = DepthGoal(camera=CAMERA, behind_m=0.0, window=0).locate(_xy(point), image, None)
     assert np.linalg.norm(near - np.array(CAMERA.eye)) < 0.3
+
+
+BOX_LO, BOX_HI = np.array([0.87, 0.07, 0.0]), np.array([0.93, 0.13, 0.1])
+"""A 6 cm box, 10 cm tall, standing on the floor (z = 0) in front of :data:`CAMERA`."""
+
+
+def _box_scene(size: int = 128) -> np.ndarray:
+    """Ray-cast depth ``(size, size)`` (m along the optical axis) of the floor and the box."""
+    rows, cols = np.mgrid[0:size, 0:size]
+    fractions = np.stack([(cols + 0.5) / size, (rows + 0.5) / size], -1).reshape(-1, 2)
+    rays = CAMERA.unproject(fractions, np.ones(len(fractions))) - np.array(CAMERA.eye)
+    eye = np.array(CAMERA.eye)
+    depth = np.where(rays[:, 2] < 0, -eye[2] / np.minimum(rays[:, 2], -1e-9), 10.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # slab test, rays parallel to a face
+        t0, t1 = (BOX_LO - eye) / rays, (BOX_HI - eye) / rays
+    near = np.nanmax(np.minimum(t0, t1), axis=1)
+    far = np.nanmin(np.maximum(t0, t1), axis=1)
+    hit = (near <= far) & (near > 0)
+    return np.where(hit, np.minimum(depth, near), depth).reshape(size, size).astype(np.float32)
+
+
+def test_the_segment_method_finds_the_centre_of_the_top_from_any_pixel_on_the_object() -> None:
+    depth = _box_scene()
+    centre = (BOX_LO + BOX_HI) / 2
+    top = np.array([centre[0], centre[1], BOX_HI[2]])
+    finder = DepthGoal(camera=CAMERA, behind_m=0.0, segment_radius_m=0.08, below_top_m=0.025)
+    for corner in ([0.88, 0.08, 0.1], [0.92, 0.12, 0.1], [0.875, 0.1, 0.05]):  # top corners, a side
+        fraction = CAMERA.image_fractions(np.array([corner]))[0][0]
+        seen = object_top(CAMERA, fraction, depth, 0.08)
+        assert seen is not None
+        top_xy, top_z, support_z = seen
+        np.testing.assert_allclose(top_xy, top[:2], atol=0.008)  # a pixel is about 1 cm here
+        assert top_z == pytest.approx(0.1, abs=0.005) and support_z == pytest.approx(0.0, abs=1e-3)
+        goal = finder.locate(2 * fraction - 1, depth, None)
+        np.testing.assert_allclose(goal, [*top[:2], 0.075], atol=0.008)
+    # the ray method from a top corner lands on that corner, 3 cm or more from the centre
+    corner = CAMERA.image_fractions(np.array([[0.88, 0.08, 0.1]]))[0][0]
+    ray_goal = DepthGoal(camera=CAMERA, behind_m=0.0).locate(2 * corner - 1, depth, None)
+    assert np.linalg.norm(ray_goal[:2] - top[:2]) > 0.025
+    assert below_top(CAMERA, np.array([*top[:2], 0.07]), depth, 0.08) == pytest.approx(0.03, abs=0.005)
+
+
+def test_the_segment_method_falls_back_to_the_ray_off_any_object() -> None:
+    depth = _box_scene()
+    floor = np.array([0.7, -0.3, 0.0])
+    fraction = CAMERA.image_fractions(floor[None])[0][0]
+    assert object_top(CAMERA, fraction, depth, 0.08) is None
+    finder = DepthGoal(camera=CAMERA, behind_m=0.0, segment_radius_m=0.08, below_top_m=0.025)
+    np.testing.assert_allclose(finder.locate(2 * fraction - 1, depth, None), floor, atol=0.01)
 
 
 def test_trust_and_surface_behind() -> None:
