@@ -4,13 +4,20 @@ Prints one row per seed (status, misplaced objects, subgoals, replans, wall and
 simulated time) and a summary. This is the figure behind the README's claim.
 
     python scripts/bench_agent.py --instruction "tidy the kitchen" --seeds 0-9
+    python scripts/bench_agent.py --seeds 100000-100019 --skills learned \
+        --skill-ckpt pick=runs/vla/manip --skill-ckpt place=runs/vla/manip --max-replans 3
+
+The summary also counts, per skill, the calls that succeeded (a learned skill's own rate inside
+the hierarchy, where it starts from wherever the previous skill left the robot).
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from agentrt.console import seed_range
@@ -25,15 +32,42 @@ def main() -> None:
     parser.add_argument("--scene", default="kitchen-v0")
     parser.add_argument("--seeds", default="0-9", help="inclusive range, e.g. 0-9")
     parser.add_argument("--out", type=Path, default=None, help="keep episodes here (default: a temp dir)")
+    parser.add_argument("--skills", default="auto", help="auto, learned or scripted")
+    parser.add_argument(
+        "--skill-ckpt", action="append", default=[], metavar="SKILL=PATH", help="learned checkpoint per skill"
+    )
+    parser.add_argument("--max-replans", type=int, default=3)
     args = parser.parse_args()
+    ckpts = {}
+    for item in args.skill_ckpt:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            sys.exit(f"bench_agent: --skill-ckpt wants SKILL=PATH, got {item!r}")
+        ckpts[name] = Path(path)
 
     out = args.out or Path(tempfile.mkdtemp(prefix="agentrt-bench-"))
     rows = []
+    calls: Counter[str] = Counter()
+    succeeded: Counter[str] = Counter()
     header = ("seed", "status", "misplaced", "subgoals", "replans", "wall_s", "sim_s")
     print("{:>4} {:<17} {:>9} {:>8} {:>7} {:>7} {:>6}".format(*header))
     for seed in seed_range(args.seeds):
-        config = RunConfig(instruction=args.instruction, scene=args.scene, seed=seed, out=out)
-        record = run_instruction(config).record
+        config = RunConfig(
+            instruction=args.instruction,
+            scene=args.scene,
+            seed=seed,
+            out=out,
+            skills=args.skills,
+            skill_ckpts=ckpts,
+            max_replans=args.max_replans,
+        )
+        try:
+            record = run_instruction(config).record
+        except ValueError as exc:  # unknown skill set, missing or unloadable checkpoint
+            sys.exit(f"bench_agent: {exc}")
+        for sub in record.subgoals:
+            calls[sub.subgoal.skill] += 1
+            succeeded[sub.subgoal.skill] += bool(sub.result.ok and sub.effects_ok)
         misplaced = len(record.initial_scene.misplaced())
         rows.append(record)
         print(
@@ -48,6 +82,7 @@ def main() -> None:
         f"\n{args.instruction!r} on {args.scene}: {ok}/{len(rows)} reached the goal; "
         f"wall time per run mean {statistics.mean(walls):.1f} s, max {max(walls):.1f} s; episodes in {out}"
     )
+    print("calls that succeeded: " + ", ".join(f"{k} {succeeded[k]}/{n}" for k, n in sorted(calls.items())))
 
 
 if __name__ == "__main__":

@@ -82,7 +82,15 @@ class DoneConfig(BaseModel):
         description="fail once the gripper has been commanded closed this long without the skill's "
         "`grasp_literal` holding (a missed grasp; 0: never)",
     )
+    retract_on_miss: bool = Field(
+        default=False,
+        description="after a missed grasp, open the gripper, rise and bring the arm home before failing "
+        "(a scripted reflex; arm skills only), so that a retry starts where the demonstrations start",
+    )
 
+
+RETRACT_RISE_M = 0.1
+"""How far (m) the hand rises straight up after a missed grasp before it goes home."""
 
 TWIN_DECLARATIONS = ("name", "Args", "preconditions", "effects", "instruction", "action_keys", "max_steps")
 """What a learned skill takes from its scripted twin, so a plan for one runs the other."""
@@ -188,8 +196,12 @@ class LearnedSkill(Skill):
         self.grasp = parse_literal(self.grasp_literal) if self.grasp_literal else None
         self.closed_since: int | None = None
         self.last_motion = 0.0  # nothing commanded yet: already-true effects end the call at once
+        self.retracting: tuple[Any, str] | None = None
+        """While retracting after a missed grasp: the motion (an ``ArmSequence``) and the failure."""
 
     def _act(self, obs: dict[str, np.ndarray]) -> Action | Done:
+        if self.retracting is not None:
+            return self._retract_step()
         if self.step % self.done.check_every == 0:
             facts = self.env.facts()
             if effects_hold(self.effect_literals, self.binding, facts):
@@ -208,8 +220,12 @@ class LearnedSkill(Skill):
                     self.closed_since = None
                 elif self.step - self.closed_since >= self.done.miss_steps:
                     ground = format_atom(substitute(self.grasp.atom, self.binding))
-                    return Done(False, f"grasp missed: the gripper closed {self.done.miss_steps} steps "
-                                f"ago and {ground} does not hold")  # fmt: skip
+                    reason = (f"grasp missed: the gripper closed {self.done.miss_steps} steps "
+                              f"ago and {ground} does not hold")  # fmt: skip
+                    if not self.done.retract_on_miss:
+                        return Done(False, reason)
+                    self.retracting = (self._retraction(), reason)
+                    return self._retract_step()
         if self.held_since is not None:
             held = self.step - self.held_since
             if held >= self.done.min_hold_steps and (
@@ -253,7 +269,23 @@ class LearnedSkill(Skill):
         out[ARM_POS] -= self._setpoint()
         return out
 
+    def _retract_step(self) -> Action | Done:
+        """The next step of the retraction, or the missed grasp's failure once it is over."""
+        assert self.retracting is not None
+        motion, reason = self.retracting
+        action = motion.act(self.env)
+        if action is None:
+            return Done(False, f"{reason}; the arm retracted home")
+        if motion.timed_out:
+            return Done(False, f"{reason}; the arm could not retract home")
+        return self._to_action(np.asarray(action, np.float32))
+
     # ------------------------------------------------------------ for subclasses
+    def _retraction(self) -> Any:
+        """The motion (``skills.scripted.motion.ArmSequence``) that opens the gripper and brings the
+        arm home after a missed grasp; only arm skills have one."""
+        raise NotImplementedError(f"skill {self.name!r} cannot retract an arm")
+
     def _setpoint(self) -> np.ndarray:
         """The commanded end-effector position ``(3,)`` (m, base frame) that position targets are
         relative to; only skills with :attr:`accepts_position_targets` have one."""
@@ -289,6 +321,28 @@ class _ArmRows:
         """The arm's commanded end-effector position ``(3,)`` (m, base frame)."""
         return np.asarray(self.env.ee_target()[0], np.float32)
 
+    def _retraction(self) -> Any:
+        """Open the gripper where the hand is (the setpoint brought back to it; 3 steps), rise
+        :data:`RETRACT_RISE_M` (at least to the home height), then go home at that height and down
+        to the home pose, as the scripted pick's lift does. Steers the arm controller's setpoint like
+        the scripted experts (a reflex, not the policy)."""
+        from skills.scripted.motion import MAX_TRAVEL_Z_M, ArmGoal, ArmSequence
+
+        hand = np.asarray(self.env.ee_pose()[0], np.float64)  # the setpoint may press into something
+        rot = self.env.ee_target()[1]
+        yaw = float(np.arctan2(rot[1, 0], rot[0, 0]))  # top-down: the hand's x axis in the base frame
+        home = np.asarray(self.env.robot.arm.home_pos, np.float64)
+        high = min(max(float(hand[2]) + RETRACT_RISE_M, float(home[2])), MAX_TRAVEL_Z_M)
+        return ArmSequence(
+            [
+                ArmGoal(hand, yaw, -1.0, tol=0.02, settle=3, transit=True),
+                ArmGoal(np.array([hand[0], hand[1], high]), yaw, -1.0, tol=0.03, transit=True),
+                ArmGoal(np.array([home[0], home[1], high]), 0.0, -1.0, tol=0.03, transit=True),
+                ArmGoal(home, 0.0, -1.0, tol=0.02, transit=True),
+            ],
+            timeout_per_goal=30,
+        )
+
     def _to_action(self, row: np.ndarray) -> Action:
         if row.shape != (ARM_ACTION_DIM,):
             raise ValueError(f"arm policy rows must have {ARM_ACTION_DIM} values, got {row.shape}")
@@ -309,10 +363,12 @@ class LearnedPick(_ArmRows, LearnedSkill, twin=ScriptedPick):
     at the place where the object lies with an empty gripper. Ends when the object has been
     held for a moment and the arm has come to rest; fails when the gripper has closed for
     15 steps (1.5 s) without holding the object (a missed grasp, as the scripted twin fails
-    after 10 closing steps), and (aborted) at the step budget.
+    after 10 closing steps), and (aborted) at the step budget. After a missed grasp it first
+    opens the gripper and brings the arm home (:attr:`DoneConfig.retract_on_miss`): a retry then
+    starts from the pose every demonstration starts from, not closed beside the object.
     """
 
-    default_done = DoneConfig(miss_steps=15)
+    default_done = DoneConfig(miss_steps=15, retract_on_miss=True)
     keep_any = ("in(?object, ?from)", "holding(?object)")
     grasp_literal = "holding(?object)"
 

@@ -17,7 +17,7 @@ from planners.symbolic import SymbolicPlanner
 from skills.base import StepEvent
 from skills.vla.config import EE_POS
 from skills.vla.ensemble import ExecutionConfig
-from skills.vla.skills import LEARNED_SKILLS, LearnedNavigate, LearnedPick, effects_hold
+from skills.vla.skills import LEARNED_SKILLS, DoneConfig, LearnedNavigate, LearnedPick, effects_hold
 
 SCENE = fixture_scene(
     [("mug_0", "red mug", "mug", "counter", "shelf")], ["counter", "shelf"], robot_at="counter"
@@ -125,7 +125,8 @@ def test_knocked_off_object_fails_early_with_a_reason(fakes: SimpleNamespace) ->
 def test_a_gripper_closed_on_nothing_fails_as_a_missed_grasp(fakes: SimpleNamespace) -> None:
     policy = fakes.ScriptedChunkPolicy(_pick_rows(close_at=3))
     never = fakes.GraspWorld(SCENE.model_copy(deep=True), "mug_0", close_steps=10_000)
-    result = LearnedPick(policy).run(never, {"object": "mug_0"}, scene=SCENE)
+    no_retract = DoneConfig(miss_steps=15)  # FakeEnv has no arm to retract
+    result = LearnedPick(policy, done=no_retract).run(never, {"object": "mug_0"}, scene=SCENE)
     # closed from step 3; 15 steps (miss_steps) later the mug is still not held
     assert result.status is SkillStatus.FAILURE and result.steps == 18
     assert result.reason == "grasp missed: the gripper closed 15 steps ago and holding(mug_0) does not hold"
@@ -247,6 +248,45 @@ def test_replayed_expert_pick_succeeds_through_the_learned_skill(
     assert policy.matched[: len(actions)] == list(range(len(actions)))
     np.testing.assert_allclose(np.stack(applied[: len(actions)]), actions, atol=1e-6)
     assert obj.id == env.held_object()
+
+
+class _DownThenClose:
+    """A chunk policy (4-row chunks, one call per step under ensembling): 2 cm down per step for 5
+    steps, then closed and still."""
+
+    chunk_size, action_keys, obs_keys, control_hz = 4, ("arm",), ("head_rgb", "state"), 10.0
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def reset(self) -> None:
+        self.calls = 0
+
+    def predict_chunk(self, obs: dict, instruction: str) -> np.ndarray:
+        step, self.calls = self.calls, self.calls + 1
+        out = np.zeros((4, 7), np.float32)
+        for i in range(4):
+            out[i, 2] = -0.02 if step + i < 5 else 0.0
+            out[i, 6] = 1.0 if step + i >= 5 else -1.0
+        return out
+
+
+def test_a_missed_grasp_opens_the_gripper_and_brings_the_arm_home_before_failing(
+    kitchen_expert_pick: dict,
+) -> None:
+    env, obj = kitchen_expert_pick["env"], kitchen_expert_pick["object"]
+    env.reset(seed=7)
+    assert SKILLS.get("navigate_to")().run(env, {"place": obj.location}, scene=env.describe()).ok
+    home = np.asarray(env.unwrapped.robot.arm.home_pos)
+
+    applied: list[np.ndarray] = []
+    result = LearnedPick(_DownThenClose()).run(
+        env, {"object": obj.id}, scene=env.describe(), on_step=lambda e: applied.append(e.action["arm"])
+    )
+    assert result.status is SkillStatus.FAILURE
+    assert result.reason.startswith("grasp missed") and result.reason.endswith("; the arm retracted home")
+    assert float(np.linalg.norm(env.unwrapped.ee_pose()[0] - home)) < 0.03
+    assert applied[-1][6] < 0 and result.steps > 20  # open again, after 5 + 15 steps of the policy
 
 
 class _HandWorld(FakeEnv):
