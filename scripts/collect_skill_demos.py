@@ -23,7 +23,9 @@ Two options widen the states a pick is demonstrated from (pick calls only):
   pose, each executed step is the expert's plus Gaussian noise of ``S`` m per axis, and the
   *expert's* step is recorded. The demonstrations then show the expert correcting from states
   off its own path, the states a learner's errors lead to. The last slow descent and the
-  grasp stay clean (the expert closes within 6 mm).
+  grasp stay clean (the expert closes within 6 mm). Measured: it made the data worse, not
+  better (``skills/vla/README.md``, "a negative result"): the noise moves the arm's setpoint,
+  which a policy does not observe, so the recorded corrections depend on something hidden.
 
 Appends to ``--out`` (created with the scene's features if absent); each episode is
 committed on its own, so an interrupted run (Ctrl-C or SIGTERM: it stops after closing the
@@ -128,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scene", default="kitchen-v0")
     parser.add_argument("--base-offset-m", type=float, default=0.0, help="pick: move the base up to this")
     parser.add_argument("--base-yaw-rad", type=float, default=0.15, help="pick: with --base-offset-m")
-    parser.add_argument("--dart-noise-m", type=float, default=0.0, help="pick: DART noise per axis (m)")
+    parser.add_argument(
+        "--dart-noise-m", type=float, default=0.0, help="pick: DART noise per axis (m); measured to hurt"
+    )
     args = parser.parse_args(argv)
     skills = [s.strip() for s in args.skills.split(",") if s.strip()]
     unknown = [s for s in skills if s not in SKILLS]
