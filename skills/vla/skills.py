@@ -111,6 +111,8 @@ class LearnedSkill(Skill):
     """Literals (over the arguments and precondition variables) of which one must hold while the
     skill runs, e.g. the object is where it was or in the hand; empty: no early failure."""
     accepts_position_targets: ClassVar[bool] = False
+    can_retract: ClassVar[bool] = False
+    """Whether the skill has an arm to retract after a missed grasp (:attr:`DoneConfig.retract_on_miss`)."""
     """Whether the skill can run a policy with arm position targets (it has a :meth:`_setpoint`)."""
     grasp_literal: ClassVar[str | None] = None
     """What a closed gripper should be holding (``holding(?object)``), for :attr:`DoneConfig.miss_steps`."""
@@ -144,6 +146,8 @@ class LearnedSkill(Skill):
         self.policy = policy
         self.execution = execution or ExecutionConfig()
         self.done = done or self.default_done
+        if self.done.retract_on_miss and not self.can_retract:
+            raise ValueError(f"skill {self.name!r} has no arm to retract (DoneConfig.retract_on_miss)")
         self.checkpoint = checkpoint
         self.executor = ChunkExecutor(self.execution, int(policy.chunk_size))
         self.chunk_latencies_ms: list[float] = []
@@ -283,7 +287,7 @@ class LearnedSkill(Skill):
     # ------------------------------------------------------------ for subclasses
     def _retraction(self) -> Any:
         """The motion (``skills.scripted.motion.ArmSequence``) that opens the gripper and brings the
-        arm home after a missed grasp; only arm skills have one."""
+        arm home after a missed grasp; only skills that :attr:`can_retract` have one."""
         raise NotImplementedError(f"skill {self.name!r} cannot retract an arm")
 
     def _setpoint(self) -> np.ndarray:
@@ -315,6 +319,7 @@ class _ArmRows:
     """
 
     accepts_position_targets = True
+    can_retract = True
     env: Any
 
     def _setpoint(self) -> np.ndarray:

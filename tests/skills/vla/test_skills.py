@@ -289,6 +289,12 @@ def test_a_missed_grasp_opens_the_gripper_and_brings_the_arm_home_before_failing
     assert applied[-1][6] < 0 and result.steps > 20  # open again, after 5 + 15 steps of the policy
 
 
+def test_only_an_arm_skill_retracts(fakes: SimpleNamespace) -> None:
+    policy = fakes.ScriptedChunkPolicy(lambda step, text: np.zeros((4, 3), np.float32), action_keys=("base",))
+    with pytest.raises(ValueError, match="no arm to retract"):
+        LearnedNavigate(policy, done=DoneConfig(retract_on_miss=True))
+
+
 class _HandWorld(FakeEnv):
     """A FakeEnv with an 18-D state and an arm setpoint (``ee_target``) that moves by each commanded
     step; the measured hand (``EE_POS``) lags one step behind it."""
