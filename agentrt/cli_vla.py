@@ -131,6 +131,14 @@ def train_vla(
             "not per-step deltas (manipulation only).",
         ),
     ] = False,
+    goal_frame: Annotated[
+        bool,
+        typer.Option(
+            "--goal-frame",
+            help="With --position-targets: those positions are relative to the goal in the goal token "
+            "(where the gripper will act), not to the hand (needs --goal-source keypoints).",
+        ),
+    ] = False,
     goal_teacher: Annotated[
         float,
         typer.Option(
@@ -226,6 +234,8 @@ def train_vla(
             sized["goal_features"] = True
         if position_targets:
             sized["position_targets"] = True
+        if goal_frame:
+            sized["goal_frame"] = True
         model = preset(family, head=head, vision=vision, chunk_size=chunk_size, seed=seed, **sized)
         cfg = TrainConfig(
             data=data,

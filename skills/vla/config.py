@@ -142,6 +142,18 @@ class VLAConfig(BaseModel):
         "skills turn them back into steps from the arm's commanded setpoint (arm models only)",
     )
 
+    goal_frame: bool = Field(
+        default=False,
+        description="with position_targets, in a grasp (a call that starts with an empty hand) the "
+        "arm's xyz rows are relative to the goal in the goal token (where the gripper will close), "
+        "not to the setpoint when the chunk is predicted: the approach is then the same few numbers "
+        "in every scene (close at about zero), so how precisely the hand reaches a measured goal "
+        "(the depth goal) no longer depends on the decoder turning the goal token into a "
+        "displacement; the learned skills add the goal the policy used. A place's goal is the goal "
+        "head's guess, so its rows stay relative to the setpoint "
+        "(needs position_targets and goal_source='keypoints')",
+    )
+
     depth_goal: DepthGoal | None = Field(
         default=None,
         description="at inference, the goal token gets head keypoint 0 unprojected through the head "
@@ -191,6 +203,12 @@ class VLAConfig(BaseModel):
             raise ValueError("goal_features needs goal_source='keypoints' (features under keypoint 0)")
         if self.position_targets and self.action_keys != (ARM_KEY,):
             raise ValueError(f"position_targets needs an arm-only model, got action_keys={self.action_keys}")
+        if self.goal_frame and not (self.position_targets and self.goal_source == "keypoints"):
+            raise ValueError(
+                "goal_frame needs position_targets and goal_source='keypoints' (targets relative to the "
+                f"goal token's goal), got position_targets={self.position_targets}, "
+                f"goal_source={self.goal_source!r}"
+            )
         if self.depth_goal is not None and not (self.goal_source == "keypoints" and "head" in self.cameras):
             raise ValueError(
                 "depth_goal needs goal_source='keypoints' and the head camera, "

@@ -119,9 +119,10 @@ class VLAModel(nn.Module):
         goal: torch.Tensor | None = None,
         goal_mask: torch.Tensor | None = None,
         goal_fn: GoalFn | None = None,
-    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
-        """The context, the standardised goal ``(B, 3)`` the goal head predicts (with a goal head) and
-        the keypoint logits ``(B, K, keypoints, H * W)`` over the stride-4 cells (with keypoints).
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None]:
+        """The context, the standardised goal ``(B, 3)`` the goal head predicts (with a goal head),
+        the keypoint logits ``(B, K, keypoints, H * W)`` over the stride-4 cells (with keypoints) and
+        the standardised goal ``(B, 3)`` the goal token was given (``goal_source == "keypoints"``).
 
         With ``goal_source == "keypoints"``, a standardised ``goal`` ``(B, 3)`` replaces the
         prediction in the context's goal token (in the rows where ``goal_mask`` ``(B,)`` is true;
@@ -147,7 +148,7 @@ class VLAModel(nn.Module):
         if self.state_proj is not None:
             picked = state.index_select(1, self.state_indices)
             tokens.append((self.state_proj(picked) + self.kind_emb[2])[:, None])
-        predicted = None
+        predicted = given = None
         if c.use_goal and c.goal_source == "keypoints":
             assert xy is not None
             # keypoint 0 of every camera (and where the hand is) must say where the gripper will act
@@ -178,7 +179,7 @@ class VLAModel(nn.Module):
         context = self.context_norm(x)
         if c.use_goal and c.goal_source == "token":
             predicted = self.goal_head(context[:, -1])
-        return context, predicted, logits
+        return context, predicted, logits, given
 
     def _see(
         self, images: torch.Tensor, text: torch.Tensor
@@ -235,7 +236,7 @@ class VLAModel(nn.Module):
                 mask &= goal_valid.bool()
             noise = torch.as_tensor(goal_noise, dtype=goal.dtype, device=goal.device)
             given = goal + torch.randn_like(goal) * noise
-        context, predicted, logits = self._encode(images, text, state, given, mask)
+        context, predicted, logits, _ = self._encode(images, text, state, given, mask)
         loss, info = self.head.loss(self._decoder(context), target, valid)
         if predicted is not None and goal is not None:
             err = F.smooth_l1_loss(predicted, goal, reduction="none").mean(-1)
@@ -293,7 +294,21 @@ class VLAModel(nn.Module):
         """Normalised chunk ``(B, chunk_size, action_dim)`` in ``[-1, 1]``; a standardised ``goal``
         ``(B, 3)``, or the one ``goal_fn`` returns (see :meth:`_encode`), replaces the goal head's
         (``goal_source == "keypoints"``)."""
+        return self.predict_with_goal(images, text, state, generator, goal, goal_fn)[0]
+
+    @torch.no_grad()
+    def predict_with_goal(
+        self,
+        images: torch.Tensor,
+        text: torch.Tensor,
+        state: torch.Tensor,
+        generator: torch.Generator | None = None,
+        goal: torch.Tensor | None = None,
+        goal_fn: GoalFn | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """:meth:`predict`, and the standardised goal ``(B, 3)`` in the goal token (``None`` unless
+        ``goal_source == "keypoints"``): what ``config.goal_frame`` chunks are relative to."""
         if goal_fn is not None and self.config.goal_source != "keypoints":
             raise ValueError(f"model {self.config.name!r} cannot be given a goal: its goal is not an input")
-        context = self._encode(images, text, state, goal, goal_fn=goal_fn)[0]
-        return self.head.sample(self._decoder(context), images.shape[0], generator)
+        context, _, _, given = self._encode(images, text, state, goal, goal_fn=goal_fn)
+        return self.head.sample(self._decoder(context), images.shape[0], generator), given

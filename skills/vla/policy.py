@@ -65,6 +65,9 @@ class VLAPolicy:
         self.depth_goal: tuple[str, np.ndarray] | None = None
         """With ``config.depth_goal``: the instruction and the goal ``(3,)`` (m, base frame) found
         by depth and trusted, kept until :meth:`reset`; ``None`` while none was."""
+        self.last_goal: np.ndarray | None = None
+        """The goal ``(3,)`` (m, base frame) in the goal token of the last chunk (models with
+        ``goal_source == "keypoints"``): the origin of ``config.goal_frame`` chunks."""
 
     @property
     def position_targets(self) -> bool:
@@ -72,10 +75,17 @@ class VLAPolicy:
         arm skills turn them into steps; ``VLAConfig.position_targets``)."""
         return self.config.position_targets
 
+    @property
+    def goal_frame(self) -> bool:
+        """Whether those positions are relative to :attr:`last_goal` rather than to the setpoint
+        (``VLAConfig.goal_frame``)."""
+        return self.config.goal_frame
+
     def reset(self) -> None:
         """Re-seed the inference noise and forget the depth goal."""
         self._generator.manual_seed(self.config.seed)
         self.depth_goal = None
+        self.last_goal = None
 
     def embed(self, instruction: str) -> torch.Tensor:
         """``(384,)`` embedding of ``instruction``, computed once per distinct text."""
@@ -120,8 +130,11 @@ class VLAPolicy:
             goal = self._standard_goal(self.goal)
         elif self.config.depth_goal is not None and self.grasping:
             goal, goal_fn = self._depth_goal(obs, instruction)
-        normalized = self.model.predict(
+        normalized, given = self.model.predict_with_goal(
             images, self.embed(instruction)[None], state, self._generator, goal, goal_fn
+        )
+        self.last_goal = (
+            None if given is None else self.normalizer.ungoal(given[0]).numpy().astype(np.float32)
         )
         return self.normalizer.unaction(normalized[0]).numpy().astype(np.float32)
 

@@ -111,9 +111,9 @@ class LearnedSkill(Skill):
     """Literals (over the arguments and precondition variables) of which one must hold while the
     skill runs, e.g. the object is where it was or in the hand; empty: no early failure."""
     accepts_position_targets: ClassVar[bool] = False
+    """Whether the skill can run a policy with arm position targets (it has a :meth:`_setpoint`)."""
     can_retract: ClassVar[bool] = False
     """Whether the skill has an arm to retract after a missed grasp (:attr:`DoneConfig.retract_on_miss`)."""
-    """Whether the skill can run a policy with arm position targets (it has a :meth:`_setpoint`)."""
     grasp_literal: ClassVar[str | None] = None
     """What a closed gripper should be holding (``holding(?object)``), for :attr:`DoneConfig.miss_steps`."""
 
@@ -143,6 +143,9 @@ class LearnedSkill(Skill):
         """Whether the arm rows are positions relative to the hand (``VLAConfig.position_targets``)."""
         if self.position_targets and not self.accepts_position_targets:
             raise ValueError(f"skill {self.name!r} cannot run a policy whose rows are arm position targets")
+        self.goal_frame = self.position_targets and bool(getattr(policy, "goal_frame", False))
+        """Whether those positions are relative to the policy's goal in a grasp (``policy.last_goal``
+        after each chunk, ``VLAConfig.goal_frame``) rather than to the setpoint."""
         self.policy = policy
         self.execution = execution or ExecutionConfig()
         self.done = done or self.default_done
@@ -258,11 +261,19 @@ class LearnedSkill(Skill):
         return False
 
     def _anchor(self, chunk: np.ndarray) -> np.ndarray:
-        """A predicted chunk as the executor ensembles it: position targets plus the setpoint."""
+        """A predicted chunk as the executor ensembles it: position targets plus the setpoint, or, in
+        a grasp by a ``goal_frame`` policy, plus the goal the policy acted on, so the executor
+        averages positions in the base frame even where that goal changed between chunks."""
         if not self.position_targets:
             return chunk
         out = np.array(chunk, dtype=np.float32, copy=True)
-        out[:, ARM_POS] += self._setpoint()
+        if self.goal_frame and not self.holding_something:  # a grasp (VLAConfig.goal_frame)
+            goal = getattr(self.policy, "last_goal", None)
+            if goal is None:
+                raise RuntimeError(f"skill {self.name!r}: a goal-frame policy gave a chunk without its goal")
+            out[:, ARM_POS] += np.asarray(goal, np.float32)
+        else:
+            out[:, ARM_POS] += self._setpoint()
         return out
 
     def _row(self, row: np.ndarray) -> np.ndarray:

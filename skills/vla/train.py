@@ -191,6 +191,11 @@ class Batches:
         }
 
 
+def _same_targets(a: VLAConfig, b: VLAConfig) -> bool:
+    """Whether two models' action rows mean the same thing (so one's statistics fit the other)."""
+    return (a.position_targets, a.goal_frame) == (b.position_targets, b.goal_frame)
+
+
 def training_stats(data: TrainingData, idx: np.ndarray, position_targets: bool = False) -> NormStats:
     """Normalisation statistics of the frames ``idx``: their states, and the actions the chunks
     must predict (with ``position_targets``, every valid row of their chunks, whose arm xyz are
@@ -388,7 +393,7 @@ def train(
     source = _init_source(cfg) if resume is None else None
     if resume:
         stats = NormStats.model_validate(resume["stats"])
-    elif source is not None and source.config.position_targets == cfg.model.position_targets:
+    elif source is not None and _same_targets(source.config, cfg.model):
         stats = source.stats  # the weights expect the statistics they were trained with
     else:
         stats = training_stats(data, train_idx, cfg.model.position_targets)

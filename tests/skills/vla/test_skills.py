@@ -343,3 +343,26 @@ def test_position_targets_are_ensembled_as_positions_and_applied_from_the_setpoi
     nav_policy.position_targets = True
     with pytest.raises(ValueError, match="position targets"):
         LearnedNavigate(nav_policy)
+
+
+def test_goal_frame_targets_are_ensembled_around_the_goal_the_policy_used(fakes: SimpleNamespace) -> None:
+    world = _HandWorld(SCENE.model_copy(deep=True), [0.3, 0.0, 0.5])
+    goals = {0: np.array([0.4, -0.1, 0.3], np.float32), 1: np.array([0.44, -0.1, 0.3], np.float32)}
+
+    def rows(step: int, instruction: str) -> np.ndarray:  # every chunk: 2 cm over the goal, then on it
+        policy.last_goal = goals[min(step, 1)]  # the goal moves 4 cm between the first two chunks
+        out = np.zeros((4, 7), np.float32)
+        out[:, 2] = [0.02, 0.0, 0.0, 0.0]
+        out[:, 6] = -1.0
+        return out
+
+    policy = fakes.ScriptedChunkPolicy(rows)
+    policy.position_targets, policy.goal_frame, policy.last_goal = True, True, None
+    LearnedPick(policy, execution=ExecutionConfig(temporal_k=0.0)).run(
+        world, {"object": "mug_0"}, scene=SCENE, max_steps=2
+    )
+    steps = np.array([a["arm"][:3] for a in world.actions])
+    np.testing.assert_allclose(steps[0], goals[0] + [0, 0, 0.02] - [0.3, 0.0, 0.5], atol=1e-6)
+    # step 1 averages chunk 0's row 1 (on goal 0) with chunk 1's row 0 (2 cm over goal 1), in the base frame
+    expected = (goals[0] + goals[1] + [0, 0, 0.02]) / 2
+    np.testing.assert_allclose(world.setpoint, expected, atol=1e-6)

@@ -24,6 +24,7 @@ from skills.vla.data import (
     gripper_goals,
     load_training_data,
     relabelled_episodes,
+    setpoint_offsets,
 )
 from skills.vla.train import TrainConfig, goal_pixels, train, training_stats
 from tests.skills.vla.helpers import FakeTextEncoder, make_kitchen_dataset, observation, tiny_config
@@ -64,6 +65,44 @@ def test_gripper_goals_are_where_each_segment_first_flips_its_gripper() -> None:
     goals, valid = gripper_goals(segment, ee, gripper)
     assert goals[:4].tolist() == [[6, 7, 8]] * 4 and goals[4:7].tolist() == [[18, 19, 20]] * 3
     assert valid.tolist() == [True] * 7 + [False] * 2 and not goals[7:].any()
+
+
+def test_setpoint_offsets_are_the_steps_between_a_grasp_frame_and_its_close() -> None:
+    segment = np.array([0, 0, 0, 0, 5, 5, 2, 2])
+    steps = np.zeros((8, 3), np.float32)
+    steps[:, 0] = [0.01, 0.02, 0.03, 0.04, 0.1, 0.2, 0.5, 0.5]
+    gripper = np.array([-1, -1, 1, 1, 1, -1, -1, -1])  # a grasp closing at 2; a place; a grasp never closing
+    offsets, grasp = setpoint_offsets(segment, steps, gripper)
+    # S_t - S_2: minus the steps of frames t..1 before the close, plus those of 2..t-1 after it
+    np.testing.assert_allclose(offsets[:4, 0], [-0.03, -0.02, 0.0, 0.03], atol=1e-7)
+    assert grasp.tolist() == [True] * 4 + [False] * 2 + [True] * 2
+    assert not offsets[4:].any() and not offsets[:, 1:].any()  # the place keeps the setpoint frame
+
+
+def test_goal_frame_targets_are_position_targets_relative_to_the_goal(dataset: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="goal_frame needs position_targets"):
+        tiny_config("manipulation", goal_frame=True)
+    sized = {"cnn_widths": (8, 16, 16), "keypoints": 2, "goal_weight": 1.0, "goal_source": "keypoints"}
+    setpoint = tiny_config("manipulation", position_targets=True, **sized)
+    plain = load_training_data(dataset, setpoint, tmp_path / "cache", progress=False)
+    config = tiny_config("manipulation", position_targets=True, goal_frame=True, **sized)
+    data = load_training_data(dataset, config, tmp_path / "cache", progress=False)
+    assert data.goal_offsets is not None and plain.goal_offsets is None
+    idx = np.arange(len(data))
+    shifted = data.targets(idx, position_targets=True) - plain.targets(idx, position_targets=True)
+    expected_shift = np.broadcast_to(data.goal_offsets[:, None], shifted[..., :3].shape)
+    np.testing.assert_allclose(shifted[..., :3], expected_shift, atol=1e-6)
+    assert not shifted[..., 3:].any()
+    assert data.goal_valid is not None and data.goal_valid.all()
+    # each episode: a pick (subgoal 1, frames 0-5) closing at its frame 3, then a place (frames 6-11)
+    assert not data.goal_offsets[3::12].any() and data.goal_offsets[0::12].any()
+    assert not data.goal_offsets[6::12].any()  # the place's rows stay relative to the setpoint
+    cfg = run_config(dataset, tmp_path / "run", steps=2, position_targets=True, goal_frame=True, **sized)
+    policy = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
+    assert policy.goal_frame and policy.position_targets
+    train_idx, _ = data.split(cfg.val_fraction, cfg.seed)
+    expected = training_stats(data, train_idx, position_targets=True)
+    assert policy.stats.action_high == pytest.approx(expected.action_high)
 
 
 def test_goal_targets_of_the_manipulation_family(dataset: Path, tmp_path: Path) -> None:

@@ -172,6 +172,16 @@ def test_a_given_goal_replaces_the_prediction_in_the_goal_token() -> None:
     chunk = policy.predict_chunk(obs, "pick up the red mug")
     np.testing.assert_allclose(chunk, policy.normalizer.unaction(expected[0]).numpy(), atol=1e-6)
     assert not np.allclose(chunk, own_chunk)
+    # the goal in the token comes back in metres: what goal-frame chunks are relative to
+    assert policy.last_goal is not None
+    np.testing.assert_allclose(policy.last_goal, [0.6, 0.1, 0.8], atol=1e-6)
+    policy.goal = None
+    policy.predict_chunk(obs, "pick up the red mug")
+    _, own_goal = model.predict_with_goal(images, policy.embed("pick up the red mug")[None], state)
+    assert own_goal is not None
+    np.testing.assert_allclose(policy.last_goal, policy.normalizer.ungoal(own_goal[0]).numpy(), atol=1e-6)
+    policy.reset()
+    assert policy.last_goal is None
     token_model = VLAModel(tiny_config(goal_weight=1.0)).eval()
     with pytest.raises(ValueError, match="cannot be given a goal"):
         token_model.encode(images, text, state, given)
