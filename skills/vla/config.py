@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_ACTION_DIM, BASE_KEY, CONTROL_HZ
 from skills.vla.depth_goal import DepthGoal
+from skills.vla.pointer import PointerConfig
 
 ACTION_GROUPS: dict[str, tuple[int, int]] = {ARM_KEY: (0, ARM_ACTION_DIM), BASE_KEY: (7, BASE_ACTION_DIM)}
 """Action group -> (offset, width) inside a dataset's 10-D ``action`` column (arm 7 + base 3)."""
@@ -161,6 +162,12 @@ class VLAConfig(BaseModel):
         "agree; the policy then also reads head_depth (needs goal_source='keypoints' and a head camera)",
     )
 
+    pointer: PointerConfig | None = Field(
+        default=None,
+        description="a separate object pointer (:mod:`skills.vla.pointer`) seeds the depth goal in place "
+        "of head keypoint 0 and decides when to trust it (needs depth_goal)",
+    )
+
     @model_validator(mode="after")
     def _check(self) -> VLAConfig:
         unknown = [k for k in self.action_keys if k not in ACTION_GROUPS]
@@ -213,6 +220,12 @@ class VLAConfig(BaseModel):
             raise ValueError(
                 "depth_goal needs goal_source='keypoints' and the head camera, "
                 f"got goal_source={self.goal_source!r}, cameras={self.cameras}"
+            )
+        if self.pointer is not None and self.depth_goal is None:
+            raise ValueError("pointer needs depth_goal (the pointer's pixel seeds the depth goal)")
+        if self.pointer is not None and self.crops.get("head") not in (None, self.pointer.crop):
+            raise ValueError(
+                f"pointer crop {self.pointer.crop} differs from the head crop {self.crops['head']}"
             )
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")

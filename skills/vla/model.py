@@ -45,6 +45,7 @@ from torch import nn
 
 from skills.vla.config import EE_POS, VLAConfig
 from skills.vla.heads import ActionHead, build_head
+from skills.vla.pointer import ObjectPointer
 from skills.vla.vision import SpatialKeypoints, build_vision, cell_cross_entropy, vision_grid
 
 GoalFn = Callable[[torch.Tensor, torch.Tensor], "torch.Tensor | None"]
@@ -98,6 +99,7 @@ class VLAModel(nn.Module):
         self.head: ActionHead = build_head(
             c.head, c.chunk_size, c.action_dim, c.d_model, c.n_bins, c.flow_steps
         )
+        self.pointer = ObjectPointer(c.pointer) if c.pointer is not None else None
 
     def encode(
         self,

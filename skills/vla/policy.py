@@ -65,6 +65,9 @@ class VLAPolicy:
         self.depth_goal: tuple[str, np.ndarray] | None = None
         """With ``config.depth_goal``: the instruction and the goal ``(3,)`` (m, base frame) found
         by depth and trusted, kept until :meth:`reset`; ``None`` while none was."""
+        self.pointer_seen: tuple[np.ndarray, float] | None = None
+        """With ``config.pointer``: its last answer, the best pixel ``(2,)`` (``[-1, 1]`` over the head
+        crop) and P(not visible); ``None`` before it ran in this call (a diagnostic)."""
         self.last_goal: np.ndarray | None = None
         """The goal ``(3,)`` (m, base frame) in the goal token of the last chunk (models with
         ``goal_source == "keypoints"``): the origin of ``config.goal_frame`` chunks."""
@@ -85,6 +88,7 @@ class VLAPolicy:
         """Re-seed the inference noise and forget the depth goal."""
         self._generator.manual_seed(self.config.seed)
         self.depth_goal = None
+        self.pointer_seen = None
         self.last_goal = None
 
     def embed(self, instruction: str) -> torch.Tensor:
@@ -145,7 +149,9 @@ class VLAPolicy:
         self, obs: Mapping[str, np.ndarray], instruction: str
     ) -> tuple[torch.Tensor | None, GoalFn | None]:
         """The goal kept for ``instruction``, or a ``goal_fn`` that finds it by depth under head
-        keypoint 0 and keeps it if the goal head agrees (see :mod:`skills.vla.depth_goal`)."""
+        keypoint 0 and keeps it if the goal head agrees (see :mod:`skills.vla.depth_goal`). With
+        ``config.pointer`` the pointer's best pixel seeds the depth goal instead, kept once the pointer
+        sees the named object (:mod:`skills.vla.pointer`); until then the goal head's guess."""
         if self.depth_goal is not None and self.depth_goal[0] == instruction:
             return self._standard_goal(self.depth_goal[1]), None
         if "head_depth" not in obs:
@@ -155,6 +161,19 @@ class VLAPolicy:
         depth = np.asarray(obs["head_depth"], np.float32)
         head = self.config.cameras.index("head")
         crop = self.config.crops.get("head")
+        pointer = self.model.pointer
+        if pointer is not None:
+            if "head_rgb" not in obs:
+                raise KeyError(f"observation has no 'head_rgb' (policy reads {self.obs_keys})")
+            xy, p_null = pointer.point(
+                np.asarray(obs["head_rgb"], np.uint8), depth, finder.camera, self.embed(instruction)
+            )
+            self.pointer_seen = (xy, p_null)
+            if p_null >= pointer.config.max_null:  # not in view yet: the goal head's guess this chunk
+                return None, None
+            found = finder.locate(xy, depth, crop)
+            self.depth_goal = (instruction, found)
+            return self._standard_goal(found), None
 
         def from_depth(keypoints: torch.Tensor, predicted: torch.Tensor) -> torch.Tensor | None:
             found = finder.locate(keypoints[0, head].numpy(), depth, crop)
