@@ -130,6 +130,23 @@ def card(
             lines.append(
                 f"| {r['step']} | {r['train/loss']:.4f} | {r['val/loss']:.4f} | {r['val/chunk_l1']:.4f} |"
             )
+    pointer = prov.get("pointer")
+    if pointer:
+        held, shape = pointer.get("held_out", {}), cfg["pointer"]
+        lines += [
+            "",
+            f"Object pointer (`skills/vla/pointer.py`, {shape['channels']} channels, receptive field "
+            f"{1 + 2 * sum(shape['dilations'])} px), trained afterwards by `scripts/train_pointer.py` "
+            "on rendered head views, the VLA's weights unchanged:",
+            "",
+            f"- data {', '.join(f'`{d}`' for d in pointer.get('data', []))}: {pointer.get('pairs')} training "
+            f"pairs from {pointer.get('views')} views of {pointer.get('scenes')} scenes "
+            f"({100 * pointer.get('rephrased_share', 0):.0f}% of them repeated in other wordings);",
+            f"- {pointer.get('steps')} steps at batch {pointer.get('batch')}, "
+            f"{pointer.get('train_minutes')} min on the same machine;",
+            f"- held-out scenes: best pixel on the named object for {100 * held.get('on_object', 0):.1f}% of "
+            f"visible pairs; {100 * held.get('null_right', 0):.1f}% of not-visible pairs not trusted.",
+        ]
     lines += ["", "## Evaluation", ""]
     if reports:
         lines += [

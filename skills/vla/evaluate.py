@@ -139,6 +139,15 @@ def _draw_object(scene: SceneDescription, rng: np.random.Generator) -> tuple[str
     return obj, origin
 
 
+def place_draw(scene: SceneDescription, seed: int) -> tuple[str, str, str]:
+    """The object, its place and the receptacle :func:`setup_case` draws for ``place`` with ``seed``
+    (``scene`` just reset with it): the same case, for set-ups other than the scripted skills."""
+    rng = np.random.default_rng((seed, _SALT["place"]))
+    obj, origin = _draw_object(scene, rng)
+    receptacles = sorted(p.id for p in scene.places if p.receptacle and p.id != origin)
+    return obj, origin, str(rng.choice(receptacles))
+
+
 def pick_draw(scene: SceneDescription, seed: int) -> tuple[str, str]:
     """The object :func:`setup_case` draws for ``pick`` with ``seed`` (``scene`` just reset with it)
     and the place it lies in: the same case, for a start other than the scripted drive."""
@@ -318,6 +327,7 @@ __all__ = [
     "SkillCase",
     "evaluate_skill",
     "pick_draw",
+    "place_draw",
     "report",
     "run_case",
     "setup_case",
