@@ -36,6 +36,10 @@ CROP = (0.36, 0.33, 0.5)
 """The manipulation model's head crop (top, left, side)."""
 MIN_PIXELS = 4
 """An object with fewer pixels in the window counts as not visible."""
+PLACE_PREFIX = "put the "
+"""How the place instruction (``ScriptedPlace.instruction``) begins: tells place pairs from pick pairs."""
+MIDDLE = 0.5
+"""A receptacle's pixels for ``place`` pairs: those over the middle half of its rectangle, free of objects."""
 REPHRASINGS = (
     "fetch the {object}",
     "pick up that {object}",
@@ -66,6 +70,7 @@ def generate(
     crop: tuple[float, float, float] = CROP,
     offset_m: float = 0.1,
     progress_every: int = 50,
+    places: bool = False,
 ) -> dict[str, np.ndarray]:
     """Views ``rgb`` ``(V, S, S, 3)`` uint8, ``depth`` ``(V, S, S)`` float32 (m), ``labels`` ``(V, S, S)``
     int8 (0: no object, k: the view's k-th object), and pairs ``view`` ``(P,)``, ``label`` ``(P,)``
@@ -73,6 +78,7 @@ def generate(
     from agentrt.core.registry import SCENES
     from scenes.robots.camera import segmentation
     from skills.scripted.pick import ScriptedPick
+    from skills.scripted.place import ScriptedPlace
 
     env = SCENES.get(scene)()
     e = env.unwrapped
@@ -89,6 +95,10 @@ def generate(
                 place = e.places.get(obj.location) if obj.location else None
                 if place is not None and place.approach is not None and place.id != "trash_bin":
                     at.setdefault(place.id, []).append(obj.id)
+            if places:  # every place the robot can stand at, the trash bin and empty ones too
+                for pid, place in e.places.items():
+                    if place.approach is not None:
+                        at.setdefault(pid, [])
             for place_id, here in at.items():
                 poses = [np.array(e.places[place_id].approach, dtype=float)]
                 if rng.random() < 0.5:
@@ -102,7 +112,8 @@ def generate(
                 for pose in poses:
                     e.robot.reset(base_pose=pose)
                     obs = e.get_obs()
-                    bodies = _window(segmentation(e.client, e.head_spec, *e.robot.head_view()), crop)
+                    view_ = e.robot.head_view()
+                    bodies = _window(segmentation(e.client, e.head_spec, *view_), crop)
                     labels = np.zeros(bodies.shape, np.int8)
                     index: dict[str, int] = {}
                     for oid, rec in e.objects.items():
@@ -110,10 +121,37 @@ def generate(
                         if int(mask.sum()) >= MIN_PIXELS:
                             index[oid] = len(index) + 1
                             labels[mask] = index[oid]
+                    world = _window(_world_points(e, view_, obs["head_depth"][..., 0]), crop)
+                    spots: dict[str, int] = {}
+                    if places:
+                        for pid, place in e.places.items():
+                            spot = _middle(place.region, world) & (labels == 0)
+                            if (
+                                place.receptacle
+                                and int(spot.sum()) >= MIN_PIXELS
+                                and len(index) + len(spots) < 127
+                            ):
+                                spots[pid] = len(index) + len(spots) + 1
+                                labels[spot] = spots[pid]
                     v = len(views["rgb"])
                     views["rgb"].append(_window(obs["head_rgb"], crop).copy())
                     views["depth"].append(_window(obs["head_depth"][..., 0], crop).astype(np.float32))
                     views["labels"].append(labels)
+                    if places:
+                        receptacles = [p for p, pl in e.places.items() if pl.receptacle]
+                        absent = sorted(set(receptacles) - set(spots) - {place_id})
+                        named = sorted(set(spots) | ({place_id} & set(receptacles)))
+                        for pid in named + ([str(rng.choice(absent))] if absent else []):
+                            carried = str(rng.choice(sorted(e.objects)))
+                            pairs["view"].append(v)
+                            pairs["label"].append(spots.get(pid, 0))
+                            pairs["text"].append(
+                                ScriptedPlace.instruction.format(
+                                    object=description.natural_name(carried),
+                                    receptacle=description.natural_name(pid),
+                                )
+                            )
+                            pairs["seed"].append(seed)
                     absent = sorted(set(e.objects) - set(index) - set(here))
                     decoy = [str(rng.choice(absent))] if absent else []  # named, not there: "not visible"
                     for oid in sorted(set(index) | set(here)) + decoy:
@@ -140,6 +178,30 @@ def generate(
         "seed": np.array(pairs["seed"], np.int64),
         "crop": np.array(crop),
     }
+
+
+def _world_points(e: Any, view: tuple[np.ndarray, np.ndarray, np.ndarray], depth: np.ndarray) -> np.ndarray:
+    """``(H, W, 3)`` world points (m) of the head depth image ``depth`` ``(H, W)`` seen from ``view``."""
+    from skills.vla.camera import PinholeCamera
+
+    eye, target, up = (tuple(float(x) for x in v) for v in view)
+    camera = PinholeCamera(eye=eye, target=target, up=up, fov_deg=e.head_spec.fov_deg)
+    h, w = depth.shape
+    rows, cols = np.mgrid[0:h, 0:w]
+    fractions = np.stack([(cols + 0.5) / w, (rows + 0.5) / h], axis=-1).reshape(-1, 2)
+    return camera.unproject(fractions, depth.reshape(-1)).reshape(h, w, 3)
+
+
+def _middle(region: Any, world: np.ndarray) -> np.ndarray:
+    """``(H, W)`` whether each world point ``(H, W, 3)`` lies in the middle of ``region``'s rectangle
+    (:data:`MIDDLE` of each half size) between its support (less 3 cm) and its rim (plus 3 cm)."""
+    (cx, cy), (hx, hy) = region.center, region.half
+    return (
+        (np.abs(world[..., 0] - cx) <= MIDDLE * hx)
+        & (np.abs(world[..., 1] - cy) <= MIDDLE * hy)
+        & (world[..., 2] >= region.support_z - 0.03)
+        & (world[..., 2] <= max(region.rim_z, region.support_z) + 0.03)
+    )
 
 
 def _load(paths: list[Path]) -> dict[str, np.ndarray]:
@@ -171,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--scenes", type=int, default=800)
     gen.add_argument("--seed-start", type=int, default=600_000)
     gen.add_argument("--offset-m", type=float, default=0.1, help="largest base offset of the moved views (m)")
+    gen.add_argument(
+        "--places", action="store_true", help="also pairs naming a receptacle (place instructions)"
+    )
     tr = sub.add_parser("train", help="fit the pointer and attach it to a manipulation artifact")
     tr.add_argument("--data", type=Path, nargs="+", required=True, help="generated .npz files")
     tr.add_argument("--ckpt", type=Path, required=True, help="manipulation artifact with a depth goal")
@@ -200,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.scenes < 1:
             return _bad("--scenes must be at least 1")
         try:
-            data = generate(args.scene, args.seed_start, args.scenes, offset_m=args.offset_m)
+            data = generate(
+                args.scene, args.seed_start, args.scenes, offset_m=args.offset_m, places=args.places
+            )
         except (KeyError, ValueError) as exc:
             return _bad(str(exc.args[0]))
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -221,7 +288,7 @@ def _rephrase(
 
     prefix = ScriptedPick.instruction.split("{object}")[0]
     rng = np.random.default_rng(seed)
-    train = np.flatnonzero(~held)
+    train = np.flatnonzero(~held & np.char.startswith(data["text"].astype(str), prefix))
     chosen = train[rng.random(len(train)) < share]
     texts = [str(REPHRASINGS[rng.integers(len(REPHRASINGS))]).format(object=str(t)[len(prefix) :])
              for t in data["text"][chosen]]  # fmt: skip
@@ -262,7 +329,8 @@ def train_main(args: argparse.Namespace) -> int:
     if policy.config.crops.get("head") is not None and tuple(policy.config.crops["head"]) != crop:
         return _bad(f"the data's crop {crop} is not the model's head crop {policy.config.crops['head']}")
     try:
-        pointer_config = PointerConfig(crop=crop, max_null=args.max_null)
+        places = bool(np.char.startswith(data["text"].astype(str), PLACE_PREFIX).any())
+        pointer_config = PointerConfig(crop=crop, max_null=args.max_null, places=places)
         config = VLAConfig.model_validate({**policy.config.model_dump(), "pointer": pointer_config})
     except pydantic.ValidationError as exc:
         return _bad(f"{args.ckpt} cannot take a pointer: {exc.errors()[0]['msg']}")
@@ -276,7 +344,7 @@ def train_main(args: argparse.Namespace) -> int:
     embeddings = torch.as_tensor(np.asarray(encoder.encode(list(texts))), dtype=torch.float32)
     camera = config.depth_goal.camera  # type: ignore[union-attr]
     model = VLAModel(config, pretrained=False)
-    model.load_state_dict(policy.model.state_dict(), strict=False)  # all but the new pointer
+    model.load_state_dict(policy.model.state_dict(), strict=False)  # the VLA, and a pointer to continue
     assert model.pointer is not None
     start = time.perf_counter()
     history = train_pointer(
@@ -284,9 +352,18 @@ def train_main(args: argparse.Namespace) -> int:
         steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed,
     )  # fmt: skip
     minutes = (time.perf_counter() - start) / 60
-    val = evaluate_pointer(model.pointer, camera, data, embeddings, text_ids, np.flatnonzero(held))
+    is_place = np.char.startswith(data["text"].astype(str), PLACE_PREFIX)
+    val = evaluate_pointer(
+        model.pointer, camera, data, embeddings, text_ids, np.flatnonzero(held & ~is_place)
+    )
+    if places:
+        val["places"] = evaluate_pointer(
+            model.pointer, camera, data, embeddings, text_ids, np.flatnonzero(held & is_place)
+        )
     provenance = dict(policy.provenance)
+    earlier = provenance.get("pointer")  # --ckpt had a pointer: this run continued from its weights
     provenance["pointer"] = {
+        "init_from": None if earlier is None else {k: v for k, v in earlier.items() if k != "history"},
         "data": [str(p) for p in args.data],
         "pairs": int((~held).sum()),
         "views": int(len(np.unique(data["view"][~held]))),

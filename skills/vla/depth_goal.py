@@ -103,14 +103,23 @@ class DepthGoal(BaseModel):
                 top_xy, top_z, support_z = seen
                 z = max(support_z + MIN_GRASP_ABOVE_SUPPORT_M, top_z - self.below_top_m)
                 return np.array([top_xy[0], top_xy[1], z])
+        surface = self.surface(xy, d, crop)
+        ray = surface - np.asarray(self.camera.eye)
+        return surface + self.behind_m * ray / np.linalg.norm(ray)
+
+    def surface(
+        self, xy: np.ndarray, depth: np.ndarray, crop: tuple[float, float, float] | None
+    ) -> np.ndarray:
+        """The surface point ``(3,)`` (m, base frame) the head depth image ``depth`` ``(H, W[, 1])`` shows
+        at ``xy`` ``(2,)`` (``[-1, 1]`` over ``crop``): the window's median depth, unprojected."""
+        d = np.asarray(depth, np.float32).reshape(depth.shape[0], depth.shape[1])
+        fractions = crop_fractions(np.asarray(xy, np.float64)[None], crop)
         h, w = d.shape
         col = int(np.clip(fractions[0, 0] * w, 0, w - 1))
         row = int(np.clip(fractions[0, 1] * h, 0, h - 1))
         k = self.window
         surface_depth = float(np.median(d[max(row - k, 0) : row + k + 1, max(col - k, 0) : col + k + 1]))
-        surface = self.camera.unproject(fractions, np.array([surface_depth]))[0]
-        ray = surface - np.asarray(self.camera.eye)
-        return surface + self.behind_m * ray / np.linalg.norm(ray)
+        return self.camera.unproject(fractions, np.array([surface_depth]))[0]
 
     def trust(self, depth_goal: np.ndarray, head_goal: np.ndarray) -> bool:
         """Whether ``depth_goal`` is within ``max_disagreement_m`` of the goal head's ``head_goal``

@@ -54,6 +54,11 @@ class PointerConfig(BaseModel):
     text_dim: int = 384
     z_offset_m: float = Field(default=0.55, description="height channel: (z - offset) / scale, base frame")
     z_scale_m: float = Field(default=0.25, gt=0.0)
+    places: bool = Field(
+        default=False,
+        description="also trained on place instructions (the middle of the named receptacle): a place's "
+        "goal then takes its x, y from the pointer's pixel and its height from the goal head",
+    )
     max_null: float = Field(
         default=0.5, gt=0.0, le=1.0, description="trust the pointer when P(not visible) is below this"
     )

@@ -60,8 +60,10 @@ class VLAPolicy:
         from reaching it (``scripts/pick_failures.py --oracle-goal``). ``None``: the model's own."""
         self.grasping = True
         """Whether the current call starts with an empty hand (a pick). The depth goal is a grasp
-        point, so a call that starts holding something (a place) keeps the goal head's goal. The
-        learned skills set it at the start of every call."""
+        point, so a call that starts holding something (a place) keeps the goal head's goal, unless
+        the pointer was trained on places (``PointerConfig.places``): then the goal's x, y come from
+        the pointer's pixel on the receptacle and its height from the goal head. The learned skills
+        set it at the start of every call."""
         self.depth_goal: tuple[str, np.ndarray] | None = None
         """With ``config.depth_goal``: the instruction and the goal ``(3,)`` (m, base frame) found
         by depth and trusted, kept until :meth:`reset`; ``None`` while none was."""
@@ -132,7 +134,7 @@ class VLAPolicy:
         goal, goal_fn = None, None
         if self.goal is not None:
             goal = self._standard_goal(self.goal)
-        elif self.config.depth_goal is not None and self.grasping:
+        elif self.config.depth_goal is not None and (self.grasping or self._points_at_places):
             goal, goal_fn = self._depth_goal(obs, instruction)
         normalized, given = self.model.predict_with_goal(
             images, self.embed(instruction)[None], state, self._generator, goal, goal_fn
@@ -141,6 +143,11 @@ class VLAPolicy:
             None if given is None else self.normalizer.ungoal(given[0]).numpy().astype(np.float32)
         )
         return self.normalizer.unaction(normalized[0]).numpy().astype(np.float32)
+
+    @property
+    def _points_at_places(self) -> bool:
+        pointer = self.model.pointer
+        return pointer is not None and pointer.config.places
 
     def _standard_goal(self, goal: np.ndarray) -> torch.Tensor:
         return self.normalizer.goal(torch.as_tensor(goal, dtype=torch.float32))[None]
@@ -171,6 +178,18 @@ class VLAPolicy:
             self.pointer_seen = (xy, p_null)
             if p_null >= pointer.config.max_null:  # not in view yet: the goal head's guess this chunk
                 return None, None
+            if (
+                not self.grasping
+            ):  # a place: where over the receptacle from the pointer, how high from the head
+                surface = finder.surface(xy, depth, crop)
+
+                def over_receptacle(keypoints: torch.Tensor, predicted: torch.Tensor) -> torch.Tensor:
+                    height = float(self.normalizer.ungoal(predicted[0]).numpy()[2])
+                    found = np.array([surface[0], surface[1], height])
+                    self.depth_goal = (instruction, found)
+                    return self._standard_goal(found)
+
+                return None, over_receptacle
             found = finder.locate(xy, depth, crop)
             self.depth_goal = (instruction, found)
             return self._standard_goal(found), None

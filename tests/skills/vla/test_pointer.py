@@ -95,12 +95,12 @@ def test_the_pointer_learns_to_point_at_the_named_colour_and_to_say_not_visible(
     assert after["null_right"] > 0.9 and after["trusted"] > 0.9
 
 
-def _pointer_policy(max_null: float) -> VLAPolicy:
+def _pointer_policy(max_null: float, places: bool = False) -> VLAPolicy:
     torch.manual_seed(0)
     config = tiny_config(
         keypoints=2, cnn_widths=(8, 16, 16), goal_weight=1.0, goal_source="keypoints", goal_relative=True,
         head="l1", crops={"head": CROP}, depth_goal=DepthGoal(camera=CAMERA, behind_m=0.02),
-        pointer=PointerConfig(crop=CROP, channels=8, dilations=(1, 1), max_null=max_null),
+        pointer=PointerConfig(crop=CROP, channels=8, dilations=(1, 1), max_null=max_null, places=places),
     )  # fmt: skip
     stats = NormStats(
         state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-1.0] * 7, action_high=[1.0] * 7
@@ -153,3 +153,24 @@ def test_a_pointer_needs_a_depth_goal_and_the_head_crop() -> None:
             **base, crops={"head": (0.1, 0.1, 0.5)}, depth_goal=DepthGoal(camera=CAMERA, behind_m=0.0),
             pointer=PointerConfig(crop=CROP),
         )  # fmt: skip
+
+
+def test_a_place_takes_x_y_from_the_pointer_and_the_height_from_the_goal_head() -> None:
+    text = "put the red mug in the kitchen sink"
+    depth = np.full((128, 128, 1), 1.0, np.float32)
+    obs = {**observation(np.random.default_rng(2)), "head_depth": depth}
+    plain = _pointer_policy(max_null=1.0)  # a pointer trained on picks only: a place keeps the head's goal
+    plain.grasping = False
+    plain.predict_chunk(obs, text)
+    assert plain.depth_goal is None and plain.pointer_seen is None
+    policy = _pointer_policy(max_null=1.0, places=True)
+    policy.grasping = False
+    policy.predict_chunk(obs, text)
+    assert policy.depth_goal is not None and policy.pointer_seen is not None
+    found = policy.depth_goal[1]
+    finder = policy.config.depth_goal
+    assert finder is not None
+    surface = finder.surface(policy.pointer_seen[0], depth, CROP)
+    images, state = policy.inputs(obs)
+    head = policy.normalizer.ungoal(policy.model.predict_goal(images, policy.embed(text)[None], state)[0])
+    np.testing.assert_allclose(found, [surface[0], surface[1], float(head[2])], atol=1e-5)
