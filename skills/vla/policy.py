@@ -178,9 +178,8 @@ class VLAPolicy:
             self.pointer_seen = (xy, p_null)
             if p_null >= pointer.config.max_null:  # not in view yet: the goal head's guess this chunk
                 return None, None
-            if (
-                not self.grasping
-            ):  # a place: where over the receptacle from the pointer, how high from the head
+            if not self.grasping:
+                # a place: where over the receptacle from the pointer, how high from the goal head
                 surface = finder.surface(xy, depth, crop)
 
                 def over_receptacle(keypoints: torch.Tensor, predicted: torch.Tensor) -> torch.Tensor:
