@@ -23,13 +23,10 @@ import numpy as np
 def visible_pixels(client: int, spec, view: tuple, body: int, crop: tuple[float, float, float] | None) -> int:  # type: ignore[no-untyped-def]
     """Pixels of ``body`` in a ``spec``-sized render from ``view`` (eye, target, up), inside ``crop``."""
     from scenes.robots.camera import segmentation
+    from skills.vla.vision import crop_window
 
     mask = segmentation(client, spec, *view) == body
-    if crop is not None:
-        top, left, side = crop
-        r0, c0 = round(top * spec.height), round(left * spec.width)
-        mask = mask[r0 : r0 + round(side * spec.height), c0 : c0 + round(side * spec.width)]
-    return int(mask.sum())
+    return int(mask[crop_window(spec.height, spec.width, crop)].sum())
 
 
 def main(argv: list[str] | None = None) -> int:

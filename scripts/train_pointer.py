@@ -56,11 +56,10 @@ def _bad(message: str) -> int:
 
 
 def _window(image: np.ndarray, crop: tuple[float, float, float]) -> np.ndarray:
-    """The crop window of ``image`` ``(H, W, ...)`` at full resolution (as ``resize_images`` rounds)."""
-    h, w = image.shape[:2]
-    top, left, side = crop
-    r0, c0 = round(top * h), round(left * w)
-    return image[r0 : r0 + max(1, round(side * h)), c0 : c0 + max(1, round(side * w))]
+    """The crop window of ``image`` ``(H, W, ...)`` at full resolution."""
+    from skills.vla.vision import crop_window
+
+    return image[crop_window(image.shape[0], image.shape[1], crop)]
 
 
 def generate(
@@ -177,6 +176,7 @@ def generate(
         "text": np.array(pairs["text"]),
         "seed": np.array(pairs["seed"], np.int64),
         "crop": np.array(crop),
+        "frame": np.array([e.head_spec.height, e.head_spec.width]),  # the frame the windows come from
     }
 
 
@@ -208,8 +208,11 @@ def _load(paths: list[Path]) -> dict[str, np.ndarray]:
     """Concatenate generated files (view indices shifted); all must share one crop."""
     parts = [dict(np.load(p)) for p in paths]
     crops = {tuple(np.asarray(p["crop"]).round(6).tolist()) for p in parts}
-    if len(crops) != 1:
-        raise ValueError(f"the files were cut with different crops: {sorted(crops)}")
+    frames = {tuple(np.asarray(p["frame"]).tolist()) for p in parts}
+    if len(crops) != 1 or len(frames) != 1:
+        raise ValueError(
+            f"the files were cut with different crops or frames: {sorted(crops)}, {sorted(frames)}"
+        )
     out: dict[str, list[np.ndarray]] = {
         k: [] for k in ("rgb", "depth", "labels", "view", "label", "text", "seed")
     }
@@ -220,7 +223,7 @@ def _load(paths: list[Path]) -> dict[str, np.ndarray]:
         out["view"].append(p["view"] + shift)
         shift += len(p["rgb"])
     merged = {k: np.concatenate(v) for k, v in out.items()}
-    merged["crop"] = parts[0]["crop"]
+    merged["crop"], merged["frame"] = parts[0]["crop"], parts[0]["frame"]
     return merged
 
 

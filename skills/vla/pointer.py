@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 
 from skills.vla.camera import PinholeCamera
+from skills.vla.vision import crop_window
 
 
 class PointerConfig(BaseModel):
@@ -96,11 +97,6 @@ class ObjectPointer(nn.Module):
         pooled = torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], dim=1)
         return pixels, self.null(pooled)[:, 0]
 
-    def inputs(self, rgb: np.ndarray, depth: np.ndarray, camera: PinholeCamera) -> torch.Tensor:
-        """``(4, S, S)`` float32 network input from a crop window's ``rgb`` ``(S, S, 3)`` uint8 and
-        ``depth`` ``(S, S)`` (m along the optical axis) of a frame ``(H, W)`` = ``(S, S) / side``."""
-        return torch.from_numpy(window_inputs(rgb, depth, camera, self.config))
-
     @torch.inference_mode()
     def point(
         self, rgb: np.ndarray, depth: np.ndarray, camera: PinholeCamera, text: torch.Tensor
@@ -108,29 +104,31 @@ class ObjectPointer(nn.Module):
         """For whole head frames ``rgb`` ``(H, W, 3)`` uint8 and ``depth`` ``(H, W[, 1])`` (m) and an
         instruction embedding ``text`` ``(384,)``: the best pixel as ``(x, y)`` ``(2,)`` in ``[-1, 1]``
         over the crop (:func:`skills.vla.camera.crop_coordinates`' convention) and P(not visible)."""
-        top, left, side = self.config.crop
         h, w = rgb.shape[:2]
-        r0, c0 = round(top * h), round(left * w)
-        rows, cols = max(1, round(side * h)), max(1, round(side * w))
+        window = crop_window(h, w, self.config.crop)
         d = np.asarray(depth, np.float32).reshape(h, w)
-        x = self.inputs(rgb[r0 : r0 + rows, c0 : c0 + cols], d[r0 : r0 + rows, c0 : c0 + cols], camera)
+        x = torch.from_numpy(window_inputs(rgb[window], d[window], camera, self.config, (h, w)))
         pixels, null = self(x[None], text[None])
         p_null = float(torch.softmax(torch.cat([pixels[0], null]), 0)[-1])
-        best = int(pixels[0].argmax())
-        row, col = divmod(best, cols)
+        rows, cols = d[window].shape
+        row, col = divmod(int(pixels[0].argmax()), cols)
         return np.array([(col + 0.5) / cols * 2 - 1, (row + 0.5) / rows * 2 - 1], np.float32), p_null
 
 
 def window_inputs(
-    rgb: np.ndarray, depth: np.ndarray, camera: PinholeCamera, config: PointerConfig
+    rgb: np.ndarray,
+    depth: np.ndarray,
+    camera: PinholeCamera,
+    config: PointerConfig,
+    frame: tuple[int, int],
 ) -> np.ndarray:
     """``(4, S, S)`` float32: RGB in ``[0, 1]`` and the standardised base-frame height of each pixel of
-    the crop window (``rgb`` ``(S, S, 3)`` uint8, ``depth`` ``(S, S)`` m) cut by ``config.crop``."""
-    s_rows, s_cols = depth.shape
-    top, left, side = config.crop
-    frame_h, frame_w = s_rows / side, s_cols / side
-    r0, c0 = round(top * frame_h), round(left * frame_w)
-    rows, cols = np.mgrid[r0 : r0 + s_rows, c0 : c0 + s_cols]
+    the crop window (``rgb`` ``(S, S, 3)`` uint8, ``depth`` ``(S, S)`` m) that ``config.crop`` cuts
+    (:func:`skills.vla.vision.crop_window`) out of a ``frame`` ``(H, W)``."""
+    frame_h, frame_w = frame
+    window = crop_window(frame_h, frame_w, config.crop)
+    rows, cols = np.mgrid[window]
+    s_rows, s_cols = rows.shape
     fractions = np.stack([(cols + 0.5) / frame_w, (rows + 0.5) / frame_h], axis=-1).reshape(-1, 2)
     z = camera.unproject(fractions, np.asarray(depth, np.float64).reshape(-1))[:, 2].reshape(s_rows, s_cols)
     height = ((z - config.z_offset_m) / config.z_scale_m).astype(np.float32)
@@ -161,7 +159,8 @@ def _batch(
     views = data["view"][pairs]
     for v in np.unique(views):
         if v not in cache:
-            cache[v] = window_inputs(data["rgb"][v], data["depth"][v], camera, config)
+            frame = (int(data["frame"][0]), int(data["frame"][1]))
+            cache[v] = window_inputs(data["rgb"][v], data["depth"][v], camera, config, frame)
     inputs = torch.from_numpy(np.stack([cache[v] for v in views]))
     labels = data["label"][pairs]
     masks = torch.from_numpy((data["labels"][views] == labels[:, None, None]).reshape(len(pairs), -1))

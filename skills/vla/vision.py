@@ -268,6 +268,17 @@ def vision_grid(kind: str, n_stages: int, image_size: int) -> int:
     return side
 
 
+def crop_window(height: int, width: int, crop: tuple[float, float, float] | None) -> tuple[slice, slice]:
+    """The rows and columns of a ``(height, width)`` frame that ``crop`` ``(top, left, side)`` keeps:
+    ``[top*H, (top+side)*H) x [left*W, (left+side)*W)`` rounded to whole pixels (at least one), the one
+    rounding shared by :func:`resize_images`, the object pointer and the scripts that label crops."""
+    if crop is None:
+        return slice(0, height), slice(0, width)
+    top, left, side = crop
+    r0, c0 = round(top * height), round(left * width)
+    return slice(r0, r0 + max(1, round(side * height))), slice(c0, c0 + max(1, round(side * width)))
+
+
 def resize_images(
     frames: torch.Tensor, size: int, crop: tuple[float, float, float] | None = None
 ) -> torch.Tensor:
@@ -280,10 +291,8 @@ def resize_images(
     """
     x = frames.permute(0, 3, 1, 2)
     if crop is not None:
-        height, width = x.shape[-2:]
-        top, left, side = crop
-        r0, c0 = round(top * height), round(left * width)
-        x = x[..., r0 : r0 + max(1, round(side * height)), c0 : c0 + max(1, round(side * width))]
+        rows, cols = crop_window(x.shape[-2], x.shape[-1], crop)
+        x = x[..., rows, cols]
     x = x.float()
     if x.shape[-2:] != (size, size):
         x = F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)

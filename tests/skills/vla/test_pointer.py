@@ -45,7 +45,7 @@ def test_window_inputs_hold_colour_and_base_frame_height() -> None:
     config = PointerConfig(crop=CROP)
     depth = np.full((8, 8), np.sqrt(2), np.float32)  # 16 x 16 frame; the optical axis meets z = 0 there
     rgb = np.full((8, 8, 3), 255, np.uint8)
-    x = window_inputs(rgb, depth, CAMERA, config)
+    x = window_inputs(rgb, depth, CAMERA, config, (16, 16))
     assert x.shape == (4, 8, 8) and x.dtype == np.float32
     np.testing.assert_allclose(x[:3], 1.0)
     # the window's centre pixels look along the axis: height 0 m
@@ -74,6 +74,7 @@ def _squares(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         "view": view,
         "label": label,
         "text_id": np.tile([0, 1, 2], n),
+        "frame": np.array([32, 32]),
     }
 
 
