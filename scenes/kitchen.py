@@ -36,6 +36,11 @@ class KitchenConfig(SceneConfig):
     walls: bool = Field(default=True, description="build the four room walls")
 
 
+def _top(center: tuple[float, float], half: tuple[float, float], z: float) -> Region:
+    """A flat support's whole top: ``center``/``half`` (m, world xy) at height ``z`` (``Place.surface``)."""
+    return Region(center, half, z, z)
+
+
 def _approach(edge: float, axis: str, side: int, other: float) -> tuple[float, float, float]:
     """Base pose facing a furniture edge at ``edge`` on ``axis``, approached from ``side`` (+1/-1)."""
     d = 0.25 + APPROACH_GAP_M
@@ -87,6 +92,7 @@ class KitchenEnv(AgentEnv):
                 Region((-1.9, 2.08), (0.25, 0.15), 0.72, 0.72),
                 _approach(1.85, "y", -1, -1.9),
                 ("countertop", "worktop"),
+                surface=_top((-1.9, 2.15), (0.7, 0.3), 0.72),
             )
         )
         # sink: cabinet up to the basin floor, rim strips around the basin
@@ -106,6 +112,8 @@ class KitchenEnv(AgentEnv):
                 Region((-0.55, 2.13), (0.22, 0.12), 0.67, 0.72),
                 _approach(1.85, "y", -1, -0.55),
                 ("basin",),
+                # the basin floor inside the rim, less 2.5 cm as for containers (``add_container``)
+                surface=Region((-0.55, 2.15), (0.275, 0.175), 0.67, 0.72),
             )
         )
         # dish rack on a counter section
@@ -132,6 +140,7 @@ class KitchenEnv(AgentEnv):
                 Region((-2.72, 0.0), (0.14, 0.26), 0.7, 0.7),
                 _approach(-2.55, "x", 1, 0.0),
                 ("shelves", "pantry shelf"),
+                surface=_top((-2.735, 0.0), (0.185, 0.6), 0.7),  # the top in front of the back lip
             )
         )
         # dining table
@@ -148,6 +157,7 @@ class KitchenEnv(AgentEnv):
                 Region((0.8, -0.78), (0.28, 0.15), 0.62, 0.62),
                 _approach(-1.0, "y", -1, 0.8),
                 ("table", "kitchen table"),
+                surface=_top((0.8, -0.6), (0.6, 0.4), 0.62),
             )
         )
         # fruit bowl on a small side table

@@ -4,7 +4,8 @@
   region's xy rectangle (grown by :data:`XY_MARGIN_M`), its bottom is at or above the
   support height (within :data:`Z_BELOW_TOL_M`) and not far above it (at most
   :data:`Z_ABOVE_TOL_M` above the support, or anywhere below the rim of a container),
-  and it is not held.
+  and it is not held. :func:`location_of` tests each place's whole support
+  (``Place.extent``), not only the region objects are put in.
 - :func:`robot_at` — the base is within :data:`AT_POS_TOL_M` / :data:`AT_YAW_TOL_RAD`
   of a place's approach pose.
 """
@@ -38,7 +39,7 @@ def location_of(
 ) -> str | None:
     """The id of the first receptacle (in ``places`` order) the object is in, else ``None``."""
     for place in places.values():
-        if place.receptacle and object_in(center, bottom_z, place.region, held):
+        if place.receptacle and object_in(center, bottom_z, place.extent, held):
             return place.id
     return None
 

@@ -47,7 +47,13 @@ class Region:
 @dataclass(frozen=True)
 class Place:
     """A named place. ``approach`` is the base pose ``(x, y, yaw)`` from which the arm reaches
-    the region (``None`` for a fixed robot's workspace)."""
+    the region (``None`` for a fixed robot's workspace).
+
+    ``region`` is where objects are put (experts place and seeds spawn inside it); ``surface``
+    is the whole support it lies on (a counter top, a sink's basin floor), so an object pushed
+    or dropped off the region but still resting on that support is still in the place.
+    ``None``: the region is the whole support (containers, whose region is their floor).
+    """
 
     id: str
     name: str
@@ -56,6 +62,12 @@ class Place:
     approach: tuple[float, float, float] | None = None
     synonyms: tuple[str, ...] = ()
     receptacle: bool = True
+    surface: Region | None = None
+
+    @property
+    def extent(self) -> Region:
+        """Where an object counts as in the place: ``surface`` if set, else ``region``."""
+        return self.surface if self.surface is not None else self.region
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ class ScriptedPlace(Skill):
         if not object_in(
             pos,
             e.object_bottom_z(self.object),
-            e.place(self.receptacle).region,
+            e.place(self.receptacle).extent,
             e.held_object() == self.object,
         ):
             return Done(False, f"the {self.object} did not end up in the {self.receptacle}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pybullet as p
 import pytest
 from gymnasium.utils.env_checker import check_env
 
@@ -113,6 +114,35 @@ def test_kitchen_ids_names_and_misplaced_counts() -> None:
         mug = scene.object("mug_0")
         assert mug.name == f"{mug.colour} mug" and mug.home == "dish_rack"
         assert scene.object("mug_0").colour != scene.object("mug_1").colour
+    finally:
+        env.close()
+
+
+def test_kitchen_object_counts_as_in_a_place_anywhere_on_its_support() -> None:
+    """A mug pushed to the back of the counter is still on the counter; one on the sink's rim is
+    in no place; the place regions (where objects are put) lie inside their supports."""
+    env = _small("kitchen-v0")
+    try:
+        env.reset(seed=0)
+        body = env.objects["mug_0"].body
+
+        def location_after_settling(x: float, y: float, z: float) -> str | None:
+            p.resetBasePositionAndOrientation(body, (x, y, z), (0, 0, 0, 1), physicsClientId=env.client)
+            for _ in range(240):
+                p.stepSimulation(physicsClientId=env.client)
+            return env.describe().object("mug_0").location
+
+        counter = env.places["counter"]
+        assert not counter.region.contains_xy(np.array([-1.6, 2.35]), 0.03)
+        assert location_after_settling(-1.6, 2.35, 0.78) == "counter"  # behind the placement region
+        assert location_after_settling(-0.7, 2.3, 0.73) == "sink"  # on the basin floor, by its back rim
+        assert location_after_settling(-0.55, 1.9, 0.78) is None  # on the sink's front rim
+        assert location_after_settling(0.3, -0.3, 0.68) == "dining_table"  # the far half of the table
+        for place in env.places.values():
+            ext, reg = place.extent, place.region
+            for sign in (-1, 1):
+                corner = np.array(reg.center) + sign * np.array(reg.half)
+                assert ext.contains_xy(corner, 1e-9), place.id
     finally:
         env.close()
 
