@@ -105,7 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         env.close()
     drove = [r for r in rows if r["drove"]]
     offsets = [r["offset_m"] for r in drove]
-    spread = f"; base {min(offsets):.3f}-{max(offsets):.3f} m from the approach pose" if offsets else ""
+    spread = (
+        f"; base {min(offsets):.3f}-{max(offsets):.3f} m (median {np.median(offsets):.3f} m)"
+        " from the approach pose"
+        if offsets
+        else ""
+    )
     print(
         f"\n{len(drove)}/{len(rows)} drives arrived{spread}; picked {sum(bool(r['picked']) for r in drove)}"
     )

@@ -14,10 +14,18 @@ from agentrt.core.symbolic import parse_atom, parse_literal
 from agentrt.testing import FakeEnv, FakeNavigate, FakePlace, fixture_record, fixture_scene, reset_fakes
 from planners.oracle import OracleDescriber
 from planners.symbolic import SymbolicPlanner
+from scenes.base import STATE_NAMES
 from skills.base import StepEvent
 from skills.vla.config import EE_POS
 from skills.vla.ensemble import ExecutionConfig
-from skills.vla.skills import LEARNED_SKILLS, DoneConfig, LearnedNavigate, LearnedPick, effects_hold
+from skills.vla.skills import (
+    BASE_STATE,
+    LEARNED_SKILLS,
+    DoneConfig,
+    LearnedNavigate,
+    LearnedPick,
+    effects_hold,
+)
 
 SCENE = fixture_scene(
     [("mug_0", "red mug", "mug", "counter", "shelf")], ["counter", "shelf"], robot_at="counter"
@@ -172,6 +180,46 @@ def test_navigate_holds_the_arm_and_keeps_the_grip(fakes: SimpleNamespace) -> No
     assert all(np.array_equal(a["arm"], [0, 0, 0, 0, 0, 0, 1]) for a in env.actions)
     assert env.actions[0]["base"] == pytest.approx([0.5, 0.0, 0.1])
     assert policy.calls[0][1] == "go to the shelf"
+
+
+class _OdometryWorld(FakeEnv):
+    """A base that integrates its (vx, wz) commands into the state's odometry and never arrives."""
+
+    def __init__(self, scene) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(scene)
+        self.pose = np.zeros(3)
+
+    def get_obs(self) -> dict[str, np.ndarray]:
+        state = np.zeros(len(STATE_NAMES), np.float32)
+        state[BASE_STATE] = self.pose
+        return {"head_rgb": np.zeros((8, 8, 3), np.uint8), "state": state}
+
+    def step(self, action):  # type: ignore[no-untyped-def]
+        vx, _, wz = action["base"]
+        self.pose += 0.1 * np.array([vx * np.cos(self.pose[2]), vx * np.sin(self.pose[2]), wz])
+        return super().step(action)
+
+
+def test_a_stalled_drive_backs_up_turns_and_resumes_the_policy(fakes: SimpleNamespace) -> None:
+    """The policy stands still short of the place: after ``stall_steps`` the skill backs up 0.3 m
+    and turns 0.6 rad (left, then right), restarting the policy each time, at most twice."""
+    still = fakes.ScriptedChunkPolicy
+    policy = still(lambda step, text: np.zeros((3, 3)), chunk_size=3, action_keys=("base",))
+    env = _OdometryWorld(SCENE.model_copy(deep=True))
+    done = DoneConfig(min_hold_steps=0, max_hold_steps=5, rest_tol=0.05, stall_steps=10, max_recoveries=2)
+    result = LearnedNavigate(policy, done=done).run(env, {"place": "shelf"}, scene=SCENE, max_steps=120)
+    assert result.status is SkillStatus.ABORTED
+    base = np.array([a["base"] for a in env.actions])
+    moving = np.flatnonzero(np.abs(base).sum(axis=1) > 0)
+    assert len(moving) == 2 * (10 + 10), "two recoveries of 10 steps back and 10 steps turning"
+    first, second = base[moving[:20]], base[moving[20:]]
+    assert first[:10] == pytest.approx(np.tile([-0.3, 0.0, 0.0], (10, 1)))
+    assert first[10:] == pytest.approx(np.tile([0.0, 0.0, 0.6], (10, 1)))
+    assert second[10:] == pytest.approx(np.tile([0.0, 0.0, -0.6], (10, 1)))
+    assert moving[0] == 10, "the first recovery starts once 10 still steps follow the first observation"
+    assert len(policy.calls) > 3 and env.pose[:2] == pytest.approx(
+        [-0.3 - 0.3 * np.cos(0.6), -0.3 * np.sin(0.6)], abs=1e-3
+    )
 
 
 def test_effects_hold_known_answers() -> None:
