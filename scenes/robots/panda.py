@@ -11,7 +11,12 @@ while the base drives around, a grasp is additionally *welded*: when the gripper
 commanded closed and **both** fingers touch the same graspable object, a fixed
 constraint joins the object to the hand at its current relative pose (as RLBench and
 Habitat do). The weld is released as soon as the gripper is commanded open. Nothing is
-ever attached at a distance: without two-finger contact there is no weld.
+ever attached at a distance: without two-finger contact there is no weld. The contact must be
+a squeeze: each finger pushes on the object across the closing axis (a contact normal within
+60 degrees of it, not fingertips resting on its top), and the fingers have closed on it to at
+most :data:`MAX_WELD_WIDTH_M` (an object touching both still nearly fully open fingers is caught
+on them, a box's corners wedged across them, not held between them). Welding those let the
+fingers close through the object and carried it on their tips.
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ REST_POSE = np.array([0.0, -0.4, 0.0, -2.3, 0.0, 1.95, 0.785])
 """Null-space rest configuration: elbow up, wrist above the hand, gripper down."""
 ARM_FORCES = np.array([87.0, 87.0, 87.0, 87.0, 12.0, 12.0, 12.0]) * 2.0
 FINGER_FORCE_N = 60.0
+MAX_WELD_WIDTH_M = 0.07
+"""No weld while the gripper is wider than this (m): every graspable object is at most 6 cm across
+its grasp axis, and the fully open gripper is 8 cm."""
 EE_LEASH_M = 0.1
 """The commanded EE target is kept within this distance of the measured EE (m)."""
 TOP_DOWN = euler_matrix(np.pi, 0.0, 0.0)
@@ -211,16 +219,17 @@ class PandaArm:
     # ---------------------------------------------------------------- grasping
     def update_grasp(self) -> None:
         """Weld a two-finger-contact object while closing (call after physics steps)."""
-        if self.gripper_cmd <= 0.0 or self.weld is not None:
+        if self.gripper_cmd <= 0.0 or self.weld is not None or self.gripper_width() > MAX_WELD_WIDTH_M:
             return
         touching = [
             {c[2] for c in p.getContactPoints(bodyA=self.body, linkIndexA=f, physicsClientId=self.client)}
             for f in FINGER_JOINTS
         ]
-        common = (touching[0] & touching[1]) & set(self.graspable)
-        if not common:
+        common = sorted((touching[0] & touching[1]) & set(self.graspable))
+        squeezed = [o for o in common if self._squeezes(o)]
+        if not squeezed:
             return
-        obj = min(common)
+        obj = squeezed[0]
         hpos, hquat = p.getLinkState(self.body, HAND_LINK, physicsClientId=self.client)[4:6]
         opos, oquat = p.getBasePositionAndOrientation(obj, physicsClientId=self.client)
         inv_pos, inv_quat = p.invertTransform(hpos, hquat)
@@ -239,6 +248,19 @@ class PandaArm:
         )
         p.changeConstraint(self.weld, maxForce=300.0, physicsClientId=self.client)
         self.held = obj
+
+    def _squeezes(self, obj: int) -> bool:
+        """Whether both fingers push on body ``obj`` across the closing axis (the hand's y axis):
+        each has a contact whose normal is within 60 degrees of it."""
+        quat = p.getLinkState(self.body, HAND_LINK, physicsClientId=self.client)[5]
+        axis = quat_matrix(np.asarray(quat))[:, 1]
+        for finger in FINGER_JOINTS:
+            contacts = p.getContactPoints(
+                bodyA=self.body, bodyB=obj, linkIndexA=finger, physicsClientId=self.client
+            )
+            if not any(abs(float(np.dot(c[7], axis))) >= 0.5 for c in contacts):
+                return False
+        return True
 
     def release(self) -> None:
         """Remove the grasp weld, if any."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pybullet as p
 import pytest
 
 import scenes
 from agentrt.core.actions import MAX_BASE_ANG_RPS, MAX_BASE_LIN_MPS, MAX_EE_STEP_M
 from agentrt.core.registry import ROBOTS
 from scenes.robots.mobile_panda import MobilePanda
+from scenes.robots.panda import FINGER_JOINTS
+from scenes.world import add_box
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +80,48 @@ def test_closing_on_nothing_holds_nothing(kitchen) -> None:
         _, _, _, _, info = kitchen.step({"arm": np.array([0, 0, 0, 0, 0, 0, 1.0], np.float32)})
     assert info["held"] is None and kitchen.held_object() is None
     assert kitchen.gripper_width() < 0.01
+
+
+def _press_on_top(env, half: tuple[float, float, float]) -> int:
+    """Put a graspable static box of ``half`` extents just under the open fingertips, then close the
+    gripper while pushing the hand down onto it, checking no weld is made; the box's body id."""
+    env.reset(seed=0)
+    arm = env.robot.arm
+    pos_b, rot_b = arm.ee_pose()
+    tip, _ = arm.to_world(pos_b, rot_b)
+    body = add_box(env.client, (tip[0], tip[1], tip[2] - 0.012 - half[2]), half, (1, 1, 1, 1))
+    arm.graspable = [*arm.graspable, body]
+    for _ in range(8):
+        env.step({"arm": np.array([0, 0, -0.01, 0, 0, 0, 1.0], np.float32)})
+        assert arm.held is None, f"welded with the fingertips on its top (width {env.gripper_width():.3f} m)"
+    return body
+
+
+def test_fingertips_resting_on_an_object_do_not_grasp_it(kitchen) -> None:
+    """Both fingertips touch a wide slab from above while closing: no weld (contact normals are
+    along the hand's z, not across the closing axis)."""
+    body = _press_on_top(kitchen, (0.1, 0.1, 0.01))
+    arm = kitchen.robot.arm
+    for finger in FINGER_JOINTS:  # the test is only worth something if both fingertips touch it
+        contacts = p.getContactPoints(arm.body, body, linkIndexA=finger, physicsClientId=kitchen.client)
+        assert contacts, f"finger link {finger} does not touch the slab"
+
+
+def test_a_squeeze_across_the_closing_axis_grasps() -> None:
+    """The same hand closing on a 4 cm block between its fingers welds it."""
+    env = scenes.make("tabletop-v0", time_limit=False, head_size=16, wrist_size=16)
+    try:
+        env.reset(seed=0)
+        arm = env.robot.arm
+        pos_b, rot_b = arm.ee_pose()
+        tip, _ = arm.to_world(pos_b, rot_b)
+        body = add_box(env.client, (tip[0], tip[1], tip[2]), (0.02, 0.02, 0.02), (1, 1, 1, 1))
+        arm.graspable = [*arm.graspable, body]
+        for _ in range(6):
+            env.step({"arm": np.array([0, 0, 0, 0, 0, 0, 1.0], np.float32)})
+        assert arm.held == body and 0.03 < env.gripper_width() < 0.05
+    finally:
+        env.close()
 
 
 def test_cameras_paused_skips_rendering_but_not_physics(kitchen) -> None:
