@@ -73,6 +73,10 @@ class VLAPolicy:
         self.last_goal: np.ndarray | None = None
         """The goal ``(3,)`` (m, base frame) in the goal token of the last chunk (models with
         ``goal_source == "keypoints"``): the origin of ``config.goal_frame`` chunks."""
+        self.grasp_yaw: float | None = None
+        """With ``depth_goal.align_yaw``: the yaw (rad, base frame) of the long axis of the top of the
+        object the depth goal was found on, kept with it until :meth:`reset`; ``None`` if round or
+        not found."""
 
     @property
     def position_targets(self) -> bool:
@@ -92,6 +96,7 @@ class VLAPolicy:
         self.depth_goal = None
         self.pointer_seen = None
         self.last_goal = None
+        self.grasp_yaw = None
 
     def embed(self, instruction: str) -> torch.Tensor:
         """``(384,)`` embedding of ``instruction``, computed once per distinct text."""
@@ -191,13 +196,16 @@ class VLAPolicy:
                 return None, over_receptacle
             found = finder.locate(xy, depth, crop)
             self.depth_goal = (instruction, found)
+            self.grasp_yaw = finder.grasp_yaw(xy, depth, crop)
             return self._standard_goal(found), None
 
         def from_depth(keypoints: torch.Tensor, predicted: torch.Tensor) -> torch.Tensor | None:
-            found = finder.locate(keypoints[0, head].numpy(), depth, crop)
+            xy = keypoints[0, head].numpy()
+            found = finder.locate(xy, depth, crop)
             if not finder.trust(found, self.normalizer.ungoal(predicted[0]).numpy()):
                 return None
             self.depth_goal = (instruction, found)
+            self.grasp_yaw = finder.grasp_yaw(xy, depth, crop)
             return self._standard_goal(found)
 
         return None, from_depth

@@ -45,7 +45,14 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_ACTION_DIM, BASE_KEY, CONTROL_HZ
+from agentrt.core.actions import (
+    ARM_ACTION_DIM,
+    ARM_KEY,
+    BASE_ACTION_DIM,
+    BASE_KEY,
+    CONTROL_HZ,
+    MAX_EE_STEP_RAD,
+)
 from agentrt.core.results import SkillResult
 from agentrt.core.scene import SceneDescription
 from agentrt.core.symbolic import (
@@ -408,6 +415,20 @@ class LearnedPick(_ArmRows, LearnedSkill, twin=ScriptedPick):
     default_done = DoneConfig(miss_steps=15, retract_on_miss=True)
     keep_any = ("in(?object, ?from)", "holding(?object)")
     grasp_literal = "holding(?object)"
+
+    def _row(self, row: np.ndarray) -> np.ndarray:
+        """The applied row; with a policy that measured the object's long axis (``grasp_yaw``,
+        ``DepthGoal.align_yaw``), its yaw step turns the hand toward closing across that axis while
+        the gripper is open (the setpoint's yaw to the axis, mod pi, one clipped step at a time)."""
+        out = np.array(super()._row(row), dtype=np.float32, copy=True)
+        target = getattr(self.policy, "grasp_yaw", None)
+        if target is None or self.holding_something or self._closes(out):
+            return out
+        rot = self.env.ee_target()[1]
+        yaw = float(np.arctan2(rot[1, 0], rot[0, 0]))  # top-down: the hand's x axis in the base frame
+        error = (target - yaw + np.pi / 2) % np.pi - np.pi / 2
+        out[5] = np.clip(error, -MAX_EE_STEP_RAD, MAX_EE_STEP_RAD)
+        return out
 
 
 class LearnedPlace(_ArmRows, LearnedSkill, twin=ScriptedPlace):

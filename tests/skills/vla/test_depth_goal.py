@@ -11,7 +11,7 @@ import torch
 
 from skills.vla.artifact import load_policy, save_policy
 from skills.vla.camera import PinholeCamera
-from skills.vla.depth_goal import DepthGoal, below_top, object_top, surface_behind
+from skills.vla.depth_goal import DepthGoal, below_top, object_top, surface_behind, top_yaw
 from skills.vla.model import VLAModel
 from skills.vla.normalize import NormStats
 from skills.vla.policy import VLAPolicy
@@ -190,3 +190,17 @@ def test_the_policy_keeps_its_own_goal_while_the_depth_goal_disagrees() -> None:
     assert trusting.depth_goal is None
     own = policy.model.predict(images, policy.embed(text)[None], state)
     np.testing.assert_allclose(chunk, policy.normalizer.unaction(own[0]).numpy(), atol=1e-6)
+
+
+def test_top_yaw_is_the_long_axis_of_an_elongated_top_and_none_for_a_round_one() -> None:
+    xs, ys = np.meshgrid(np.linspace(-0.045, 0.045, 10), np.linspace(-0.025, 0.025, 6))
+    grid = np.stack([xs, ys], -1).reshape(-1, 2)
+    for yaw in (0.5, -1.2, 1.5):
+        c, s = np.cos(yaw), np.sin(yaw)
+        box = grid @ np.array([[c, s], [-s, c]]) + [0.6, 0.1]  # a 9 x 5 cm top, long side at ``yaw``
+        found = top_yaw(box)
+        assert found is not None and abs((found - yaw + np.pi / 2) % np.pi - np.pi / 2) < 1e-6
+    angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+    disc = 0.028 * np.stack([np.cos(angles), np.sin(angles)], -1)
+    assert top_yaw(np.concatenate([disc, 0.5 * disc])) is None  # a mug's rim: no axis
+    assert top_yaw(grid[:5]) is None  # too few points to tell

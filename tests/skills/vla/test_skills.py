@@ -367,6 +367,41 @@ class _HandWorld(FakeEnv):
         return super().step(action)
 
 
+class _YawWorld(_HandWorld):
+    """A _HandWorld whose setpoint also turns by each commanded yaw step (top-down hand)."""
+
+    def __init__(self, scene, hand) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(scene, hand)
+        self.yaw = 0.0
+
+    def ee_target(self):  # type: ignore[no-untyped-def]
+        c, s = np.cos(self.yaw), np.sin(self.yaw)
+        return self.setpoint.copy(), np.array([[c, s, 0.0], [s, -c, 0.0], [0.0, 0.0, -1.0]])
+
+    def step(self, action):  # type: ignore[no-untyped-def]
+        self.yaw += float(action["arm"][5])
+        return super().step(action)
+
+
+def test_a_pick_turns_the_hand_to_close_across_the_measured_long_axis(fakes: SimpleNamespace) -> None:
+    """The policy measured the object's long axis at 1.2 rad: while the gripper is open each yaw step
+    goes there (clipped to 0.25 rad, the short way round mod pi); once it closes, the policy's own."""
+    policy = fakes.ScriptedChunkPolicy(_pick_rows(close_at=8, still_at=12), chunk_size=4)
+    policy.grasp_yaw = 1.2
+    env = _YawWorld(SCENE.model_copy(deep=True), hand=[0.4, 0.0, 0.3])
+    LearnedPick(policy).run(env, {"object": "mug_0"}, scene=SCENE, max_steps=10)
+    yaw_steps = [float(a["arm"][5]) for a in env.actions]
+    assert yaw_steps[:4] == pytest.approx([0.25, 0.25, 0.25, 0.25])
+    assert yaw_steps[4] == pytest.approx(0.2, abs=1e-5)
+    assert yaw_steps[5:8] == pytest.approx([0, 0, 0], abs=1e-5)
+    assert yaw_steps[8:] == pytest.approx([0.0, 0.0]), "closing: the policy's rotation (none here)"
+    policy.grasp_yaw = -1.5  # the same axis as 1.5 + pi - 3: 0.14 rad on from the hand's 1.5
+    env = _YawWorld(SCENE.model_copy(deep=True), hand=[0.4, 0.0, 0.3])
+    env.yaw = 1.5
+    LearnedPick(policy).run(env, {"object": "mug_0"}, scene=SCENE, max_steps=3)
+    assert float(env.actions[0]["arm"][5]) == pytest.approx(np.pi - 3.0, abs=1e-5)
+
+
 def test_position_targets_are_ensembled_as_positions_and_applied_from_the_setpoint(
     fakes: SimpleNamespace,
 ) -> None:
