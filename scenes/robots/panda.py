@@ -16,10 +16,7 @@ a squeeze: each finger pushes on the object across the closing axis (a contact n
 60 degrees of it, not fingertips resting on its top), and the fingers have closed on it to at
 most :data:`MAX_WELD_WIDTH_M` (an object touching both still nearly fully open fingers is caught
 on them, a box's corners wedged across them, not held between them). Welding those let the
-fingers close through the object and carried it on their tips. Once welded, the fingers hold
-where they squeezed the object (:data:`GRIP_SQUEEZE_M` inside): the weld pins the object to the
-hand, so fingers driven on toward closed would pass into it, and on release the overlap threw
-the object across the room.
+fingers close through the object and carried it on their tips.
 """
 
 from __future__ import annotations
@@ -46,8 +43,6 @@ REST_POSE = np.array([0.0, -0.4, 0.0, -2.3, 0.0, 1.95, 0.785])
 """Null-space rest configuration: elbow up, wrist above the hand, gripper down."""
 ARM_FORCES = np.array([87.0, 87.0, 87.0, 87.0, 12.0, 12.0, 12.0]) * 2.0
 FINGER_FORCE_N = 60.0
-GRIP_SQUEEZE_M = 0.002
-"""While welded, each finger is held this far (m) inside where it first squeezed the object."""
 MAX_WELD_WIDTH_M = 0.07
 """No weld while the gripper is wider than this (m): every graspable object is at most 6 cm across
 its grasp axis, and the fully open gripper is 8 cm."""
@@ -108,8 +103,6 @@ class PandaArm:
         self.gripper_cmd = -1.0
         self.weld: int | None = None
         self.held: int | None = None
-        self.weld_fingers = (FINGER_OPEN_M, FINGER_OPEN_M)
-        """Each finger's joint position (m) when the current weld was made."""
         self.graspable: Collection[int] = ()
 
     # ------------------------------------------------------------------ frames
@@ -212,21 +205,12 @@ class PandaArm:
             positionGains=[0.3] * 7,
             physicsClientId=self.client,
         )
-        self._send_fingers()
-
-    def _send_fingers(self) -> None:
-        """Finger targets from the gripper command; while an object is welded, each finger holds
-        :data:`GRIP_SQUEEZE_M` inside where it touched the object, so the fingers press on it
-        instead of closing through it (the weld would otherwise pin the object while they do)."""
-        fingers = [FINGER_OPEN_M * (1.0 - self.gripper_cmd) / 2.0] * 2
-        if self.weld is not None:
-            held = self.weld_fingers
-            fingers = [max(f, h - GRIP_SQUEEZE_M) for f, h in zip(fingers, held, strict=True)]
+        finger = FINGER_OPEN_M * (1.0 - self.gripper_cmd) / 2.0
         p.setJointMotorControlArray(
             self.body,
             list(FINGER_JOINTS),
             p.POSITION_CONTROL,
-            targetPositions=fingers,
+            targetPositions=[finger, finger],
             forces=[FINGER_FORCE_N] * 2,
             positionGains=[0.2] * 2,
             physicsClientId=self.client,
@@ -264,9 +248,6 @@ class PandaArm:
         )
         p.changeConstraint(self.weld, maxForce=300.0, physicsClientId=self.client)
         self.held = obj
-        states = p.getJointStates(self.body, list(FINGER_JOINTS), physicsClientId=self.client)
-        self.weld_fingers = (float(states[0][0]), float(states[1][0]))
-        self._send_fingers()
 
     def _squeezes(self, obj: int) -> bool:
         """Whether both fingers push on body ``obj`` across the closing axis (the hand's y axis):
