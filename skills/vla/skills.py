@@ -453,7 +453,7 @@ class LearnedNavigate(LearnedSkill, twin=ScriptedNavigate):
     """``robot_at`` holds within 20 cm of the approach pose; the drive goes on until the policy comes
     to rest there (or for 4 s): ending 0.5 s after arriving (``max_hold_steps=5``) left the shipped
     model's base 8.9 cm short (median, 20 held-out drives) where the pick and place demonstrations
-    start, against 2.6 cm now (``scripts/pick_after_learned_nav.py`` prints it)."""
+    start, against 2.6 cm now (2.3 cm on the 22 drives ``scripts/pick_after_learned_nav.py`` makes)."""
 
     def _reset(self, env: Any, args: BaseModel, scene: SceneDescription) -> None:
         super()._reset(env, args, scene)
