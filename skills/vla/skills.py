@@ -365,6 +365,11 @@ class _ArmRows:
         """The arm's commanded end-effector position ``(3,)`` (m, base frame)."""
         return np.asarray(self.env.ee_target()[0], np.float32)
 
+    def _setpoint_yaw(self) -> float:
+        """The yaw (rad, base frame) of the commanded top-down hand: its x axis's heading."""
+        rot = self.env.ee_target()[1]
+        return float(np.arctan2(rot[1, 0], rot[0, 0]))
+
     def _retraction(self) -> Any:
         """Open the gripper where the hand is (the setpoint brought back to it; 3 steps), rise
         :data:`RETRACT_RISE_M` (at least to the home height), then go home at that height and down
@@ -373,8 +378,7 @@ class _ArmRows:
         from skills.scripted.motion import MAX_TRAVEL_Z_M, ArmGoal, ArmSequence
 
         hand = np.asarray(self.env.ee_pose()[0], np.float64)  # the setpoint may press into something
-        rot = self.env.ee_target()[1]
-        yaw = float(np.arctan2(rot[1, 0], rot[0, 0]))  # top-down: the hand's x axis in the base frame
+        yaw = self._setpoint_yaw()
         home = np.asarray(self.env.robot.arm.home_pos, np.float64)
         high = min(max(float(hand[2]) + RETRACT_RISE_M, float(home[2])), MAX_TRAVEL_Z_M)
         return ArmSequence(
@@ -424,9 +428,7 @@ class LearnedPick(_ArmRows, LearnedSkill, twin=ScriptedPick):
         target = getattr(self.policy, "grasp_yaw", None)
         if target is None or self.holding_something or self._closes(out):
             return out
-        rot = self.env.ee_target()[1]
-        yaw = float(np.arctan2(rot[1, 0], rot[0, 0]))  # top-down: the hand's x axis in the base frame
-        error = (target - yaw + np.pi / 2) % np.pi - np.pi / 2
+        error = (target - self._setpoint_yaw() + np.pi / 2) % np.pi - np.pi / 2
         out[5] = np.clip(error, -MAX_EE_STEP_RAD, MAX_EE_STEP_RAD)
         return out
 
