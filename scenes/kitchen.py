@@ -36,9 +36,11 @@ class KitchenConfig(SceneConfig):
     walls: bool = Field(default=True, description="build the four room walls")
 
 
-def _top(center: tuple[float, float], half: tuple[float, float], z: float) -> Region:
-    """A flat support's whole top: ``center``/``half`` (m, world xy) at height ``z`` (``Place.surface``)."""
-    return Region(center, half, z, z)
+def _top(center: tuple[float, float, float], half: tuple[float, float, float]) -> Region:
+    """The whole top of the box with this ``center`` and ``half`` extents (m, world), as a flat
+    support (``Place.surface``)."""
+    z = center[2] + half[2]
+    return Region(center[:2], half[:2], z, z)
 
 
 def _approach(edge: float, axis: str, side: int, other: float) -> tuple[float, float, float]:
@@ -61,9 +63,11 @@ class KitchenEnv(AgentEnv):
 
     def _furniture(
         self, center: tuple[float, float, float], half: tuple[float, float, float], color: tuple
-    ) -> None:
+    ) -> Region:
+        """A static box the base drives around; its top (:func:`_top`)."""
         add_box(self.client, center, half, color)
         self.fixtures.append(box_rect(center, half))
+        return _top(center, half)
 
     def _build(self, rng: np.random.Generator) -> tuple[float, ...]:
         c = self.client
@@ -83,7 +87,7 @@ class KitchenEnv(AgentEnv):
         c = self.client
         add = self._add_place
         # counter, north wall
-        self._furniture((-1.9, 2.15, 0.36), (0.7, 0.3, 0.36), STONE)
+        counter_top = self._furniture((-1.9, 2.15, 0.36), (0.7, 0.3, 0.36), STONE)
         add(
             Place(
                 "counter",
@@ -92,7 +96,7 @@ class KitchenEnv(AgentEnv):
                 Region((-1.9, 2.08), (0.25, 0.15), 0.72, 0.72),
                 _approach(1.85, "y", -1, -1.9),
                 ("countertop", "worktop"),
-                surface=_top((-1.9, 2.15), (0.7, 0.3), 0.72),
+                surface=counter_top,
             )
         )
         # sink: cabinet up to the basin floor, rim strips around the basin
@@ -140,11 +144,12 @@ class KitchenEnv(AgentEnv):
                 Region((-2.72, 0.0), (0.14, 0.26), 0.7, 0.7),
                 _approach(-2.55, "x", 1, 0.0),
                 ("shelves", "pantry shelf"),
-                surface=_top((-2.735, 0.0), (0.185, 0.6), 0.7),  # the top in front of the back lip
+                surface=_top((-2.735, 0.0, 0.35), (0.185, 0.6, 0.35)),  # the top in front of the back lip
             )
         )
         # dining table
-        add_box(c, (0.8, -0.6, 0.6), (0.6, 0.4, 0.02), WOOD)
+        table = ((0.8, -0.6, 0.6), (0.6, 0.4, 0.02))
+        add_box(c, *table, WOOD)
         for dx in (-0.55, 0.55):
             for dy in (-0.35, 0.35):
                 add_box(c, (0.8 + dx, -0.6 + dy, 0.29), (0.03, 0.03, 0.29), WOOD)
@@ -157,7 +162,7 @@ class KitchenEnv(AgentEnv):
                 Region((0.8, -0.78), (0.28, 0.15), 0.62, 0.62),
                 _approach(-1.0, "y", -1, 0.8),
                 ("table", "kitchen table"),
-                surface=_top((0.8, -0.6), (0.6, 0.4), 0.62),
+                surface=_top(*table),
             )
         )
         # fruit bowl on a small side table
