@@ -11,7 +11,10 @@ for the goal: ``ray`` (the surface under the pixel, ``behind_m`` further along t
 it). Both constants are calibrated on ``--calib-seeds`` and scored on ``--seeds``, all training
 seeds (evaluation starts at 100000). Cases whose object the arm hides are left out. This separates
 the geometry's error from the keypoint's: the end-to-end figure is ``scripts/pick_failures.py``'s
-``depth goal`` line. Exits 2 with one line on bad input.
+``depth goal`` line. It also scores the long axis of the segmented top (``DepthGoal.align_yaw``,
+:func:`skills.vla.depth_goal.top_yaw`) from the true grasp pixel: for boxes, how far it is from the
+box's long side (degrees, mod 180) and how often there is none; for round objects, how often one is
+(wrongly) found. Exits 2 with one line on bad input.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -78,19 +82,19 @@ def main(argv: list[str] | None = None) -> int:
         behind, _ = calibrate_behind(env, args.calib_seeds)
         below, _ = calibrate_below_top(env, args.calib_seeds, args.radius_m)
         views = [
-            (goal, np.asarray(depth, np.float32).reshape(depth.shape[0], depth.shape[1]))
-            for goal, depth in pick_case_views(env, args.seeds)
+            (goal, np.asarray(depth, np.float32).reshape(depth.shape[0], depth.shape[1]), axis)
+            for goal, depth, axis in pick_case_views(env, args.seeds)
         ]
     except ValueError as exc:
         print(f"depth_goal_accuracy: {exc}", file=sys.stderr)
         return 2
     finally:
         env.close()
-    views = [(g, d) for g, d in views if surface_behind(camera, g, d, 1) <= HIDDEN_M]
+    views = [(g, d, a) for g, d, a in views if surface_behind(camera, g, d, 1) <= HIDDEN_M]
     methods = {
         "ray": DepthGoal(camera=camera, behind_m=behind),
         "segment": DepthGoal(
-            camera=camera, behind_m=behind, segment_radius_m=args.radius_m, below_top_m=below
+            camera=camera, behind_m=behind, segment_radius_m=args.radius_m, below_top_m=below, align_yaw=True
         ),
     }
     rng = np.random.default_rng(0)
@@ -99,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         angles = rng.uniform(-np.pi, np.pi, len(views))
         for name, finder in methods.items():
             errors, xy_err, z_err = [], [], []
-            for (goal, depth), angle in zip(views, angles, strict=True):
+            for (goal, depth, _), angle in zip(views, angles, strict=True):
                 h, w = depth.shape
                 fraction = camera.image_fractions(goal[None])[0][0]
                 fraction = fraction + jitter * np.array([np.cos(angle) / w, np.sin(angle) / h])
@@ -119,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
                     "within_1_5cm": round(float(np.mean(np.array(errors) < 0.015)), 3),
                 }
             )
-    report = {"behind_m": round(behind, 4), "below_top_m": round(below, 4), "rows": rows}
+    axis = _long_axis(methods["segment"], camera, views)
+    report = {"behind_m": round(behind, 4), "below_top_m": round(below, 4), "rows": rows, "long_axis": axis}
     if args.json:
         print(json.dumps(report))
         return 0
@@ -131,7 +136,38 @@ def main(argv: list[str] | None = None) -> int:
             f"{100 * r['p90_m']:5.2f}cm {100 * r['median_xy_m']:5.2f}cm {100 * r['median_abs_z_m']:5.2f}cm "
             f"{100 * r['within_1_5cm']:5.1f}%"
         )
+    print(
+        f"long axis: boxes {axis['boxes']}, none found {axis['boxes_without']}, error median "
+        f"{axis['median_deg']} deg, p90 {axis['p90_deg']} deg; round objects given one "
+        f"{axis['round_with']}/{axis['round']}"
+    )
     return 0
+
+
+def _long_axis(
+    finder: Any, camera: Any, views: list[tuple[np.ndarray, np.ndarray, float | None]]
+) -> dict[str, Any]:
+    """The segmented top's long axis from each view's true grasp pixel, against the box's long side."""
+    errors, without, round_with, n_round = [], 0, 0, 0
+    for goal, depth, truth in views:
+        xy = 2 * camera.image_fractions(goal[None])[0][0] - 1
+        _, yaw = finder.locate_grasp(xy, depth, None)
+        if truth is None:
+            n_round += 1
+            round_with += yaw is not None
+        elif yaw is None:
+            without += 1
+        else:
+            errors.append(abs((yaw - truth + np.pi / 2) % np.pi - np.pi / 2))
+    deg = np.degrees(errors) if errors else np.array([np.nan])
+    return {
+        "boxes": len(errors) + without,
+        "boxes_without": without,
+        "median_deg": round(float(np.median(deg)), 1),
+        "p90_deg": round(float(np.percentile(deg, 90)), 1),
+        "round": n_round,
+        "round_with": round_with,
+    }
 
 
 if __name__ == "__main__":

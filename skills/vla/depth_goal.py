@@ -27,9 +27,9 @@ object. The goal is then over the centre of the object's top (the mean of the po
 :data:`TOP_CAP_M` of its highest point), ``below_top_m`` under that highest point. A keypoint a
 pixel or two off the grasp point (a centimetre or two at the counter) then still gives the same
 goal, as long as it lands on the object. With ``align_yaw`` the same top also gives the yaw of its
-long axis (:func:`top_yaw`, a principal-axis fit; a box's 5-9 degrees off on held-out pick starts),
-and the learned pick turns the hand so the fingers close across it
-(:class:`skills.vla.skills.LearnedPick`).
+long axis (:func:`top_yaw`, a principal-axis fit; 1.9 degrees off a box's long side at the median
+on held-out pick starts, ``scripts/depth_goal_accuracy.py``), and the learned pick turns the hand
+so the fingers close across it (:class:`skills.vla.skills.LearnedPick`).
 
 The learned parts stay learned: which object, and where it appears, come from the instruction
 and the image; how to reach the goal is the action decoder's. Depth only replaces a guess of a
@@ -107,30 +107,25 @@ class DepthGoal(BaseModel):
     ) -> np.ndarray:
         """The goal ``(3,)`` (m, base frame) for head keypoint 0 at ``xy`` ``(2,)`` (``[-1, 1]`` over
         the head ``crop``) in the head depth image ``depth`` ``(H, W)`` or ``(H, W, 1)`` (m)."""
+        return self.locate_grasp(xy, depth, crop)[0]
+
+    def locate_grasp(
+        self, xy: np.ndarray, depth: np.ndarray, crop: tuple[float, float, float] | None
+    ) -> tuple[np.ndarray, float | None]:
+        """:meth:`locate`'s goal and, with ``align_yaw`` and the segment method, the yaw (rad, base
+        frame, in ``[-pi/2, pi/2)``) of the long axis of the segmented top (:func:`top_yaw`; ``None``
+        when round, too small to tell, not segmented, or not asked for), from one segmentation."""
         d = np.asarray(depth, np.float32).reshape(depth.shape[0], depth.shape[1])
         fractions = crop_fractions(np.asarray(xy, np.float64)[None], crop)
         if self.segment_radius_m > 0:
-            seen = object_top(self.camera, fractions[0], d, self.segment_radius_m)
+            seen = segment_top(self.camera, fractions[0], d, self.segment_radius_m)
             if seen is not None:
-                top_xy, top_z, support_z = seen
+                top_xy, top_z, support_z, cap = seen
                 z = max(support_z + MIN_GRASP_ABOVE_SUPPORT_M, top_z - self.below_top_m)
-                return np.array([top_xy[0], top_xy[1], z])
+                return np.array([top_xy[0], top_xy[1], z]), top_yaw(cap) if self.align_yaw else None
         surface = self.surface(xy, d, crop)
         ray = surface - np.asarray(self.camera.eye)
-        return surface + self.behind_m * ray / np.linalg.norm(ray)
-
-    def grasp_yaw(
-        self, xy: np.ndarray, depth: np.ndarray, crop: tuple[float, float, float] | None
-    ) -> float | None:
-        """With ``align_yaw`` and the segment method: the yaw (rad, base frame, in ``[-pi/2, pi/2)``)
-        of the long axis of the top of the object at ``xy`` (as :meth:`locate`), or ``None`` (round,
-        too small to tell, not found, or not asked for)."""
-        if not self.align_yaw or self.segment_radius_m <= 0:
-            return None
-        d = np.asarray(depth, np.float32).reshape(depth.shape[0], depth.shape[1])
-        fractions = crop_fractions(np.asarray(xy, np.float64)[None], crop)
-        seen = segment_top(self.camera, fractions[0], d, self.segment_radius_m)
-        return None if seen is None else top_yaw(seen[3])
+        return surface + self.behind_m * ray / np.linalg.norm(ray), None
 
     def surface(
         self, xy: np.ndarray, depth: np.ndarray, crop: tuple[float, float, float] | None
@@ -247,10 +242,12 @@ def surface_behind(camera: PinholeCamera, goal: np.ndarray, depth: np.ndarray, w
     return float((np.asarray(goal) - surface) @ (ray / np.linalg.norm(ray)))
 
 
-def pick_case_views(env: Any, seeds: range) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def pick_case_views(env: Any, seeds: range) -> Iterator[tuple[np.ndarray, np.ndarray, float | None]]:
     """At the start of the evaluation's pick case (:func:`skills.vla.evaluate.setup_case`) on each of
-    ``seeds`` that sets up: the target's grasp point ``(3,)`` (base frame, m) and the head depth
-    image ``(H, W[, 1])`` (m). Privileged: for calibration on training seeds only."""
+    ``seeds`` that sets up: the target's grasp point ``(3,)`` (base frame, m), the head depth
+    image ``(H, W[, 1])`` (m) and, for a box, the yaw of its long side (rad, base frame, in
+    ``[-pi/2, pi/2)``; ``None`` for a round object). Privileged: for calibration and measurement."""
+    from scenes.geometry import quat_yaw
     from skills.scripted.pick import grasp_point
     from skills.vla.evaluate import setup_case
 
@@ -260,7 +257,12 @@ def pick_case_views(env: Any, seeds: range) -> Iterator[tuple[np.ndarray, np.nda
         if setup is None:
             continue
         e = env.unwrapped
-        yield grasp_point(e, setup[0].args["object"]), e.get_obs()["head_depth"]
+        obj = setup[0].args["object"]
+        axis = None
+        if e.object_shape(obj).kind == "box":  # its local x is the long side (ObjectShape)
+            yaw = quat_yaw(e.object_pose(obj)[1]) - e.base_pose()[2]
+            axis = float((yaw + np.pi / 2) % np.pi - np.pi / 2)
+        yield grasp_point(e, obj), e.get_obs()["head_depth"], axis
 
 
 def calibrate_behind(
@@ -278,7 +280,8 @@ def calibrate_behind(
     from skills.vla.camera import head_camera
 
     camera = head_camera(env)
-    offsets = [surface_behind(camera, goal, depth, window) for goal, depth in pick_case_views(env, seeds)]
+    views = pick_case_views(env, seeds)
+    offsets = [surface_behind(camera, goal, depth, window) for goal, depth, _ in views]
     seen = [o for o in offsets if o <= hidden_m]
     if not seen:
         raise ValueError(f"no pick case on seeds {seeds} shows its object to the head camera")
@@ -307,7 +310,8 @@ def calibrate_below_top(env: Any, seeds: range, radius_m: float) -> tuple[float,
     from skills.vla.camera import head_camera
 
     camera = head_camera(env)
-    offsets = [below_top(camera, goal, depth, radius_m) for goal, depth in pick_case_views(env, seeds)]
+    views = pick_case_views(env, seeds)
+    offsets = [below_top(camera, goal, depth, radius_m) for goal, depth, _ in views]
     seen = [o for o in offsets if o is not None]
     if not seen:
         raise ValueError(f"no pick case on seeds {seeds} shows its object to the head camera")

@@ -194,18 +194,16 @@ class VLAPolicy:
                     return self._standard_goal(found)
 
                 return None, over_receptacle
-            found = finder.locate(xy, depth, crop)
+            found, self.grasp_yaw = finder.locate_grasp(xy, depth, crop)
             self.depth_goal = (instruction, found)
-            self.grasp_yaw = finder.grasp_yaw(xy, depth, crop)
             return self._standard_goal(found), None
 
         def from_depth(keypoints: torch.Tensor, predicted: torch.Tensor) -> torch.Tensor | None:
-            xy = keypoints[0, head].numpy()
-            found = finder.locate(xy, depth, crop)
+            found, yaw = finder.locate_grasp(keypoints[0, head].numpy(), depth, crop)
             if not finder.trust(found, self.normalizer.ungoal(predicted[0]).numpy()):
                 return None
             self.depth_goal = (instruction, found)
-            self.grasp_yaw = finder.grasp_yaw(xy, depth, crop)
+            self.grasp_yaw = yaw
             return self._standard_goal(found)
 
         return None, from_depth

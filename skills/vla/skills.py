@@ -454,8 +454,8 @@ class LearnedNavigate(LearnedSkill, twin=ScriptedNavigate):
     default_done = DoneConfig(min_hold_steps=0, max_hold_steps=40, rest_tol=0.05, stall_steps=30)
     """``robot_at`` holds within 20 cm of the approach pose; the drive goes on until the policy comes
     to rest there (or for 4 s): ending 0.5 s after arriving (``max_hold_steps=5``) left the shipped
-    model's base 8.9 cm short (median, 20 held-out drives) where the pick and place demonstrations
-    start, against 2.6 cm now (2.3 cm on the 22 drives ``scripts/pick_after_learned_nav.py`` makes)."""
+    model's base 8.5 cm short where the pick and place demonstrations start, against 2.3 cm now
+    (medians over the 22 held-out drives ``scripts/pick_after_learned_nav.py`` makes)."""
 
     def _reset(self, env: Any, args: BaseModel, scene: SceneDescription) -> None:
         super()._reset(env, args, scene)

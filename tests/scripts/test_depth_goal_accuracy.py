@@ -21,6 +21,9 @@ def test_scores_both_methods_per_jitter(capsys) -> None:
     for row in rows.values():
         assert 1 <= row["cases"] <= 3 and 0.0 <= row["median_m"] <= row["p90_m"]
     assert rows[("ray", 0.0)]["median_m"] < 0.02  # from the true pixel the ray method is near exact
+    axis = report["long_axis"]
+    assert axis["boxes"] + axis["round"] == rows[("ray", 0.0)]["cases"]
+    assert 0 <= axis["boxes_without"] <= axis["boxes"] and 0 <= axis["round_with"] <= axis["round"]
 
 
 @pytest.mark.parametrize(

@@ -70,15 +70,15 @@ BOX_LO, BOX_HI = np.array([0.87, 0.07, 0.0]), np.array([0.93, 0.13, 0.1])
 """A 6 cm box, 10 cm tall, standing on the floor (z = 0) in front of :data:`CAMERA`."""
 
 
-def _box_scene(size: int = 128) -> np.ndarray:
-    """Ray-cast depth ``(size, size)`` (m along the optical axis) of the floor and the box."""
+def _box_scene(size: int = 128, lo: np.ndarray = BOX_LO, hi: np.ndarray = BOX_HI) -> np.ndarray:
+    """Ray-cast depth ``(size, size)`` (m along the optical axis) of the floor and the box ``lo``-``hi``."""
     rows, cols = np.mgrid[0:size, 0:size]
     fractions = np.stack([(cols + 0.5) / size, (rows + 0.5) / size], -1).reshape(-1, 2)
     rays = CAMERA.unproject(fractions, np.ones(len(fractions))) - np.array(CAMERA.eye)
     eye = np.array(CAMERA.eye)
     depth = np.where(rays[:, 2] < 0, -eye[2] / np.minimum(rays[:, 2], -1e-9), 10.0)
     with np.errstate(divide="ignore", invalid="ignore"):  # slab test, rays parallel to a face
-        t0, t1 = (BOX_LO - eye) / rays, (BOX_HI - eye) / rays
+        t0, t1 = (lo - eye) / rays, (hi - eye) / rays
     near = np.nanmax(np.minimum(t0, t1), axis=1)
     far = np.nanmin(np.maximum(t0, t1), axis=1)
     hit = (near <= far) & (near > 0)
@@ -204,3 +204,18 @@ def test_top_yaw_is_the_long_axis_of_an_elongated_top_and_none_for_a_round_one()
     disc = 0.028 * np.stack([np.cos(angles), np.sin(angles)], -1)
     assert top_yaw(np.concatenate([disc, 0.5 * disc])) is None  # a mug's rim: no axis
     assert top_yaw(grid[:5]) is None  # too few points to tell
+
+
+def test_locate_grasp_reads_the_long_axis_of_the_segmented_top_once_asked() -> None:
+    """A 4 x 12 cm box, its long side along y: the long axis is +-pi/2; the goal is locate's."""
+    lo, hi = np.array([0.88, 0.04, 0.0]), np.array([0.92, 0.16, 0.1])
+    depth = _box_scene(lo=lo, hi=hi)
+    xy = _xy(np.array([0.9, 0.1, 0.1]))
+    plain = DepthGoal(camera=CAMERA, behind_m=0.0, segment_radius_m=0.1, below_top_m=0.025)
+    aligned = plain.model_copy(update={"align_yaw": True})
+    goal, yaw = aligned.locate_grasp(xy, depth, None)
+    np.testing.assert_allclose(goal, plain.locate(xy, depth, None))
+    assert yaw is not None and abs(abs(yaw) - np.pi / 2) < np.radians(5)
+    assert plain.locate_grasp(xy, depth, None)[1] is None  # not asked for
+    _, square = aligned.locate_grasp(_xy(np.array([0.9, 0.1, 0.1])), _box_scene(), None)
+    assert square is None  # the 6 x 6 cm box has no long axis
