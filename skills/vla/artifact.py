@@ -65,21 +65,16 @@ def save_policy(path: str | Path, policy: VLAPolicy) -> tuple[Path, Path]:
     return weights, config
 
 
-def load_policy(path: str | Path, text_encoder: InstructionEncoder | None = None) -> VLAPolicy:
-    """Read ``path.safetensors`` + ``path.json`` into a ready policy.
-
-    Args:
-        path: artifact base path (a ``.json`` / ``.safetensors`` suffix is ignored).
-        text_encoder: instruction encoder to use (default: the bundled MiniLM, loaded lazily).
+def load_meta(path: str | Path) -> VLAArtifactMeta:
+    """Read and validate ``path.json`` alone (config, statistics, provenance; no weights).
 
     Raises:
-        VLAArtifactError: a file is missing or unreadable, the JSON is not a valid VLA
-            config of this format version, or the weights do not exactly fill the network.
+        VLAArtifactError: the JSON is missing or unreadable, or not a valid VLA config of this
+            format version.
     """
-    weights, config = artifact_paths(path)
-    for file in (weights, config):
-        if not file.is_file():
-            raise VLAArtifactError(f"VLA artifact incomplete: {file} does not exist")
+    _, config = artifact_paths(path)
+    if not config.is_file():
+        raise VLAArtifactError(f"VLA artifact incomplete: {config} does not exist")
     try:
         raw = json.loads(config.read_text())
     except (OSError, ValueError) as exc:
@@ -101,6 +96,25 @@ def load_policy(path: str | Path, text_encoder: InstructionEncoder | None = None
             f"{config}: action statistics have {len(meta.stats.action_low)} dims, "
             f"the model predicts {meta.config.action_dim}"
         )
+    return meta
+
+
+def load_policy(path: str | Path, text_encoder: InstructionEncoder | None = None) -> VLAPolicy:
+    """Read ``path.safetensors`` + ``path.json`` into a ready policy.
+
+    Args:
+        path: artifact base path (a ``.json`` / ``.safetensors`` suffix is ignored).
+        text_encoder: instruction encoder to use (default: the bundled MiniLM, loaded lazily).
+
+    Raises:
+        VLAArtifactError: a file is missing or unreadable, the JSON is not a valid VLA
+            config of this format version, or the weights do not exactly fill the network.
+    """
+    weights, config = artifact_paths(path)
+    for file in (weights, config):
+        if not file.is_file():
+            raise VLAArtifactError(f"VLA artifact incomplete: {file} does not exist")
+    meta = load_meta(path)
     model = VLAModel(meta.config, pretrained=False)
     try:
         state = load_file(str(weights))

@@ -28,11 +28,11 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from skills.vla.artifact import VLAArtifactError, load_policy, save_policy
+from skills.vla.artifact import VLAArtifactError, load_meta, load_policy, save_policy
 from skills.vla.camera import PinholeCamera, crop_points
 from skills.vla.config import EE_POS, VLAConfig
 from skills.vla.data import TrainingData, load_training_data
@@ -75,7 +75,8 @@ class TrainConfig(BaseModel):
     init_from: Path | None = Field(
         default=None,
         description="artifact whose weights and normalisation statistics start a fresh run (fine-tuning);"
-        " its network must have the same shapes",
+        " its network must have the same shapes. Its depth goal and object pointer, fitted by separate"
+        " scripts, are kept unless the model config sets its own (:func:`carry_source_parts`)",
     )
 
     goal_pixel_weight: float = Field(
@@ -318,6 +319,36 @@ def hardware(device: str) -> str:
     )
 
 
+def carry_source_parts(cfg: TrainConfig) -> TrainConfig:
+    """``cfg`` with the ``--init-from`` artifact's ``depth_goal`` and ``pointer`` where its model sets none.
+
+    Neither is trained here: the depth goal is calibrated (``scripts/calibrate_depth_goal.py``) and
+    the pointer trained on rendered head views (``scripts/train_pointer.py``) after the VLA, both
+    outside its weights but for the pointer's own. Fine-tuning the VLA (say on new demonstrations)
+    keeps them, frozen, rather than making the user redo both.
+
+    Raises:
+        ValueError: the artifact cannot be read, or its parts do not fit this model (another head crop).
+    """
+    if cfg.init_from is None or (cfg.model.depth_goal is not None or cfg.model.pointer is not None):
+        return cfg
+    try:
+        source = load_meta(cfg.init_from).config
+    except VLAArtifactError as exc:
+        raise ValueError(f"--init-from {cfg.init_from}: {exc}") from None
+    if source.depth_goal is None:
+        return cfg
+    parts = {"depth_goal": source.depth_goal, "pointer": source.pointer}
+    try:
+        model = VLAConfig.model_validate({**cfg.model.model_dump(), **parts})
+    except ValidationError as exc:
+        raise ValueError(
+            f"--init-from {cfg.init_from}: its depth goal or pointer does not fit this model: "
+            f"{exc.errors()[0]['msg']}"
+        ) from None
+    return cfg.model_copy(update={"model": model})
+
+
 def _init_source(cfg: TrainConfig) -> VLAPolicy | None:
     """The artifact ``cfg.init_from`` names (``None`` without one); same action dims required.
 
@@ -384,6 +415,7 @@ def train(
         text_encoder = load_text_encoder()
     text_table = torch.as_tensor(np.asarray(text_encoder.encode(data.texts)), dtype=torch.float32)
 
+    cfg = carry_source_parts(cfg)
     state_path = cfg.path(".train.pt")
     resume = torch.load(state_path, map_location="cpu", weights_only=True) if state_path.is_file() else None
     if resume is not None and resume["model_config"] != cfg.model.model_dump(mode="json"):
@@ -427,10 +459,11 @@ def train(
             )
         console.print(f"initialised from {cfg.init_from} (step {source.provenance.get('steps', '?')})")
     model = model.to(cfg.device)
-    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "pos" not in n and "query" not in n]
-    no_decay = [
-        p for n, p in model.named_parameters() if not (p.ndim >= 2 and "pos" not in n and "query" not in n)
-    ]
+    if model.pointer is not None:  # trained by scripts/train_pointer.py, never here
+        model.pointer.requires_grad_(False)
+    trained = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    decay = [p for n, p in trained if p.ndim >= 2 and "pos" not in n and "query" not in n]
+    no_decay = [p for n, p in trained if not (p.ndim >= 2 and "pos" not in n and "query" not in n)]
     optimizer = torch.optim.AdamW(
         [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
         lr=cfg.lr,

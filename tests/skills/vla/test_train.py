@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from agentrt.cli_vla import app
 from agentrt.datasets import constants as K
 from agentrt.datasets.torch_dataset import EpisodeDataset
-from skills.vla.artifact import load_policy
+from skills.vla.artifact import load_policy, save_policy
+from skills.vla.camera import PinholeCamera
 from skills.vla.config import preset
 from skills.vla.data import (
     chunk_targets,
@@ -26,6 +27,11 @@ from skills.vla.data import (
     relabelled_episodes,
     setpoint_offsets,
 )
+from skills.vla.depth_goal import DepthGoal
+from skills.vla.model import VLAModel
+from skills.vla.normalize import NormStats
+from skills.vla.pointer import PointerConfig
+from skills.vla.policy import VLAPolicy
 from skills.vla.train import TrainConfig, goal_pixels, train, training_stats
 from tests.skills.vla.helpers import FakeTextEncoder, make_kitchen_dataset, observation, tiny_config
 
@@ -496,3 +502,37 @@ def test_grounding_co_trains_keypoint_0_on_labelled_crops(dataset: Path, tmp_pat
         TrainConfig.model_validate(
             {**run_config(dataset, tmp_path / "d", steps=1).model_dump(), "grounding": tmp_path / "g.npz"}
         )
+
+
+def test_fine_tuning_keeps_the_sources_depth_goal_and_frozen_pointer(dataset: Path, tmp_path: Path) -> None:
+    crop = (0.25, 0.25, 0.5)
+    camera = PinholeCamera(eye=(0.0, 0.0, 1.0), target=(1.0, 0.0, 0.0), up=(0.0, 0.0, 1.0), fov_deg=60.0)
+    sized = dict(
+        cnn_widths=(8, 16, 16), keypoints=2, goal_weight=1.0, goal_source="keypoints", crops={"head": crop}
+    )
+    torch.manual_seed(0)
+    measured = tiny_config(
+        "manipulation", dropout=0.0, depth_goal=DepthGoal(camera=camera, behind_m=0.02, align_yaw=True),
+        pointer=PointerConfig(crop=crop, channels=8, dilations=(1, 1)), **sized,
+    )  # fmt: skip
+    stats = NormStats(
+        state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-1.0] * 7, action_high=[1.0] * 7
+    )
+    source = VLAPolicy(VLAModel(measured), stats, text_encoder=FakeTextEncoder())
+    save_policy(tmp_path / "a", source)
+    cfg = run_config(dataset, tmp_path / "b", steps=2, **sized).model_copy(
+        update={"init_from": tmp_path / "a"}
+    )
+    assert cfg.model.pointer is None
+    tuned = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
+    assert tuned.config.depth_goal == measured.depth_goal and tuned.config.pointer == measured.pointer
+    before, after = source.model.state_dict(), load_policy(tmp_path / "b").model.state_dict()
+    pointer = [k for k in before if k.startswith("pointer.")]
+    assert pointer and all(torch.equal(before[k], after[k]) for k in pointer)
+    assert not torch.equal(before["text_proj.weight"], after["text_proj.weight"])
+    # a source whose pointer reads another head crop cannot lend it
+    other = run_config(
+        dataset, tmp_path / "c", steps=1, **{**sized, "crops": {"head": (0.3, 0.3, 0.5)}}
+    ).model_copy(update={"init_from": tmp_path / "a"})
+    with pytest.raises(ValueError, match="does not fit this model"):
+        train(other, text_encoder=FakeTextEncoder(), console=quiet())
