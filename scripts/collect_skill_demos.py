@@ -13,13 +13,15 @@ then records the scripted skill from there, cameras on, as one episode of one su
 the expert completes are kept. The evaluation draws its seeds from 100000 on, DAgger from
 200000; use seeds from 300000 on here so that no evaluated scene is ever trained on.
 
-Two options widen the states a pick is demonstrated from (pick calls only):
+Two options widen the states a call is demonstrated from:
 
-- ``--base-offset-m R``: before the call the base is teleported up to ``R`` m from where the
-  scripted drive left it (uniform in a disc; at most 3 cm towards the counter) and turned up
-  to ``--base-yaw-rad``, while ``robot_at`` still holds. The learned ``navigate_to`` stops
-  6-20 cm from the approach pose, where the scripted drive stops within a centimetre.
-- ``--dart-noise-m S``: DART (Laskey et al., 2017): while the hand travels to the pregrasp
+- ``--base-offset-m R`` (pick and place): before the call the base moves up to ``R`` m from where
+  the scripted drive left it (uniform in a disc; at most 3 cm towards the counter) and turns up
+  to ``--base-yaw-rad``, while ``robot_at`` still holds. The learned ``navigate_to`` can rest up
+  to 20 cm from the approach pose (``robot_at``'s tolerance), where the scripted drive stops
+  within a centimetre. A pick's base is teleported (the arm homed); a place's is driven there
+  at constant velocity, the object still in the hand (:func:`skills.vla.evaluate.offset_base`).
+- ``--dart-noise-m S`` (pick calls only): DART (Laskey et al., 2017): while the hand travels to the pregrasp
   pose, each executed step is the expert's plus Gaussian noise of ``S`` m per axis, and the
   *expert's* step is recorded. The demonstrations then show the expert correcting from states
   off its own path, the states a learner's errors lead to. The last slow descent and the
@@ -65,8 +67,6 @@ def _recorder(into: list[tuple[dict[str, Any], dict[str, Any]]], labels: list[An
 DART_MIN_STEP_M = 0.01
 """DART noise goes only on expert steps at least this long (m): nearer its waypoint the expert
 must land on it exactly to move on (:func:`skills.scripted.motion.reached`)."""
-TOWARDS_COUNTER_M = 0.03
-"""A base offset moves the base at most this far (m) towards the place it faces."""
 
 
 def _dart(skill: Any, sigma_m: float, rng: Any, labels: list[Any]) -> None:
@@ -93,29 +93,6 @@ def _dart(skill: Any, sigma_m: float, rng: Any, labels: list[Any]) -> None:
     skill._act = noisy
 
 
-def _offset_base(env: Any, radius_m: float, yaw_rad: float, rng: Any) -> bool:
-    """Teleport the base up to ``radius_m`` (m) and ``yaw_rad`` (rad) from its pose, arm homed;
-    whether the base still counts as at the place it was at (``robot_at``)."""
-    import numpy as np
-
-    e = env.unwrapped
-    at = e.describe().robot.at
-    x, y, yaw = e.base_pose()
-    while True:
-        r, angle = radius_m * np.sqrt(rng.uniform()), rng.uniform(-np.pi, np.pi)
-        if r * np.cos(angle) <= TOWARDS_COUNTER_M:  # the base faces the counter (+x)
-            break
-    dx, dy = r * np.cos(angle), r * np.sin(angle)
-    e.robot.reset(
-        base_pose=(
-            x + dx * np.cos(yaw) - dy * np.sin(yaw),
-            y + dx * np.sin(yaw) + dy * np.cos(yaw),
-            yaw + rng.uniform(-yaw_rad, yaw_rad),
-        )
-    )
-    return at is not None and e.describe().robot.at == at
-
-
 def _interrupt(signum: int, frame: Any) -> None:
     """SIGTERM (a session ending) stops the run like Ctrl-C: the dataset is closed first."""
     raise KeyboardInterrupt
@@ -128,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, default=100, help="seeds; each gives one call per skill")
     parser.add_argument("--seed-start", type=int, default=300_000, help="first scene seed")
     parser.add_argument("--scene", default="kitchen-v0")
-    parser.add_argument("--base-offset-m", type=float, default=0.0, help="pick: move the base up to this")
-    parser.add_argument("--base-yaw-rad", type=float, default=0.15, help="pick: with --base-offset-m")
+    parser.add_argument("--base-offset-m", type=float, default=0.0, help="move the base up to this (m)")
+    parser.add_argument("--base-yaw-rad", type=float, default=0.15, help="with --base-offset-m (rad)")
     parser.add_argument(
         "--dart-noise-m", type=float, default=0.0, help="pick: DART noise per axis (m); measured to hurt"
     )
@@ -153,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     from agentrt.core.registry import SKILLS as REGISTRY
     from agentrt.episodes import code_version
     from agentrt.recording import open_scene_recording
-    from skills.vla.evaluate import run_case, setup_case
+    from skills.vla.evaluate import offset_base, run_case, setup_case
 
     try:
         env, writer = open_scene_recording(args.scene, args.out)
@@ -175,8 +152,10 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 case, scene = setup
                 rng = np.random.default_rng((seed, SKILLS.index(name), 7))
-                if name == "pick" and args.base_offset_m > 0:
-                    if not _offset_base(env, args.base_offset_m, args.base_yaw_rad, rng):
+                if args.base_offset_m > 0:
+                    if not offset_base(
+                        env, args.base_offset_m, args.base_yaw_rad, rng, drive=name == "place"
+                    ):
                         failed[name] += 1
                         continue
                     scene = env.unwrapped.describe()
@@ -206,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                             "skill": name,
                             "args": case.args,
                             "steps": outcome.steps,
-                            "base_offset_m": args.base_offset_m if name == "pick" else 0.0,
+                            "base_offset_m": args.base_offset_m,
                             "dart_noise_m": args.dart_noise_m if name == "pick" else 0.0,
                         }
                     },

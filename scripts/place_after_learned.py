@@ -12,6 +12,14 @@ the learned ``navigate_to``. Per seed this draws the evaluation's place case
 how far the base stopped from the receptacle's approach pose (it reads the simulator) and runs the
 learned ``place`` with the evaluation's instruction. Compare with ``eval-skill place`` on the same
 seeds (both ``scripted``).
+
+``--base-offset-m R`` then moves the base, object in hand, up to ``R`` m from where the drive
+stopped (and turns it up to 0.15 rad), within ``robot_at``'s tolerance, as
+``scripts/collect_skill_demos.py --base-offset-m`` does for its demonstrations
+(:func:`skills.vla.evaluate.offset_base`): the places a learned drive can rest at, on purpose.
+
+    python scripts/place_after_learned.py --ckpt runs/vla/manip-off --episodes 40 --nav scripted \
+        --base-offset-m 0.18
 """
 
 from __future__ import annotations
@@ -39,14 +47,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed-start", type=int, default=100_000)
     parser.add_argument("--scene", default="kitchen-v0")
     parser.add_argument("--json", type=Path, default=None, help="also write every seed as JSON here")
+    parser.add_argument(
+        "--base-offset-m", type=float, default=0.0, help="then move the base up to this far (m)"
+    )
     args = parser.parse_args(argv)
     if args.episodes < 1:
         return _bad("--episodes must be at least 1")
+    from scenes.predicates import AT_POS_TOL_M
+
+    if not 0.0 <= args.base_offset_m < AT_POS_TOL_M:
+        return _bad(f"--base-offset-m must be in [0, {AT_POS_TOL_M}) (the base must still be at the place)")
 
     from agentrt.core.registry import SCENES, SKILLS
     from scenes.geometry import wrap_angle
     from skills.vla.catalog import CheckpointError, learned_skills
-    from skills.vla.evaluate import SkillCase, place_draw, run_case
+    from skills.vla.evaluate import SkillCase, offset_base, place_draw, run_case
 
     ckpts = {"pick": args.ckpt, "place": args.ckpt}
     if args.nav_ckpt is not None:
@@ -79,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
                 if not row[name]:
                     break
             else:
+                if args.base_offset_m > 0:
+                    rng = np.random.default_rng((seed, 11))
+                    row["offset_stays_at"] = offset_base(env, args.base_offset_m, 0.15, rng, drive=True)
                 approach, base = e.places[receptacle].approach, e.base_pose()
                 row["offset_m"] = round(float(np.hypot(base[0] - approach[0], base[1] - approach[1])), 4)
                 row["yaw_rad"] = round(float(wrap_angle(base[2] - approach[2])), 4)
@@ -94,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         env.close()
     ready = [r for r in rows if r["placed"] is not None]
+    moved = f" and a base offset up to {args.base_offset_m} m" if args.base_offset_m else ""
     print(
-        f"\n{args.pick} pick, {args.nav} drive: {len(ready)}/{len(rows)} set up; "
+        f"\n{args.pick} pick, {args.nav} drive{moved}: {len(ready)}/{len(rows)} set up; "
         f"placed {sum(bool(r['placed']) for r in ready)}/{len(ready)}"
     )
     if args.json is not None:

@@ -130,6 +130,48 @@ def setup_case(env: Any, skill_name: str, seed: int) -> tuple[SkillCase, SceneDe
     return SkillCase(seed, args, canonical, paraphrase), start
 
 
+TOWARDS_COUNTER_M = 0.03
+"""A base offset moves the base at most this far (m) towards the place it faces."""
+OFFSET_DRIVE_STEPS = 15
+"""A driven base offset takes this many 10 Hz steps (1.5 s; 0.13 m/s for 20 cm)."""
+
+
+def offset_base(env: Any, radius_m: float, yaw_rad: float, rng: np.random.Generator, *, drive: bool) -> bool:
+    """Move the base up to ``radius_m`` (m, uniform in a disc, at most :data:`TOWARDS_COUNTER_M`
+    forward) and turn it up to ``yaw_rad`` (rad) from where it stands; whether it is still at the
+    place it was at (``robot_at``), holding what it held.
+
+    The starts the learned ``navigate_to`` leaves: it can rest anywhere ``robot_at`` holds, up to
+    20 cm from the approach pose where the scripted drive stops within a centimetre. With ``drive``
+    the base drives there at constant velocity for :data:`OFFSET_DRIVE_STEPS` steps, arm still and
+    gripper closed, so a held object stays in the hand (cameras off); without, it is teleported and
+    the arm homed (for a pick, which starts with an empty hand).
+    """
+    from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_KEY, CONTROL_HZ
+
+    e = env.unwrapped
+    at, held = e.describe().robot.at, e.held_object()
+    while True:
+        r, angle = radius_m * np.sqrt(rng.uniform()), rng.uniform(-np.pi, np.pi)
+        if r * np.cos(angle) <= TOWARDS_COUNTER_M:  # the base faces its place (+x)
+            break
+    dx, dy, dyaw = r * np.cos(angle), r * np.sin(angle), rng.uniform(-yaw_rad, yaw_rad)
+    if drive:
+        seconds = OFFSET_DRIVE_STEPS / CONTROL_HZ
+        arm = np.zeros(ARM_ACTION_DIM, np.float32)
+        arm[-1] = 1.0
+        velocity = (np.array([dx, dy, dyaw]) / seconds).astype(np.float32)
+        with e.cameras_paused():
+            for _ in range(OFFSET_DRIVE_STEPS):
+                env.step({ARM_KEY: arm, BASE_KEY: velocity})
+            env.step({ARM_KEY: arm, BASE_KEY: np.zeros(3, np.float32)})
+    else:
+        x, y, yaw = e.base_pose()
+        c, s = np.cos(yaw), np.sin(yaw)
+        e.robot.reset(base_pose=(x + dx * c - dy * s, y + dx * s + dy * c, yaw + dyaw))
+    return at is not None and e.describe().robot.at == at and e.held_object() == held
+
+
 def _draw_object(scene: SceneDescription, rng: np.random.Generator) -> tuple[str, str]:
     """An object lying in a receptacle (not the trash bin), and where it lies."""
     objects = sorted(o.id for o in scene.objects if o.location and o.location not in _UNPICKABLE)
@@ -326,6 +368,7 @@ __all__ = [
     "SeedRunner",
     "SkillCase",
     "evaluate_skill",
+    "offset_base",
     "pick_draw",
     "place_draw",
     "report",

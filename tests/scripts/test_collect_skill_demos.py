@@ -44,6 +44,17 @@ def test_an_offset_base_and_dart_noise_are_recorded_in_the_provenance(tmp_path: 
     assert prov["extra"]["skill_demo"]["dart_noise_m"] == 0.01
 
 
+def test_a_place_is_demonstrated_from_a_base_driven_off_with_the_object_in_hand(tmp_path: Path) -> None:
+    out = tmp_path / "demos"
+    argv = ["--out", str(out), "--skills", "place", "--episodes", "1", "--seed-start", "300003"]
+    assert demos.main([*argv, "--base-offset-m", "0.15"]) == 0
+    ds = EpisodeDataset(out, video_keys=())
+    assert ds.meta.skills == ["place"] and len(ds.meta.episodes) == 1
+    assert ds.columns[K.ACTION][0, 6] > 0 and ds.columns[K.ACTION][-1, 6] < 0  # held, then let go
+    prov = json.loads(sorted((out / K.PROVENANCE_DIR).glob("episode-*.json"))[0].read_text())
+    assert prov["extra"]["skill_demo"]["base_offset_m"] == 0.15
+
+
 class _FakePick:
     """What :func:`_dart` reads of a scripted pick: its phase, its waypoints, and ``_act``."""
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from agentrt.core.registry import SCENES
-from skills.vla.evaluate import PARAPHRASES, Outcome, evaluate_skill, setup_case, summarize
+from skills.vla.evaluate import PARAPHRASES, Outcome, evaluate_skill, offset_base, setup_case, summarize
 
 
 def test_summarize_known_answer() -> None:
@@ -124,3 +124,25 @@ def _replayed_expert(fakes: SimpleNamespace, skill: str, seed: int, key: str, ch
     states = np.stack([e.obs["state"] for e in events])
     actions = np.stack([e.action[key] for e in events])
     return fakes.ReplayPolicy(states, actions, chunk_size=chunk_size, action_keys=(key,))
+
+
+def test_an_offset_base_stays_at_its_place_and_a_driven_one_keeps_the_object_in_hand() -> None:
+    env = SCENES.get("kitchen-v0")()
+    try:
+        e = env.unwrapped
+        with e.cameras_paused():
+            case, _ = setup_case(env, "place", 100000)
+        held, at, before = e.held_object(), e.describe().robot.at, e.base_pose().copy()
+        assert held == case.args["object"]
+        assert offset_base(env, 0.18, 0.15, np.random.default_rng(3), drive=True)
+        moved = e.base_pose() - before
+        assert 0.01 < np.hypot(*moved[:2]) <= 0.18 + 1e-6 and moved[0] <= 0.03 + 1e-6
+        assert e.held_object() == held and e.describe().robot.at == at
+        # teleported: moved the same way, arm homed and the hand emptied (a pick's start)
+        with e.cameras_paused():
+            setup_case(env, "pick", 100000)
+        before = e.base_pose().copy()
+        assert offset_base(env, 0.18, 0.15, np.random.default_rng(3), drive=False)
+        assert 0.01 < np.hypot(*(e.base_pose() - before)[:2]) <= 0.18 + 1e-6 and e.held_object() is None
+    finally:
+        env.close()
