@@ -13,7 +13,7 @@ from skills.vla.catalog import CHECKPOINT_DIR, FAMILIES
 from tests.skills.vla.helpers import FakeTextEncoder
 
 COMMITTED = sorted(CHECKPOINT_DIR.glob("*.safetensors")) + sorted(
-    CHECKPOINT_DIR.glob("candidates/*.safetensors")
+    CHECKPOINT_DIR.glob("candidates/**/*.safetensors")
 )
 
 
