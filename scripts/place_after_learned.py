@@ -18,8 +18,8 @@ stopped (and turns it up to 0.15 rad), within ``robot_at``'s tolerance, as
 ``scripts/collect_skill_demos.py --base-offset-m`` does for its demonstrations
 (:func:`skills.vla.evaluate.offset_base`): the places a learned drive can rest at, on purpose.
 
-    python scripts/place_after_learned.py --ckpt runs/vla/manip-off --episodes 40 --nav scripted \
-        --base-offset-m 0.18
+    python scripts/place_after_learned.py --episodes 40 --nav scripted --base-offset-m 0.18 \
+        --ckpt skills/vla/checkpoints/candidates/offset-places/kitchen-v0-manipulation
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Final
 
+import numpy as np
+
 CONTROL_HZ: Final = 10
 """Policy (skill) rate in Hz."""
 PHYSICS_HZ: Final = 240
@@ -34,3 +36,12 @@ MAX_BASE_LIN_MPS: Final = 0.8
 """Largest base linear speed (m/s)."""
 MAX_BASE_ANG_RPS: Final = 1.5
 """Largest base yaw rate (rad/s)."""
+
+
+def drive_action(velocity: np.ndarray, holding: bool) -> dict[str, np.ndarray]:
+    """A mobile robot's action that moves only the base: ``velocity`` ``(vx, vy, wz)`` (m/s, rad/s,
+    base frame), the arm still with its gripper closed if it ``holding`` something, else open (so
+    it keeps what it holds)."""
+    arm = np.zeros(ARM_ACTION_DIM, dtype=np.float32)
+    arm[-1] = 1.0 if holding else -1.0
+    return {ARM_KEY: arm, BASE_KEY: np.asarray(velocity, dtype=np.float32).reshape(BASE_ACTION_DIM)}

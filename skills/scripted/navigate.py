@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from agentrt.core.actions import MAX_BASE_ANG_RPS
+from agentrt.core.actions import MAX_BASE_ANG_RPS, drive_action
 from agentrt.core.registry import SKILLS
 from agentrt.core.results import SkillResult
 from agentrt.core.scene import SceneDescription
@@ -125,7 +125,6 @@ class ScriptedNavigate(Skill):
         if self.legged is not None:
             return self.legged.act()
         e = self.env
-        arm = np.array([0, 0, 0, 0, 0, 0, 1.0 if e.held_object() else -1.0], dtype=np.float32)
         x, y, yaw = e.base_pose()
         pos = np.array([x, y])
         yaw_err = wrap_angle(self.goal[2] - yaw)
@@ -149,4 +148,4 @@ class ScriptedNavigate(Skill):
         direction = (target - pos) / max(dist, 1e-6)
         v_base = rot2(-yaw) @ (direction * speed)
         wz = float(np.clip(2.5 * yaw_err, -0.8 * MAX_BASE_ANG_RPS, 0.8 * MAX_BASE_ANG_RPS))
-        return {"arm": arm, "base": np.array([v_base[0], v_base[1], wz], dtype=np.float32)}
+        return drive_action(np.array([v_base[0], v_base[1], wz]), holding=e.held_object() is not None)

@@ -143,11 +143,13 @@ def offset_base(env: Any, radius_m: float, yaw_rad: float, rng: np.random.Genera
 
     The starts the learned ``navigate_to`` leaves: it can rest anywhere ``robot_at`` holds, up to
     20 cm from the approach pose where the scripted drive stops within a centimetre. With ``drive``
-    the base drives there at constant velocity for :data:`OFFSET_DRIVE_STEPS` steps, arm still and
-    gripper closed, so a held object stays in the hand (cameras off); without, it is teleported and
-    the arm homed (for a pick, which starts with an empty hand).
+    the base drives there at constant velocity for :data:`OFFSET_DRIVE_STEPS` steps, the arm still
+    and the gripper kept (:func:`agentrt.core.actions.drive_action`), so a held object stays in
+    the hand (cameras off); without, it is teleported and the arm homed (for a pick, which starts
+    with an empty hand).
     """
-    from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_KEY, CONTROL_HZ
+    from agentrt.core.actions import CONTROL_HZ, drive_action
+    from scenes.geometry import rot2
 
     e = env.unwrapped
     at, held = e.describe().robot.at, e.held_object()
@@ -157,18 +159,15 @@ def offset_base(env: Any, radius_m: float, yaw_rad: float, rng: np.random.Genera
             break
     dx, dy, dyaw = r * np.cos(angle), r * np.sin(angle), rng.uniform(-yaw_rad, yaw_rad)
     if drive:
-        seconds = OFFSET_DRIVE_STEPS / CONTROL_HZ
-        arm = np.zeros(ARM_ACTION_DIM, np.float32)
-        arm[-1] = 1.0
-        velocity = (np.array([dx, dy, dyaw]) / seconds).astype(np.float32)
+        velocity = np.array([dx, dy, dyaw]) / (OFFSET_DRIVE_STEPS / CONTROL_HZ)
         with e.cameras_paused():
             for _ in range(OFFSET_DRIVE_STEPS):
-                env.step({ARM_KEY: arm, BASE_KEY: velocity})
-            env.step({ARM_KEY: arm, BASE_KEY: np.zeros(3, np.float32)})
+                env.step(drive_action(velocity, held is not None))
+            env.step(drive_action(np.zeros(3), held is not None))
     else:
         x, y, yaw = e.base_pose()
-        c, s = np.cos(yaw), np.sin(yaw)
-        e.robot.reset(base_pose=(x + dx * c - dy * s, y + dx * s + dy * c, yaw + dyaw))
+        wx, wy = rot2(yaw) @ [dx, dy]
+        e.robot.reset(base_pose=(x + wx, y + wy, yaw + dyaw))
     return at is not None and e.describe().robot.at == at and e.held_object() == held
 
 

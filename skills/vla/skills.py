@@ -49,9 +49,9 @@ from agentrt.core.actions import (
     ARM_ACTION_DIM,
     ARM_KEY,
     BASE_ACTION_DIM,
-    BASE_KEY,
     CONTROL_HZ,
     MAX_EE_STEP_RAD,
+    drive_action,
 )
 from agentrt.core.results import SkillResult
 from agentrt.core.scene import SceneDescription
@@ -507,9 +507,7 @@ class LearnedNavigate(LearnedSkill, twin=ScriptedNavigate):
     def _to_action(self, row: np.ndarray) -> Action:
         if row.shape != (BASE_ACTION_DIM,):
             raise ValueError(f"base policy rows must have {BASE_ACTION_DIM} values, got {row.shape}")
-        arm = np.zeros(ARM_ACTION_DIM, dtype=np.float32)
-        arm[-1] = 1.0 if self.holding_something else -1.0
-        return {ARM_KEY: arm, BASE_KEY: row.astype(np.float32)}
+        return drive_action(row, self.holding_something)
 
     def _motion(self, row: np.ndarray) -> float:
         """Linear speed (m/s) plus 0.3 m/rad times the yaw rate (rad/s)."""
