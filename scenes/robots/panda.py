@@ -46,6 +46,13 @@ FINGER_FORCE_N = 60.0
 MAX_WELD_WIDTH_M = 0.07
 """No weld while the gripper is wider than this (m): every graspable object is at most 6 cm across
 its grasp axis, and the fully open gripper is 8 cm."""
+RELEASE_CLEARANCE_M = 0.002
+"""After a release, fingers and hand collide with the object again once none is within this (m) of it."""
+RELEASE_MAX_SUBSTEPS = 240
+"""... or after this many physics substeps (1 s at 240 Hz), whichever comes first."""
+LETGO_LINKS = FINGER_JOINTS
+"""The links kept out of collision with a just-released object (:meth:`PandaArm.release`): the fingers,
+which sank into it; the palm still rests on it, so a hand pressing down does not drop through it."""
 EE_LEASH_M = 0.1
 """The commanded EE target is kept within this distance of the measured EE (m)."""
 TOP_DOWN = euler_matrix(np.pi, 0.0, 0.0)
@@ -60,6 +67,9 @@ def top_down(yaw: float) -> np.ndarray:
 class PandaArm:
     """One Panda arm: IK-based EE delta control, gripper, grasp weld, wrist camera.
 
+    ``PandaArm.let_go_through = False`` restores the old release, in which the opening fingers
+    push the object (``scripts/release_travel.py --push`` measures the difference).
+
     Args:
         client: PyBullet physics client id.
         mount_pos, mount_yaw: world pose of ``panda_link0`` (m, rad).
@@ -68,6 +78,9 @@ class PandaArm:
         home_pos: EE home position in the base frame (m); the home pose is top-down.
         wrist: wrist camera intrinsics.
     """
+
+    let_go_through: bool = True
+    """Whether a release lets the fingers pass through the object until clear (:meth:`release`)."""
 
     def __init__(
         self,
@@ -103,6 +116,8 @@ class PandaArm:
         self.gripper_cmd = -1.0
         self.weld: int | None = None
         self.held: int | None = None
+        self.letting_go: tuple[int, int] | None = None
+        """After a release: the object the hand and fingers pass through, and substeps since."""
         self.graspable: Collection[int] = ()
 
     # ------------------------------------------------------------------ frames
@@ -148,6 +163,7 @@ class PandaArm:
         for j in FINGER_JOINTS:
             p.resetJointState(self.body, j, FINGER_OPEN_M, physicsClientId=self.client)
         self.release()
+        self._collide_again()
         self.gripper_cmd = -1.0
         self._send(q)
 
@@ -219,6 +235,8 @@ class PandaArm:
     # ---------------------------------------------------------------- grasping
     def update_grasp(self) -> None:
         """Weld a two-finger-contact object while closing (call after physics steps)."""
+        if self.letting_go is not None:
+            self._let_go_step()
         if self.gripper_cmd <= 0.0 or self.weld is not None or self.gripper_width() > MAX_WELD_WIDTH_M:
             return
         touching = [
@@ -263,11 +281,48 @@ class PandaArm:
         return True
 
     def release(self) -> None:
-        """Remove the grasp weld, if any."""
+        """Remove the grasp weld, if any, and let go of the object without pushing it.
+
+        The weld pins the object to the hand while the finger motors go on closing, so a held
+        object ends with the fingers sunk into it (a 5 cm mug at 0 cm width). Opening them from
+        there made PyBullet push the two apart: released objects were thrown up to 35 cm, off the
+        receptacle. So until the hand and fingers are clear of it (:data:`RELEASE_CLEARANCE_M`, or
+        :data:`RELEASE_MAX_SUBSTEPS`) they do not collide with it: it drops from where it was held,
+        as it would from a real gripper whose fingers never entered it.
+        """
         if self.weld is not None:
             p.removeConstraint(self.weld, physicsClientId=self.client)
+            if self.held is not None and self.let_go_through:
+                self._collide_again()
+                self._set_collision(self.held, False)
+                self.letting_go = (self.held, 0)
         self.weld = None
         self.held = None
+
+    def _let_go_step(self) -> None:
+        """One substep of letting go: collide with the released object again once clear of it."""
+        assert self.letting_go is not None
+        obj, substeps = self.letting_go
+        near = any(
+            p.getClosestPoints(
+                self.body, obj, RELEASE_CLEARANCE_M, linkIndexA=link, physicsClientId=self.client
+            )
+            for link in LETGO_LINKS
+        )
+        if near and substeps + 1 < RELEASE_MAX_SUBSTEPS:
+            self.letting_go = (obj, substeps + 1)
+        else:
+            self._collide_again()
+
+    def _collide_again(self) -> None:
+        """End a let-go at once (a re-grasp, a reset): the hand collides with that object again."""
+        if self.letting_go is not None:
+            self._set_collision(self.letting_go[0], True)
+            self.letting_go = None
+
+    def _set_collision(self, obj: int, enable: bool) -> None:
+        for link in LETGO_LINKS:
+            p.setCollisionFilterPair(self.body, obj, link, -1, int(enable), physicsClientId=self.client)
 
     def gripper_width(self) -> float:
         """Current finger opening (m), sum of both finger joints."""

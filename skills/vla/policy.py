@@ -15,7 +15,7 @@ same observations after a reset give the same chunks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 import numpy as np
@@ -73,6 +73,11 @@ class VLAPolicy:
         self.last_goal: np.ndarray | None = None
         """The goal ``(3,)`` (m, base frame) in the goal token of the last chunk (models with
         ``goal_source == "keypoints"``): the origin of ``config.goal_frame`` chunks."""
+        self.place_spot: Callable[[np.ndarray], np.ndarray | None] | None = None
+        """Where the held object may go down, set by the skill (:mod:`skills.vla.free_space`): maps the
+        goal head's ``(x, y)`` (m, base frame) to the spot to use instead (itself where that has
+        room) or ``None`` (keep it). While set, a call holding something (a place) takes its goal's
+        x, y from it and the height from the goal head. Cleared by :meth:`reset`."""
         self.grasp_yaw: float | None = None
         """With ``depth_goal.align_yaw``: the yaw (rad, base frame) of the long axis of the top of the
         object the depth goal was found on, kept with it until :meth:`reset`; ``None`` if round or
@@ -97,6 +102,7 @@ class VLAPolicy:
         self.pointer_seen = None
         self.last_goal = None
         self.grasp_yaw = None
+        self.place_spot = None
 
     def embed(self, instruction: str) -> torch.Tensor:
         """``(384,)`` embedding of ``instruction``, computed once per distinct text."""
@@ -139,6 +145,8 @@ class VLAPolicy:
         goal, goal_fn = None, None
         if self.goal is not None:
             goal = self._standard_goal(self.goal)
+        elif self.place_spot is not None and not self.grasping and self.config.goal_source == "keypoints":
+            goal_fn = self._over_spot(self.place_spot)
         elif self.config.depth_goal is not None and (self.grasping or self._points_at_places):
             goal, goal_fn = self._depth_goal(obs, instruction)
         normalized, given = self.model.predict_with_goal(
@@ -153,6 +161,18 @@ class VLAPolicy:
     def _points_at_places(self) -> bool:
         pointer = self.model.pointer
         return pointer is not None and pointer.config.places
+
+    def _over_spot(self, spot: Callable[[np.ndarray], np.ndarray | None]) -> GoalFn:
+        """A ``goal_fn`` moving the goal head's goal to ``spot`` of its x, y, at the goal head's height."""
+
+        def over_spot(keypoints: torch.Tensor, predicted: torch.Tensor) -> torch.Tensor:
+            goal = self.normalizer.ungoal(predicted[0]).numpy().astype(np.float32)
+            moved = spot(goal[:2].copy())
+            if moved is not None:
+                goal[:2] = moved
+            return self._standard_goal(goal)
+
+        return over_spot
 
     def _standard_goal(self, goal: np.ndarray) -> torch.Tensor:
         return self.normalizer.goal(torch.as_tensor(goal, dtype=torch.float32))[None]

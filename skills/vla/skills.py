@@ -66,11 +66,12 @@ from agentrt.core.symbolic import (
     variables,
 )
 from scenes.base import STATE_NAMES
-from scenes.geometry import wrap_angle
+from scenes.geometry import quat_matrix, wrap_angle
 from skills.base import Action, Done, Skill, StepHook
 from skills.scripted import ScriptedNavigate, ScriptedPick, ScriptedPlace
 from skills.vla.config import ARM_POS
 from skills.vla.ensemble import ChunkExecutor, ExecutionConfig
+from skills.vla.free_space import FreeSpotConfig, RoomMap, room_map
 from skills.vla.protocol import ChunkPolicy
 
 
@@ -441,6 +442,50 @@ class LearnedPlace(_ArmRows, LearnedSkill, twin=ScriptedPlace):
     """
 
     keep_any = ("holding(?object)", "in(?object, ?receptacle)")
+    free_spot: ClassVar[FreeSpotConfig | None] = FreeSpotConfig()
+    """Measure the room in the receptacle from the head depth image and the map's rectangle
+    (:mod:`skills.vla.free_space`) and let the policy's goal move off anything lying there;
+    ``None``: the goal head's guess alone. Needs a policy with ``place_spot`` and a depth calibration."""
+
+    def _reset(self, env: Any, args: BaseModel, scene: SceneDescription) -> None:
+        super()._reset(env, args, scene)
+        self.room_measured = False
+        self.room: RoomMap | None = None
+        """The receptacle's measured room this call (world frame), ``None`` if none (a diagnostic)."""
+
+    def _act(self, obs: dict[str, np.ndarray]) -> Action | Done:
+        if not self.room_measured:
+            self.room_measured = True
+            self._measure_room(obs)
+        return super()._act(obs)
+
+    def _measure_room(self, obs: dict[str, np.ndarray]) -> None:
+        """Before the first chunk: :func:`skills.vla.free_space.room_map` of the receptacle the call
+        names, handed to the policy as a base-frame ``place_spot`` (the base stands still in a place)."""
+        finder = getattr(getattr(self.policy, "config", None), "depth_goal", None)
+        if self.free_spot is None or finder is None or not hasattr(self.policy, "place_spot"):
+            return
+        depth, receptacle = obs.get("head_depth"), self.binding.get("?receptacle")
+        place = self.env.places.get(receptacle) if receptacle else None
+        if depth is None or place is None:
+            return
+        arm = self.env.robot.arm
+        mount_pos, mount_quat = arm.mount_pose()
+        rot = quat_matrix(mount_quat)
+        self.room = room_map(
+            np.asarray(depth, np.float32), finder.camera, mount_pos, rot, place.region,
+            arm.ee_world()[0], self.free_spot,
+        )  # fmt: skip
+        if self.room is None:
+            return
+        room, z = self.room, place.region.support_z
+
+        def spot(xy_base: np.ndarray) -> np.ndarray | None:
+            world = mount_pos + rot @ np.array([xy_base[0], xy_base[1], 0.0])
+            found = room.spot_near(world[:2])
+            return None if found is None else (rot.T @ (np.array([*found, z]) - mount_pos))[:2]
+
+        self.policy.place_spot = spot
 
 
 class LearnedNavigate(LearnedSkill, twin=ScriptedNavigate):

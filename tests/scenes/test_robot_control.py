@@ -138,3 +138,38 @@ def test_cameras_paused_skips_rendering_but_not_physics(kitchen) -> None:
     assert np.hypot(*(dark["state"][15:17] - lit["state"][15:17])) > 0.01  # the base moved
     again = kitchen.get_obs()
     assert again["head_rgb"].any() and again["wrist_rgb"].any()
+
+
+def test_a_released_object_drops_instead_of_being_thrown() -> None:
+    """The weld lets the fingers sink into a held bowl; opening them used to push it 4 cm sideways
+    (``scripts/release_travel.py --push``). While they open they pass through it, it stays where it
+    was, and the fingers collide with it again once clear."""
+    from skills.vla.evaluate import setup_case
+
+    env = scenes.make("kitchen-v0", time_limit=False, head_size=16, wrist_size=16)
+    try:
+        case, _ = setup_case(env, "place", 100000)  # the scripted pick of a bowl, at the fruit bowl
+        e = env.unwrapped
+        arm, obj = e.robot.arm, e.held_object()
+        body = arm.held
+        assert obj == "bowl_0" and env.unwrapped.gripper_width() < 0.01  # sunk into the bowl
+        spot = e.free_spot(case.args["receptacle"], obj)
+        for _ in range(40):  # over the free spot, then pressed down onto the support
+            step = np.clip(e.world_to_base(np.array([*spot, 0.0]))[:2] - e.ee_target()[0][:2], -0.05, 0.05)
+            env.step({"arm": np.array([*step, 0, 0, 0, 0, 1.0], np.float32)})
+        low = e.object_pose(obj)[0][2]
+        for _ in range(60):  # down until it rests on something, the hand pressing on
+            env.step({"arm": np.array([0, 0, -0.01, 0, 0, 0, 1.0], np.float32)})
+            if e.object_pose(obj)[0][2] > low - 0.002:
+                break
+            low = e.object_pose(obj)[0][2]
+        before = e.object_pose(obj)[0]
+        env.step({"arm": np.array([0, 0, 0, 0, 0, 0, -1.0], np.float32)})
+        assert arm.held is None and arm.letting_go is not None and arm.letting_go[0] == body
+        for _ in range(14):
+            env.step({"arm": np.array([0, 0, 0, 0, 0, 0, -1.0], np.float32)})
+        assert arm.letting_go is None, "the fingers never collided with the bowl again"
+        assert np.linalg.norm((e.object_pose(obj)[0] - before)[:2]) < 0.02
+        assert e.describe().object(obj).location == case.args["receptacle"]
+    finally:
+        env.close()

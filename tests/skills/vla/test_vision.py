@@ -180,8 +180,24 @@ def test_a_given_goal_replaces_the_prediction_in_the_goal_token() -> None:
     _, own_goal = model.predict_with_goal(images, policy.embed("pick up the red mug")[None], state)
     assert own_goal is not None
     np.testing.assert_allclose(policy.last_goal, policy.normalizer.ungoal(own_goal[0]).numpy(), atol=1e-6)
+    # a place with a measured room: the goal's x, y moved where the room says, its height from the goal head
+    _, head_goal = model.predict_with_goal(images, policy.embed("put it in the sink")[None], state)
+    assert head_goal is not None
+    guess = policy.normalizer.ungoal(head_goal[0]).numpy()
+    seen: list[np.ndarray] = []
+    policy.grasping = False
+    policy.place_spot = lambda xy: seen.append(xy) or np.array([0.55, -0.12], np.float32)
+    policy.predict_chunk(obs, "put it in the sink")
+    np.testing.assert_allclose(seen[0], guess[:2], atol=1e-5)  # it was asked about the head's guess
+    np.testing.assert_allclose(policy.last_goal, [0.55, -0.12, guess[2]], atol=1e-5)
+    policy.place_spot = lambda xy: None  # the guess has room: it stays
+    policy.predict_chunk(obs, "put it in the sink")
+    np.testing.assert_allclose(policy.last_goal, guess, atol=1e-5)
+    policy.grasping = True  # a pick ignores the spot
+    policy.predict_chunk(obs, "pick up the red mug")
+    np.testing.assert_allclose(policy.last_goal, policy.normalizer.ungoal(own_goal[0]).numpy(), atol=1e-6)
     policy.reset()
-    assert policy.last_goal is None
+    assert policy.last_goal is None and policy.place_spot is None
     token_model = VLAModel(tiny_config(goal_weight=1.0)).eval()
     with pytest.raises(ValueError, match="cannot be given a goal"):
         token_model.encode(images, text, state, given)
