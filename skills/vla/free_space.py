@@ -39,7 +39,7 @@ from skills.vla.camera import PinholeCamera
 
 @dataclass(frozen=True)
 class FreeSpotConfig:
-    """Thresholds of :func:`free_spot_from_depth` (m)."""
+    """Thresholds of :func:`room_map` and :class:`RoomMap` (m)."""
 
     surface_tol_m: float = 0.015
     """A point within this of the support height is the receptacle's surface."""
@@ -165,19 +165,4 @@ def room_map(
     return RoomMap(cells, room, config)
 
 
-def free_spot_from_depth(
-    depth: np.ndarray,
-    camera: PinholeCamera,
-    mount_pos: np.ndarray,
-    mount_rot: np.ndarray,
-    region: Region,
-    hand_xyz: np.ndarray,
-    config: FreeSpotConfig = FreeSpotConfig(),
-) -> np.ndarray | None:
-    """The most open observed world ``(x, y)`` (m) in ``region``, nearest the arm among equals
-    (:meth:`RoomMap.most_open`), or ``None``; arguments as :func:`room_map`."""
-    found = room_map(depth, camera, mount_pos, mount_rot, region, hand_xyz, config)
-    return None if found is None else found.most_open(np.asarray(mount_pos)[:2])
-
-
-__all__ = ["FreeSpotConfig", "RoomMap", "depth_points", "free_spot_from_depth", "room_map"]
+__all__ = ["FreeSpotConfig", "RoomMap", "depth_points", "room_map"]

@@ -9,7 +9,7 @@ import pytest
 import scenes
 from scenes.geometry import quat_matrix
 from skills.vla.camera import head_camera
-from skills.vla.free_space import FreeSpotConfig, free_spot_from_depth
+from skills.vla.free_space import FreeSpotConfig, room_map
 
 
 @pytest.fixture(scope="module")
@@ -20,17 +20,13 @@ def kitchen():
 
 
 def _spot(env, camera, place_id: str) -> np.ndarray | None:
+    """The most open cell of the place's room, nearest the arm among equals."""
     e = env.unwrapped
     obs = e.get_obs()
     pos, quat = e.robot.arm.mount_pose()
-    return free_spot_from_depth(
-        obs["head_depth"],
-        camera,
-        pos,
-        quat_matrix(quat),
-        e.places[place_id].region,
-        e.robot.arm.ee_world()[0],
-    )
+    region, hand = e.places[place_id].region, e.robot.arm.ee_world()[0]
+    room = room_map(obs["head_depth"], camera, pos, quat_matrix(quat), region, hand)
+    return None if room is None else room.most_open(pos[:2])
 
 
 def _clearances(e, spot: np.ndarray) -> dict[str, float]:
