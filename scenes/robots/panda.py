@@ -47,7 +47,7 @@ MAX_WELD_WIDTH_M = 0.07
 """No weld while the gripper is wider than this (m): every graspable object is at most 6 cm across
 its grasp axis, and the fully open gripper is 8 cm."""
 RELEASE_CLEARANCE_M = 0.002
-"""After a release, fingers and hand collide with the object again once none is within this (m) of it."""
+"""After a release, the fingers collide with the object again once neither is within this (m) of it."""
 RELEASE_MAX_SUBSTEPS = 240
 """... or after this many physics substeps (1 s at 240 Hz), whichever comes first."""
 LETGO_LINKS = FINGER_JOINTS
@@ -117,7 +117,7 @@ class PandaArm:
         self.weld: int | None = None
         self.held: int | None = None
         self.letting_go: tuple[int, int] | None = None
-        """After a release: the object the hand and fingers pass through, and substeps since."""
+        """After a release: the object the fingers pass through, and substeps since."""
         self.graspable: Collection[int] = ()
 
     # ------------------------------------------------------------------ frames
@@ -286,7 +286,7 @@ class PandaArm:
         The weld pins the object to the hand while the finger motors go on closing, so a held
         object ends with the fingers sunk into it (a 5 cm mug at 0 cm width). Opening them from
         there made PyBullet push the two apart: released objects were thrown up to 35 cm, off the
-        receptacle. So until the hand and fingers are clear of it (:data:`RELEASE_CLEARANCE_M`, or
+        receptacle. So until the fingers are clear of it (:data:`RELEASE_CLEARANCE_M`, or
         :data:`RELEASE_MAX_SUBSTEPS`) they do not collide with it: it drops from where it was held,
         as it would from a real gripper whose fingers never entered it.
         """
@@ -315,7 +315,7 @@ class PandaArm:
             self._collide_again()
 
     def _collide_again(self) -> None:
-        """End a let-go at once (a re-grasp, a reset): the hand collides with that object again."""
+        """End a let-go at once (a re-grasp, a reset): the fingers collide with that object again."""
         if self.letting_go is not None:
             self._set_collision(self.letting_go[0], True)
             self.letting_go = None
