@@ -56,6 +56,17 @@ class PinholeCamera(BaseModel):
         rays = forward + t * ((2 * f[:, :1] - 1) * right + (1 - 2 * f[:, 1:]) * up)
         return eye + np.asarray(depth, np.float64)[:, None] * rays
 
+    def unproject_window(
+        self, depth: np.ndarray, frame: tuple[int, int], rows: slice = slice(None), cols: slice = slice(None)
+    ) -> np.ndarray:
+        """The pixels ``rows`` x ``cols`` of an ``(H, W)`` ``frame``, seen at ``depth`` ``(h, w)`` (that
+        window of the depth image, m along the optical axis), as points ``(h, w, 3)``, base frame (m);
+        each pixel is unprojected through its centre."""
+        height, width = frame
+        r, c = np.mgrid[rows.start or 0 : rows.stop or height, cols.start or 0 : cols.stop or width]
+        fractions = np.stack([(c.ravel() + 0.5) / width, (r.ravel() + 0.5) / height], axis=-1)
+        return self.unproject(fractions, np.asarray(depth, np.float64).reshape(-1)).reshape(*r.shape, 3)
+
 
 def crop_points(
     camera: PinholeCamera, points: np.ndarray, crop: tuple[float, float, float] | None

@@ -189,9 +189,7 @@ def segment_top(
     row = int(np.clip(fraction[1] * h, 0, h - 1))
     k = SEGMENT_WINDOW_PX
     r0, r1, c0, c1 = max(row - k, 0), min(row + k + 1, h), max(col - k, 0), min(col + k + 1, w)
-    rows, cols = np.mgrid[r0:r1, c0:c1]
-    grid = np.stack([(cols + 0.5) / w, (rows + 0.5) / h], axis=-1).reshape(-1, 2)
-    points = camera.unproject(grid, depth[r0:r1, c0:c1].reshape(-1)).reshape(r1 - r0, c1 - c0, 3)
+    points = camera.unproject_window(depth[r0:r1, c0:c1], (h, w), slice(r0, r1), slice(c0, c1))
     support = float(np.percentile(points[..., 2], SUPPORT_PERCENTILE))
     above = points[..., 2] > support + ABOVE_SUPPORT_M
     seed = _nearest_true(above, (row - r0, col - c0), SEED_SEARCH_PX)

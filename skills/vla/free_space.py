@@ -64,15 +64,6 @@ class FreeSpotConfig:
     """Grid step."""
 
 
-def depth_points(depth: np.ndarray, camera: PinholeCamera) -> np.ndarray:
-    """Every pixel of ``depth`` ``(H, W)`` (m along the optical axis) as a point ``(H * W, 3)``,
-    base frame (m)."""
-    h, w = depth.shape
-    rows, cols = np.mgrid[0:h, 0:w]
-    fractions = np.stack([(cols.ravel() + 0.5) / w, (rows.ravel() + 0.5) / h], axis=-1)
-    return camera.unproject(fractions, depth.reshape(-1))
-
-
 @dataclass(frozen=True)
 class RoomMap:
     """Observed surface cells of one receptacle and the room around each (world frame, m)."""
@@ -130,7 +121,8 @@ def room_map(
         config: thresholds.
     """
     depth = np.asarray(depth, np.float64)
-    points = depth_points(depth.reshape(depth.shape[:2]), camera) @ np.asarray(mount_rot).T + mount_pos
+    depth = depth.reshape(depth.shape[:2])
+    points = camera.unproject_window(depth, depth.shape).reshape(-1, 3) @ np.asarray(mount_rot).T + mount_pos
     center, half = np.asarray(region.center, np.float64), np.asarray(region.half, np.float64)
     offset = np.abs(points[:, :2] - center)
     inside = (offset <= half).all(axis=1)
@@ -165,4 +157,4 @@ def room_map(
     return RoomMap(cells, room, config)
 
 
-__all__ = ["FreeSpotConfig", "RoomMap", "depth_points", "room_map"]
+__all__ = ["FreeSpotConfig", "RoomMap", "room_map"]

@@ -127,10 +127,7 @@ def window_inputs(
     (:func:`skills.vla.vision.crop_window`) out of a ``frame`` ``(H, W)``."""
     frame_h, frame_w = frame
     window = crop_window(frame_h, frame_w, config.crop)
-    rows, cols = np.mgrid[window]
-    s_rows, s_cols = rows.shape
-    fractions = np.stack([(cols + 0.5) / frame_w, (rows + 0.5) / frame_h], axis=-1).reshape(-1, 2)
-    z = camera.unproject(fractions, np.asarray(depth, np.float64).reshape(-1))[:, 2].reshape(s_rows, s_cols)
+    z = camera.unproject_window(depth, frame, *window)[..., 2]
     height = ((z - config.z_offset_m) / config.z_scale_m).astype(np.float32)
     colour = np.asarray(rgb, np.float32).transpose(2, 0, 1) / 255.0
     return np.concatenate([colour, height[None]], axis=0)

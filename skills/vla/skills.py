@@ -478,12 +478,12 @@ class LearnedPlace(_ArmRows, LearnedSkill, twin=ScriptedPlace):
         )  # fmt: skip
         if self.room is None:
             return
-        room, z = self.room, place.region.support_z
+        room, env, z = self.room, self.env, place.region.support_z
 
         def spot(xy_base: np.ndarray) -> np.ndarray | None:
-            world = mount_pos + rot @ np.array([xy_base[0], xy_base[1], 0.0])
+            world, _ = arm.to_world(np.array([xy_base[0], xy_base[1], 0.0]), np.eye(3))
             found = room.spot_near(world[:2])
-            return None if found is None else (rot.T @ (np.array([*found, z]) - mount_pos))[:2]
+            return None if found is None else env.world_to_base(np.array([*found, z]))[:2]
 
         self.policy.place_spot = spot
 

@@ -107,3 +107,15 @@ def test_crop_fractions_invert_crop_coordinates() -> None:
         np.testing.assert_allclose(
             crop_fractions(crop_coordinates(fractions, crop), crop), fractions, atol=1e-12
         )
+
+
+def test_unproject_window_is_unproject_at_the_window_pixel_centres() -> None:
+    from skills.vla.camera import PinholeCamera
+
+    camera = PinholeCamera(eye=(0.1, 0.0, 0.9), target=(0.6, 0.0, 0.2), up=(0.0, 0.0, 1.0), fov_deg=60.0)
+    depth = np.random.default_rng(0).uniform(0.5, 1.5, (8, 10))
+    points = camera.unproject_window(depth[2:5, 3:7], (8, 10), slice(2, 5), slice(3, 7))
+    assert points.shape == (3, 4, 3)
+    expected = camera.unproject(np.array([[(5 + 0.5) / 10, (3 + 0.5) / 8]]), depth[3:4, 5])
+    np.testing.assert_allclose(points[1, 2], expected[0])
+    np.testing.assert_allclose(camera.unproject_window(depth, (8, 10))[3, 5], expected[0])
