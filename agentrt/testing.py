@@ -117,6 +117,10 @@ class FakeEnv:
     def facts(self) -> frozenset:
         return self.scene.facts()
 
+    def held_object(self) -> str | None:
+        """Id of the object in the hand, if any (as ``AgentEnv.held_object``)."""
+        return self.scene.robot.holding
+
     def move_object(self, object_id: str, location: str | None, held: bool = False) -> None:
         """Put an object somewhere (or in the hand) and keep the robot state consistent."""
         for obj in self.scene.objects:

@@ -76,6 +76,34 @@ def test_pick_ends_when_held_and_at_rest_with_temporal_ensembling(fakes: SimpleN
     assert policy.resets == 1 and result.metrics["chunks"] == 9 and result.metrics["latency_ms_p50"] >= 0
 
 
+def test_a_pick_keeps_closed_on_what_it_holds(
+    fakes: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows that reopen the gripper once the object is in the hand (untrained rows past a
+    demonstration's end) are applied closed; the pick ends holding it."""
+
+    def rows(step: int, instruction: str) -> np.ndarray:
+        out = np.zeros((4, 7), np.float32)
+        for i in range(4):
+            out[i, 2] = 0.01 if step + i < 12 else 0.0
+            out[i, 6] = 1.0 if 3 <= step + i < 6 else -1.0  # closes at 3, "lets go" from 6
+        return out
+
+    one_row = ExecutionConfig(mode="receding", execute_steps=1)
+    env = fakes.GraspWorld(SCENE.model_copy(deep=True), "mug_0")
+    skill = LearnedPick(fakes.ScriptedChunkPolicy(rows), execution=one_row)
+    result = skill.run(env, {"object": "mug_0"}, scene=SCENE)
+    assert result.status is SkillStatus.SUCCESS, result.reason
+    assert env.scene.robot.holding == "mug_0"
+    grips = [float(a["arm"][6]) for a in env.actions]
+    assert grips[:5] == [-1, -1, -1, 1, 1] and all(g == 1.0 for g in grips[5:])
+
+    monkeypatch.setattr(LearnedPick, "keep_grasp", False)
+    env = fakes.GraspWorld(SCENE.model_copy(deep=True), "mug_0")
+    LearnedPick(fakes.ScriptedChunkPolicy(rows), execution=one_row).run(env, {"object": "mug_0"}, scene=SCENE)
+    assert -1.0 in [float(a["arm"][6]) for a in env.actions[6:]]  # the policy's own command opens
+
+
 def test_a_call_tells_a_policy_with_a_depth_goal_whether_it_grasps(fakes: SimpleNamespace) -> None:
     policy = fakes.ScriptedChunkPolicy(_pick_rows())
     policy.grasping = None  # as VLAPolicy has: the depth goal is only for a grasp
@@ -449,3 +477,38 @@ def test_goal_frame_targets_are_ensembled_around_the_goal_the_policy_used(fakes:
     # step 1 averages chunk 0's row 1 (on goal 0) with chunk 1's row 0 (2 cm over goal 1), in the base frame
     expected = (goals[0] + goals[1] + [0, 0, 0.02]) / 2
     np.testing.assert_allclose(world.setpoint, expected, atol=1e-6)
+
+
+def test_a_pick_tells_its_policy_where_the_object_can_be(fakes: SimpleNamespace) -> None:
+    """``LearnedPick`` hands the policy the place the object lies in (the map's rectangle, with
+    ``on_place``'s margins) as ``grasp_within``, in the base frame the goals are in."""
+    import scenes
+
+    env = scenes.make("kitchen-v0", time_limit=False, head_size=16, wrist_size=16)
+    try:
+        env.reset(seed=3)
+        e = env.unwrapped
+        obj = next(o for o in e.objects if e.describe().object(o).location == "dish_rack")
+        e.robot.reset(base_pose=e.places["dish_rack"].approach)
+        policy = fakes.ScriptedChunkPolicy(_pick_rows())
+        policy.grasp_within = None
+        skill = LearnedPick(policy)
+        skill._given_instruction = None
+        skill._reset(env, LearnedPick.Args(object=obj), e.describe())
+        assert policy.grasp_within is not None
+        extent = e.places["dish_rack"].extent
+        on = e.world_to_base(np.array([*extent.center, extent.support_z + 0.1]))
+        beside_robot = e.world_to_base(np.array([*e.robot.arm.mount_pose()[0][:2], extent.support_z + 0.1]))
+        too_high = e.world_to_base(np.array([*extent.center, extent.support_z + 0.6]))
+        x_edge = extent.center[0] + extent.half[0] + 0.04
+        edge = e.world_to_base(np.array([x_edge, extent.center[1], extent.support_z]))
+        assert policy.grasp_within(on) and policy.grasp_within(edge)
+        assert not policy.grasp_within(beside_robot) and not policy.grasp_within(too_high)
+        monkey = LearnedPick(policy)
+        monkey.on_place = None  # switched off: the policy keeps any goal
+        policy.grasp_within = None
+        monkey._given_instruction = None
+        monkey._reset(env, LearnedPick.Args(object=obj), e.describe())
+        assert policy.grasp_within is None
+    finally:
+        env.close()
