@@ -78,6 +78,11 @@ class VLAPolicy:
         goal head's ``(x, y)`` (m, base frame) to the spot to use instead (itself where that has
         room) or ``None`` (keep it). While set, a call holding something (a place) takes its goal's
         x, y from it and the height from the goal head. Cleared by :meth:`reset`."""
+        self.grasp_within: Callable[[np.ndarray], bool] | None = None
+        """Whether a grasp point ``(3,)`` (m, base frame) lies where the object can be, set by the skill
+        (the place it lies in, from the map: :attr:`skills.vla.skills.LearnedPick.on_place`). While
+        set, a depth goal outside it is not kept: the pointer's pixel or the keypoint fell on
+        something else (the arm, usually) and the next chunk looks again. Cleared by :meth:`reset`."""
         self.grasp_yaw: float | None = None
         """With ``depth_goal.align_yaw``: the yaw (rad, base frame) of the long axis of the top of the
         object the depth goal was found on, kept with it until :meth:`reset`; ``None`` if round or
@@ -103,6 +108,7 @@ class VLAPolicy:
         self.last_goal = None
         self.grasp_yaw = None
         self.place_spot = None
+        self.grasp_within = None
 
     def embed(self, instruction: str) -> torch.Tensor:
         """``(384,)`` embedding of ``instruction``, computed once per distinct text."""
@@ -174,6 +180,10 @@ class VLAPolicy:
 
         return over_spot
 
+    def _plausible(self, grasp: np.ndarray) -> bool:
+        """Whether a depth goal ``(3,)`` (m, base frame) may be kept (:attr:`grasp_within`)."""
+        return self.grasp_within is None or bool(self.grasp_within(np.asarray(grasp, np.float64)))
+
     def _standard_goal(self, goal: np.ndarray) -> torch.Tensor:
         return self.normalizer.goal(torch.as_tensor(goal, dtype=torch.float32))[None]
 
@@ -214,13 +224,17 @@ class VLAPolicy:
                     return self._standard_goal(found)
 
                 return None, over_receptacle
-            found, self.grasp_yaw = finder.locate_grasp(xy, depth, crop)
-            self.depth_goal = (instruction, found)
+            found, yaw = finder.locate_grasp(xy, depth, crop)
+            if not self._plausible(found):  # not on the place: the goal head's guess this chunk
+                return None, None
+            self.depth_goal, self.grasp_yaw = (instruction, found), yaw
             return self._standard_goal(found), None
 
         def from_depth(keypoints: torch.Tensor, predicted: torch.Tensor) -> torch.Tensor | None:
             found, yaw = finder.locate_grasp(keypoints[0, head].numpy(), depth, crop)
             if not finder.trust(found, self.normalizer.ungoal(predicted[0]).numpy()):
+                return None
+            if not self._plausible(found):
                 return None
             self.depth_goal = (instruction, found)
             self.grasp_yaw = yaw

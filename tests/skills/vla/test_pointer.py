@@ -175,3 +175,24 @@ def test_a_place_takes_x_y_from_the_pointer_and_the_height_from_the_goal_head() 
     images, state = policy.inputs(obs)
     head = policy.normalizer.ungoal(policy.model.predict_goal(images, policy.embed(text)[None], state)[0])
     np.testing.assert_allclose(found, [surface[0], surface[1], float(head[2])], atol=1e-5)
+
+
+def test_a_pointer_goal_off_the_place_is_not_kept() -> None:
+    """``grasp_within`` (the place the object lies in, set by the pick) rejects a depth goal found
+    elsewhere: the chunk uses the goal head's guess and the next chunk looks again."""
+    policy = _pointer_policy(max_null=1.0)
+    obs = {**observation(np.random.default_rng(0)), "head_depth": np.full((128, 128, 1), 1.0, np.float32)}
+    text = "pick up the red mug"
+    asked: list[np.ndarray] = []
+    policy.grasp_within = lambda grasp: asked.append(grasp) is not None  # nothing is on the place
+    chunk = policy.predict_chunk(obs, text)
+    assert len(asked) == 1 and policy.depth_goal is None and policy.grasp_yaw is None
+    images, state = policy.inputs(obs)
+    own = policy.model.predict(images, policy.embed(text)[None], state)
+    np.testing.assert_allclose(chunk, policy.normalizer.unaction(own[0]).numpy(), atol=1e-6)
+    policy.grasp_within = lambda grasp: True  # on the place: kept, as without the check
+    policy.predict_chunk(obs, text)
+    assert policy.depth_goal is not None
+    np.testing.assert_allclose(policy.depth_goal[1], asked[0])
+    policy.reset()
+    assert policy.grasp_within is None
