@@ -5,8 +5,10 @@ variables that :func:`agentrt.core.symbolic.bindings` finds against the facts re
 under delete relaxation (arguments no positive precondition binds range over all
 scene ids). Action cost is 1 plus the distance the base travels (metres, in the
 floor plane, between the poses of the ``robot_at`` places before and after), so a plan
-visits places in an efficient order. The heuristic is the length-plus-travel of a
-relaxed plan (FF), and search stops after ``node_budget`` expansions.
+visits places in an efficient order, plus ``clutter_cost`` for every object an action puts
+something beside that the goal still has to take out (:func:`clutter`), so a plan clears a
+receptacle before it fills it. The heuristic is the length-plus-travel of a relaxed plan
+(FF), and search stops after ``node_budget`` expansions.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from agentrt.core.skill_spec import SkillSpec
 from agentrt.core.symbolic import Atom, apply_effects, bindings, format_atom, substitute, variables
 
 ROBOT_AT = "robot_at"
+CONTAINMENT = "in"
+"""``in(?object, ?place)``: the predicate :func:`clutter` reads."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +73,8 @@ class Problem:
     """Floor-plane ``(x, y)`` of each place, metres (world frame)."""
     start_position: tuple[float, float] | None = None
     """Where the base is when it is at no place."""
+    clutter_cost: float = 0.0
+    """Added to an action's cost per object :func:`clutter` counts (0: order by travel alone)."""
 
     def satisfied(self, state: frozenset[Atom]) -> bool:
         return self.goal_pos <= state and not (self.goal_neg & state)
@@ -199,17 +205,41 @@ def _deletes(action: GroundAction, atom: Atom) -> bool:
 
 
 def step_cost(problem: Problem, state: frozenset[Atom], action: GroundAction) -> float:
-    """1, plus the base's travel in metres if the action moves it to another place."""
+    """1, plus the base's travel in metres if the action moves it to another place, plus
+    ``problem.clutter_cost`` per object :func:`clutter` counts."""
+    cost = 1.0
+    if problem.clutter_cost:
+        cost += problem.clutter_cost * clutter(problem, state, action)
     if action.target is None or action.target not in problem.positions:
-        return 1.0
+        return cost
     here = [a[1] for a in state if a[0] == ROBOT_AT and len(a) == 2]
     if len(here) == 1 and here[0] in problem.positions:
         start = problem.positions[here[0]]
     elif not here and problem.start_position is not None:
         start = problem.start_position
     else:
-        return 1.0
-    return 1.0 + math.dist(start, problem.positions[action.target])
+        return cost
+    return cost + math.dist(start, problem.positions[action.target])
+
+
+def clutter(problem: Problem, state: frozenset[Atom], action: GroundAction) -> int:
+    """How many objects lie where ``action`` puts something (it adds ``in(x, R)``) that the goal
+    takes out of ``R`` (it wants them in another place, or not in ``R``). Putting an object down
+    beside one that must leave crowds both: a learned place lowered a sponge onto a bowl waiting
+    in the sink and tipped it over, and the bowl could not be picked on its side."""
+    count = 0
+    for atom in action.add:
+        if atom[0] != CONTAINMENT or len(atom) != 3 or atom in state:
+            continue
+        for fact in state:
+            if fact[0] != CONTAINMENT or len(fact) != 3 or fact[2] != atom[2] or fact[1] == atom[1]:
+                continue
+            if fact in problem.goal_neg or any(
+                g[0] == CONTAINMENT and len(g) == 3 and g[1] == fact[1] and g[2] != fact[2]
+                for g in problem.goal_pos
+            ):
+                count += 1
+    return count
 
 
 @dataclass

@@ -32,6 +32,13 @@ class SymbolicPlannerConfig(PlannerConfig):
 
     weight: float = Field(default=2.0, ge=1.0, description="A* weight on the heuristic (1 = plain A*)")
     node_budget: int = Field(default=20000, gt=0, description="expansions before search gives up")
+    clutter_cost: float = Field(
+        default=20.0,
+        ge=0.0,
+        description="extra cost (in metres of travel) of putting an object beside each one the goal "
+        "still takes out of that place (planners.search.clutter), more than any reordering's detour "
+        "in a room, so a plan crowds a receptacle only where no order avoids it; 0: travel alone",
+    )
     use_encoder: bool = Field(
         default=True, description="use MiniLM for inexact words (else exact matches only)"
     )
@@ -132,6 +139,7 @@ class SymbolicPlanner(Planner):
         explanation: str,
     ) -> Plan:
         problem = _problem(goal, scene, skills)
+        problem.clutter_cost = self.config.clutter_cost
         if problem.satisfied(problem.init):
             self.last_search = SearchResult([], 0.0, 0, 0)
             return Plan(
