@@ -219,3 +219,17 @@ def test_locate_grasp_reads_the_long_axis_of_the_segmented_top_once_asked() -> N
     assert plain.locate_grasp(xy, depth, None)[1] is None  # not asked for
     _, square = aligned.locate_grasp(_xy(np.array([0.9, 0.1, 0.1])), _box_scene(), None)
     assert square is None  # the 6 x 6 cm box has no long axis
+
+
+@pytest.mark.parametrize("size", [64, 96, 128])
+def test_the_segment_climbs_a_tall_face_to_the_top(size: int) -> None:
+    """A 17 cm tall, 5 cm thin box seen from a pixel halfway up its front face: rows on the face lie
+    more than 2 cm apart at 64 and 96 px, and the fill still reaches the top (the pixel footprint
+    sets the step it allows, ``STEP_PX``)."""
+    lo, hi = np.array([0.88, 0.04, 0.0]), np.array([0.928, 0.18, 0.17])
+    face = np.array([[lo[0], 0.11, 0.08]])
+    seen = object_top(CAMERA, CAMERA.image_fractions(face)[0][0], _box_scene(size, lo, hi), 0.08)
+    assert seen is not None
+    top_xy, top_z, support_z = seen
+    assert top_z == pytest.approx(0.17, abs=0.005) and support_z == pytest.approx(0.0, abs=1e-3)
+    np.testing.assert_allclose(top_xy, [0.904, 0.11], atol=0.012)
