@@ -8,8 +8,11 @@ own those names); :func:`skills.vla.catalog.learned_skills` builds them for a sc
 How a call runs, at the 10 Hz control rate (one ``env.step`` per step):
 
 - *Acting* uses only the observation dict the policy reads (cameras, proprioception) and
-  the language instruction; never the privileged env API (except the arm's own commanded
-  setpoint, which position targets are anchored to, see :class:`_ArmRows`). The instruction
+  the language instruction; never the privileged env API, except what a real robot knows about
+  itself and its map: the arm's own commanded setpoint, which position targets are anchored to
+  (:class:`_ArmRows`), the arm mount's pose, the gripper's object detection
+  (:attr:`LearnedPick.keep_grasp`) and the map's place rectangles (:attr:`LearnedPick.on_place`,
+  :attr:`LearnedPlace.free_spot`). Object poses are never read. The instruction
   is the subgoal's (``"pick up the red mug"``) or, when none is given, the template filled
   with the objects' natural names from the scene description. Chunks are turned into per-step actions by a
   :class:`~skills.vla.ensemble.ChunkExecutor` (ACT temporal ensembling by default).
