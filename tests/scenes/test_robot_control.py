@@ -143,7 +143,8 @@ def test_cameras_paused_skips_rendering_but_not_physics(kitchen) -> None:
 def test_a_released_object_drops_instead_of_being_thrown() -> None:
     """The weld lets the fingers sink into a held bowl; opening them used to push it 4 cm sideways
     (``scripts/release_travel.py --push``). While they open they pass through it, it stays where it
-    was, and the fingers collide with it again once clear."""
+    was, and the fingers collide with it again once clear (within the first control step or a
+    later one). With ``PandaArm.let_go_through = False`` the bowl moves 4 cm and this fails."""
     from skills.vla.evaluate import setup_case
 
     env = scenes.make("kitchen-v0", time_limit=False, head_size=16, wrist_size=16)
@@ -165,7 +166,8 @@ def test_a_released_object_drops_instead_of_being_thrown() -> None:
             low = e.object_pose(obj)[0][2]
         before = e.object_pose(obj)[0]
         env.step({"arm": np.array([0, 0, 0, 0, 0, 0, -1.0], np.float32)})
-        assert arm.held is None and arm.letting_go is not None and arm.letting_go[0] == body
+        assert arm.held is None and arm.weld is None
+        assert arm.letting_go is None or arm.letting_go[0] == body
         for _ in range(14):
             env.step({"arm": np.array([0, 0, 0, 0, 0, 0, -1.0], np.float32)})
         assert arm.letting_go is None, "the fingers never collided with the bowl again"
