@@ -41,6 +41,9 @@ def eval_skill(
     scene: Annotated[str, typer.Option(help="Scene id.")] = "kitchen-v0",
     expert: Annotated[bool, typer.Option(help="Also run the scripted expert on the same seeds.")] = True,
     paraphrase: Annotated[bool, typer.Option(help="Also run with paraphrased instructions.")] = True,
+    carry: Annotated[
+        bool, typer.Option(help="navigate_to: drives holding an object, as tidying makes them.")
+    ] = False,
     ensemble: Annotated[str, typer.Option(help="Chunk execution: temporal (ACT) or receding.")] = "temporal",
     query_every: Annotated[int, typer.Option(min=1, help="temporal: steps between chunk requests.")] = 1,
     execute_steps: Annotated[
@@ -67,6 +70,8 @@ def eval_skill(
         raise fail(
             COMMAND, EXIT_BAD_INPUT, f"unknown skill {skill!r}; learned skills: {', '.join(LEARNED_SKILLS)}"
         )
+    if carry and skill != "navigate_to":
+        raise fail(COMMAND, EXIT_BAD_INPUT, f"--carry is for navigate_to, not {skill}")
     try:
         SCENES.get(scene)
         settings: dict[str, Any] = {"mode": ensemble}
@@ -98,6 +103,7 @@ def eval_skill(
                     "paraphrases": paraphrase,
                     "execution": execution,
                     "max_steps": max_steps,
+                    "carry": carry,
                     "on_outcome": lambda _: bar.advance(task),
                 }
                 if workers > 1:
@@ -109,7 +115,7 @@ def eval_skill(
         raise fail(COMMAND, EXIT_BAD_INPUT, str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         raise fail(COMMAND, EXIT_INTERNAL, f"{type(exc).__name__}: {exc}") from None
-    report = {"checkpoint": str(ckpt), "execution": execution.model_dump(), **report}
+    report = {"checkpoint": str(ckpt), "execution": execution.model_dump(), "carry": carry, **report}
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=1) + "\n")
@@ -132,7 +138,14 @@ class _RayWorker:
         policy = load_chunk_policy(ckpt, tuple(LEARNED_SKILLS[skill].action_keys))
         execution = ExecutionConfig.model_validate(options["execution"])
         self.runner = SeedRunner(
-            policy, skill, scene, options["expert"], options["paraphrases"], execution, options["max_steps"]
+            policy,
+            skill,
+            scene,
+            options["expert"],
+            options["paraphrases"],
+            execution,
+            options["max_steps"],
+            carry=options["carry"],
         )
 
     def run(self, seed: int) -> list[dict[str, Any]] | None:
@@ -157,6 +170,7 @@ def evaluate_in_pool(
     execution: Any,
     max_steps: int | None,
     on_outcome: Any = None,
+    carry: bool = False,
     seed_timeout_s: float = 1800.0,
 ) -> dict[str, Any]:
     """:func:`skills.vla.evaluate.evaluate_skill` over ``workers`` Ray actors (one seed per job).
@@ -171,6 +185,7 @@ def evaluate_in_pool(
         "paraphrases": paraphrases,
         "execution": execution.model_dump(),
         "max_steps": max_steps,
+        "carry": carry,
     }
     pool = ActorPool(
         _RayWorker,

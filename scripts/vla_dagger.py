@@ -1,11 +1,12 @@
 """One DAgger iteration for ``navigate_to`` or ``pick``: the learned skill drives, the scripted expert labels.
 
     python scripts/vla_dagger.py --ckpt runs/vla/nav --out runs/data/kitchen-v0-dagger \
-        --episodes 60 --seed-start 200000 [--skill navigate_to|pick]
+        --episodes 60 --seed-start 200000 [--skill navigate_to|pick] [--carry]
 
 Each seed starts as :func:`skills.vla.evaluate.setup_case` sets up a case of ``--skill``
-(``navigate_to``: from the reset pose or a place, to another place; ``pick``: at the object's
-place, an object named); the learned skill runs, and every state it visits is recorded with
+(``navigate_to``: from the reset pose or a place, to another place, or with ``--carry`` holding an
+object the scripted pick lifted, to its home; ``pick``: at the object's place, an object named);
+the learned skill runs, and every state it visits is recorded with
 the scripted expert's command from that state (:mod:`skills.vla.dagger`). Each run is appended
 to the LeRobot v3 dataset at ``--out`` (created with the scene's features, or appended to; a
 copy of the demonstrations makes one aggregated training set) as one episode of the skill,
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scene", default="kitchen-v0")
     parser.add_argument("--max-steps", type=int, default=None, help="step budget per run (default: skill's)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    parser.add_argument(
+        "--carry", action="store_true", help="navigate_to: drive holding an object, to its home"
+    )
     args = parser.parse_args(argv)
     if args.episodes < 1:
         return _bad("--episodes must be at least 1")
@@ -53,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.skill not in RELABELLERS:
         return _bad(f"--skill {args.skill!r} is not relabelled; choose from {', '.join(RELABELLERS)}")
     relabel = RELABELLERS[args.skill]
+    if args.carry and args.skill != "navigate_to":
+        return _bad(f"--carry is for navigate_to, not {args.skill}")
+    options = {"carry": True} if args.carry else {}
     torch.set_num_threads(args.threads)
     try:
         policy = load_policy(args.ckpt)
@@ -79,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             "extra": {
                 "dagger": {
                     "driver": str(args.ckpt),
+                    "carry": args.carry,
                     "learned_success": run.success,
                     "learned_status": run.status,
                     "steps": run.steps,
@@ -94,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     try:
         for i, seed in enumerate(seeds, 1):
-            run = relabel(env, policy, seed, max_steps=args.max_steps)
+            run = relabel(env, policy, seed, max_steps=args.max_steps, **options)
             if run is None or not run.frames:
                 skipped += 1
                 continue

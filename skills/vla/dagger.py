@@ -82,9 +82,11 @@ def relabel_navigation(
     *,
     execution: ExecutionConfig | None = None,
     max_steps: int | None = None,
+    carry: bool = False,
 ) -> RelabelledRun | None:
     """Run the learned ``navigate_to`` from ``seed``'s evaluation start; label every visited state
-    with :func:`expert_label`.
+    with :func:`expert_label`. With ``carry`` the run starts holding an object, as tidying's drives
+    to an object's home do (``setup_case(..., carry=True)``).
 
     Returns ``None`` when the scripted set-up of the seed fails (as the evaluation skips it).
     """
@@ -92,7 +94,7 @@ def relabel_navigation(
     def labels(env: Any, place: str, scene: SceneDescription) -> LabelAfter:
         return lambda event: expert_label(env, place, scene)
 
-    return _relabel(env, policy, seed, "navigate_to", "place", labels, execution, max_steps)
+    return _relabel(env, policy, seed, "navigate_to", "place", labels, execution, max_steps, carry=carry)
 
 
 def relabel_pick(
@@ -135,10 +137,12 @@ def _relabel(
     labels: Callable[[Any, str, SceneDescription], LabelAfter],
     execution: ExecutionConfig | None,
     max_steps: int | None,
+    *,
+    carry: bool = False,
 ) -> RelabelledRun | None:
     """Set up ``seed``'s case of ``skill_name``, run its learned skill and pair every observation
     with ``labels(env, case.args[arg], scene)``'s label of that state."""
-    setup = setup_case(env, skill_name, seed)
+    setup = setup_case(env, skill_name, seed, carry=carry)
     if setup is None:
         return None
     case, scene = setup

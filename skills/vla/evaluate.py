@@ -5,6 +5,9 @@ One *case* per seed (:func:`setup_case`), the same for the learned skill and the
 - ``navigate_to``: reset the scene with the seed; a start is drawn among the reset pose and
   every place (the scripted ``navigate_to`` drives to a drawn place), then the goal among the
   places the robot is not at, so runs start from everywhere a plan can leave the robot.
+  With ``carry`` (``eval-skill navigate_to --carry``): the drives tidying makes while holding
+  something: the scripted skills go to an object drawn as for ``pick`` and pick it up; the goal
+  is its home (another receptacle where it lies at home already).
 - ``pick``: reset; an object is drawn among those lying in a receptacle (not the trash
   bin); the scripted ``navigate_to`` brings the robot to it.
 - ``place``: as ``pick``, then the scripted ``pick`` grasps it; a receptacle other than
@@ -65,6 +68,7 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
 }
 """Instruction paraphrases per skill, formatted with the arguments' natural names."""
 _SALT = {"navigate_to": 1, "pick": 2, "place": 3}
+_CARRY_SALT = 4
 _UNPICKABLE = frozenset({"trash_bin"})
 
 
@@ -92,18 +96,34 @@ class Outcome:
     latencies_ms: list[float] = field(default_factory=list)
 
 
-def setup_case(env: Any, skill_name: str, seed: int) -> tuple[SkillCase, SceneDescription] | None:
+def setup_case(
+    env: Any, skill_name: str, seed: int, *, carry: bool = False
+) -> tuple[SkillCase, SceneDescription] | None:
     """Reset ``env`` with ``seed`` and bring it to the start state of ``skill_name``'s case.
+
+    ``navigate_to`` starts at the reset pose or a place, empty-handed, and goes to another
+    place. With ``carry`` (``navigate_to`` only) it is a drive as tidying makes them: the
+    scripted skills go to an object's place and pick it up, and the drive takes it to its home
+    (or, when it already lies there, to another receptacle), holding it.
 
     Returns the case and the scene description to start from, or ``None`` when the
     scripted setup failed (the seed is then skipped for learned and expert alike).
     """
     if skill_name not in _SALT:
         raise ValueError(f"no evaluation setup for skill {skill_name!r}; known: {', '.join(_SALT)}")
-    rng = np.random.default_rng((seed, _SALT[skill_name]))
+    if carry and skill_name != "navigate_to":
+        raise ValueError(f"carry is a navigate_to case; {skill_name} has none")
+    rng = np.random.default_rng((seed, _CARRY_SALT if carry else _SALT[skill_name]))
     env.reset(seed=seed)
     scene = env.unwrapped.describe()
-    if skill_name == "navigate_to":
+    if carry:
+        obj, origin = _draw_object(scene, rng)
+        if not (_scripted(env, "navigate_to", {"place": origin}) and _scripted(env, "pick", {"object": obj})):
+            return None
+        home = scene.object(obj).home
+        places = sorted(p.id for p in scene.places if p.receptacle and p.id != origin)
+        args = {"place": home if home in places else str(rng.choice(places))}
+    elif skill_name == "navigate_to":
         starts = [None, *sorted(p.id for p in scene.places)]
         begin = starts[int(rng.integers(len(starts)))]
         if begin is not None and not _scripted(env, "navigate_to", {"place": begin}):
@@ -234,6 +254,7 @@ def evaluate_skill(
     execution: ExecutionConfig | None = None,
     max_steps: int | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
+    carry: bool = False,
 ) -> dict[str, Any]:
     """Success of ``policy`` as the learned ``skill_name`` on ``seeds``, in this process.
 
@@ -247,6 +268,7 @@ def evaluate_skill(
         execution: chunk execution settings of the learned skill.
         max_steps: overrides the learned skill's step budget (the expert keeps its own).
         on_outcome: called after every skill call (progress displays).
+        carry: ``navigate_to`` only: drives holding an object (:func:`setup_case`).
 
     Returns:
         ``skill``, ``scene``, ``episodes`` (seeds with a valid setup), ``success_rate``,
@@ -254,7 +276,7 @@ def evaluate_skill(
         ``relative_to_expert``, ``latency_ms_p50``/``_p90``, ``chunks``, ``setup_failures``
         (seeds), ``errors`` (always empty here) and ``outcomes`` (one dict per call).
     """
-    runner = SeedRunner(policy, skill_name, scene, expert, paraphrases, execution, max_steps)
+    runner = SeedRunner(policy, skill_name, scene, expert, paraphrases, execution, max_steps, carry=carry)
     outcomes: list[Outcome] = []
     failed_setups: list[int] = []
     try:
@@ -281,10 +303,14 @@ class SeedRunner:
         paraphrases: bool,
         execution: ExecutionConfig | None,
         max_steps: int | None,
+        *,
+        carry: bool = False,
     ) -> None:
         if skill_name not in LEARNED_SKILLS:
             raise ValueError(f"unknown learned skill {skill_name!r}; known: {', '.join(LEARNED_SKILLS)}")
-        self.skill_name, self.max_steps = skill_name, max_steps
+        if carry and skill_name != "navigate_to":
+            raise ValueError(f"carry is a navigate_to case; {skill_name} has none")
+        self.skill_name, self.max_steps, self.carry = skill_name, max_steps, carry
         learned: LearnedSkill = LEARNED_SKILLS[skill_name](policy, execution=execution)
         self.runs: list[tuple[str, Any]] = [("learned", learned)]
         self.runs += [("expert", SKILLS.get(skill_name)())] if expert else []
@@ -295,7 +321,7 @@ class SeedRunner:
         """The seed's outcomes (learned, expert, paraphrase), or ``None`` if its scripted setup failed."""
         outcomes = []
         for runner, skill in self.runs:
-            setup = setup_case(self.env, self.skill_name, seed)
+            setup = setup_case(self.env, self.skill_name, seed, carry=self.carry)
             if setup is None:
                 return None
             case, start = setup

@@ -23,6 +23,7 @@ runner = CliRunner()
         (["pick"], "no checkpoint shipped for pick in kitchen-v0; pass --ckpt PATH"),
         (["pick", "--ckpt", "/nonexistent/x.safetensors"], "no checkpoint at /nonexistent/x.safetensors"),
         (["pick", "--ensemble", "sometimes"], "bad execution settings"),
+        (["pick", "--carry"], "--carry is for navigate_to, not pick"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -69,7 +70,7 @@ def test_json_report_with_a_real_artifact(tmp_path: Path, monkeypatch: pytest.Mo
     assert {"skill", "episodes", "success_rate", "expert_success_rate", "latency_ms_p50"} <= set(report)
     assert report["skill"] == "navigate_to" and report["episodes"] == 1 and report["success_rate"] == 0.0
     assert report["expert_success_rate"] is None and report["chunks"] == 2 and report["latency_ms_p50"] > 0
-    assert report["checkpoint"].endswith("kitchen-v0-navigation.safetensors")
+    assert report["checkpoint"].endswith("kitchen-v0-navigation.safetensors") and report["carry"] is False
     full = json.loads((tmp_path / "report.json").read_text())
     assert full["outcomes"][0]["seed"] == 5 and full["outcomes"][0]["steps"] == 3
 

@@ -60,6 +60,26 @@ def test_navigate_case_is_a_pure_function_of_the_seed_and_starts_anywhere() -> N
         setup_case(env, "fly", 0)
 
 
+def test_a_carry_case_drives_an_object_held_in_the_hand_to_its_home() -> None:
+    env = SCENES.get("kitchen-v0")(head_size=16, wrist_size=16)
+    try:
+        setup = setup_case(env, "navigate_to", 5, carry=True)
+        assert setup is not None
+        case, start = setup
+        held = env.unwrapped.held_object()
+        assert held is not None and start.object(held).held
+        assert start.robot.at is not None and case.args["place"] != start.robot.at
+        home = start.object(held).home
+        assert case.args["place"] == home or home == start.robot.at
+        assert case.instruction.startswith("go to the ")
+        again, _ = setup_case(env, "navigate_to", 5, carry=True)
+        assert again == case
+        with pytest.raises(ValueError, match="carry is a navigate_to case"):
+            setup_case(env, "pick", 5, carry=True)
+    finally:
+        env.close()
+
+
 def test_evaluate_pick_learned_vs_expert_on_the_same_setup(fakes: SimpleNamespace) -> None:
     """A policy that never moves fails; the expert succeeds from the same setup; the paraphrase
     run gets a different instruction; latency is measured around every chunk."""
