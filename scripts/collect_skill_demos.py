@@ -1,4 +1,4 @@
-"""Skill-focused demonstrations: the scripted expert's ``pick`` / ``place`` calls alone, recorded.
+"""Skill-focused demonstrations: the scripted expert's ``pick`` / ``place`` / ``navigate_to`` calls alone.
 
     cp -r runs/data/kitchen-v0 runs/data/kitchen-v0-more
     python scripts/collect_skill_demos.py --out runs/data/kitchen-v0-more --skills pick,place \
@@ -12,6 +12,11 @@ then records the scripted skill from there, cameras on, as one episode of one su
 (``skill`` column ``pick`` or ``place``, the canonical instruction as its task). Only calls
 the expert completes are kept. The evaluation draws its seeds from 100000 on, DAgger from
 200000; use seeds from 300000 on here so that no evaluated scene is ever trained on.
+
+``navigate_to`` demonstrations start as its evaluation does (the reset pose or a place, empty
+handed); with ``--carry`` they are the drives tidying makes holding what it just picked, to the
+object's home (``setup_case(..., carry=True)``): demonstrations to aggregate with DAgger runs
+(``scripts/vla_dagger.py``) without recording whole tidying episodes.
 
 Two options widen the states a call is demonstrated from:
 
@@ -46,7 +51,7 @@ from typing import Any
 from scenes.predicates import AT_POS_TOL_M, AT_YAW_TOL_RAD
 
 EXIT_BAD_INPUT = 2
-SKILLS = ("pick", "place")
+SKILLS = ("pick", "place", "navigate_to")
 
 
 def _bad(message: str) -> int:
@@ -101,7 +106,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, type=Path, help="dataset to create or append to")
-    parser.add_argument("--skills", default="pick,place", help="comma-separated: pick, place")
+    parser.add_argument("--skills", default="pick,place", help="comma-separated: pick, place, navigate_to")
     parser.add_argument("--episodes", type=int, default=100, help="seeds; each gives one call per skill")
     parser.add_argument("--seed-start", type=int, default=300_000, help="first scene seed")
     parser.add_argument("--scene", default="kitchen-v0")
@@ -110,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dart-noise-m", type=float, default=0.0, help="pick: DART noise per axis (m); measured to hurt"
     )
+    parser.add_argument("--carry", action="store_true", help="navigate_to: drive holding an object home")
     args = parser.parse_args(argv)
     skills = [s.strip() for s in args.skills.split(",") if s.strip()]
     unknown = [s for s in skills if s not in SKILLS]
@@ -117,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         return _bad(f"--skills must name some of {', '.join(SKILLS)}, got {args.skills!r}")
     if args.episodes < 1:
         return _bad("--episodes must be at least 1")
+    if args.carry and skills != ["navigate_to"]:
+        return _bad("--carry is for --skills navigate_to alone")
+    if args.base_offset_m > 0 and "navigate_to" in skills:
+        return _bad("--base-offset-m is for pick and place")
     if not 0.0 <= args.base_offset_m < AT_POS_TOL_M or not 0.0 <= args.base_yaw_rad < AT_YAW_TOL_RAD:
         return _bad(
             f"--base-offset-m must be in [0, {AT_POS_TOL_M}) and --base-yaw-rad in [0, {AT_YAW_TOL_RAD}) "
@@ -146,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, seed in enumerate(range(args.seed_start, args.seed_start + args.episodes), 1):
             for name in skills:
                 with env.unwrapped.cameras_paused():
-                    setup = setup_case(env, name, seed)
+                    setup = setup_case(env, name, seed, carry=args.carry)
                 if setup is None:
                     failed[name] += 1
                     continue
@@ -187,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
                             "steps": outcome.steps,
                             "base_offset_m": args.base_offset_m,
                             "dart_noise_m": args.dart_noise_m if name == "pick" else 0.0,
+                            "carry": args.carry,
                         }
                     },
                 }

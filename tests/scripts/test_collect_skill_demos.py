@@ -35,6 +35,29 @@ def test_expert_calls_are_recorded_from_the_evaluation_start_and_appended(tmp_pa
     assert prov["seed"] == 300000 and prov["extra"]["skill_demo"]["skill"] == "pick"
 
 
+def test_a_drive_holding_an_object_is_recorded_with_the_gripper_closed(tmp_path: Path) -> None:
+    out = tmp_path / "demos"
+    argv = [
+        "--out",
+        str(out),
+        "--skills",
+        "navigate_to",
+        "--carry",
+        "--episodes",
+        "1",
+        "--seed-start",
+        "300000",
+    ]
+    assert demos.main(argv) == 0
+    ds = EpisodeDataset(out, video_keys=())
+    assert ds.meta.skills == ["navigate_to"] and len(ds.meta.episodes) == 1
+    assert np.all(ds.columns[K.ACTION][:, 6] > 0)  # the hand stays closed on what it carries
+    assert np.abs(ds.columns[K.ACTION][:, 7:10]).max() > 0.1  # the base drives
+    assert all(task.startswith("go to the ") for task in ds.meta.tasks)
+    prov = json.loads(sorted((out / K.PROVENANCE_DIR).glob("episode-*.json"))[0].read_text())
+    assert prov["extra"]["skill_demo"]["carry"] is True
+
+
 def test_an_offset_base_and_dart_noise_are_recorded_in_the_provenance(tmp_path: Path) -> None:
     out = tmp_path / "demos"
     argv = ["--out", str(out), "--skills", "pick", "--episodes", "1", "--seed-start", "300002"]
@@ -85,7 +108,8 @@ def test_dart_executes_noisy_steps_and_records_the_experts() -> None:
     ("extra", "message"),
     [(["--skills", "juggle"], "--skills must name"), (["--episodes", "0"], "at least 1"),
      (["--scene", "moon-v0"], "moon-v0"), (["--base-offset-m", "0.3"], "--base-offset-m must be"),
-     (["--dart-noise-m", "0.2"], "--dart-noise-m must be")],
+     (["--dart-noise-m", "0.2"], "--dart-noise-m must be"), (["--carry"], "--carry is for"),
+     (["--skills", "navigate_to", "--base-offset-m", "0.1"], "--base-offset-m is for")],
 )  # fmt: skip
 def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys, extra: list[str], message: str) -> None:
     code = demos.main(["--out", str(tmp_path / "d"), *extra])
