@@ -308,8 +308,6 @@ class SeedRunner:
     ) -> None:
         if skill_name not in LEARNED_SKILLS:
             raise ValueError(f"unknown learned skill {skill_name!r}; known: {', '.join(LEARNED_SKILLS)}")
-        if carry and skill_name != "navigate_to":
-            raise ValueError(f"carry is a navigate_to case; {skill_name} has none")
         self.skill_name, self.max_steps, self.carry = skill_name, max_steps, carry
         learned: LearnedSkill = LEARNED_SKILLS[skill_name](policy, execution=execution)
         self.runs: list[tuple[str, Any]] = [("learned", learned)]
