@@ -3,14 +3,18 @@
 The mobile base is a kinematic box: each 240 Hz physics step integrates the commanded
 ``(vx, vy, wz)`` (base frame, m/s and rad/s, clipped to the limits in
 :mod:`agentrt.core.actions`) and teleports the base and the arm together
-(deterministic). A step that would put the base footprint into a fixture is refused
-(the base stays put) and reported through :attr:`MobilePanda.blocked`.
+(deterministic). A step that would put the base footprint into a fixture is refused and
+reported through :attr:`MobilePanda.blocked`; the base then makes the first free part of the
+step: its translation without the turn, else the translation's world x or y alone (sliding
+along a wall), else the turn alone, or it stays put. A real base pushed against furniture
+slides along it and still backs away from it; one whose whole step were refused gets pinned
+where a turn would swing a corner into a wall (``MobilePanda._partial_steps``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pybullet as p
@@ -138,14 +142,24 @@ class MobilePanda(FixedPanda):
         if not np.any(self.command):
             return
         dt = 1.0 / PHYSICS_HZ
-        x, y, yaw = self.pose
-        vx, vy = rot2(yaw) @ self.command[:2]
-        new = np.array([x + vx * dt, y + vy * dt, yaw + self.command[2] * dt])
+        vx, vy = rot2(self.pose[2]) @ self.command[:2]
+        step = np.array([vx * dt, vy * dt, self.command[2] * dt])
+        new = self.pose + step
         if self.footprint_hits(new, fixtures):
             self.blocked = True
-            return
+            new = next((q for q in self._partial_steps(step) if not self.footprint_hits(q, fixtures)), None)
+            if new is None:
+                return
         self.pose = new
         self._teleport(new)
+
+    def _partial_steps(self, step: np.ndarray) -> Iterator[np.ndarray]:
+        """Poses after the parts of a refused ``step`` (world ``dx, dy, dyaw``), in order: the
+        translation without the turn, then its x and its y alone (sliding along a wall, fixtures
+        being axis-aligned), then the turn alone."""
+        for part in ([1, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]):
+            if np.any(step * part):
+                yield self.pose + step * part
 
     @staticmethod
     def footprint_hits(pose: np.ndarray, fixtures: Sequence[Rect]) -> bool:

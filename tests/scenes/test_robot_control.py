@@ -74,6 +74,24 @@ def test_base_is_refused_by_furniture(kitchen) -> None:
     assert blocked
 
 
+def test_a_base_against_furniture_makes_the_free_part_of_a_step(kitchen) -> None:
+    """A step into a fixture is refused as a whole, but its translation alone is made where free:
+    flush against the wall, a turn would swing a corner into it, yet the base slides along."""
+    kitchen.reset(seed=0)
+
+    def drive(v: list[float]) -> dict:
+        return kitchen.step({"arm": np.zeros(7, np.float32), "base": np.array(v, np.float32)})[-1]
+
+    for _ in range(60):
+        drive([-0.8, 0.0, 0.0])  # pinned against the shelf / wall to the west
+    pinned = kitchen.base_pose()
+    for _ in range(5):
+        info = drive([0.0, 0.3, 1.0])  # along the wall (+y), turning
+        assert info["base_blocked"]
+        assert not MobilePanda.footprint_hits(kitchen.base_pose(), kitchen.fixtures)
+    assert kitchen.base_pose()[1] - pinned[1] == pytest.approx(0.15, abs=0.01)
+
+
 def test_closing_on_nothing_holds_nothing(kitchen) -> None:
     kitchen.reset(seed=0)
     for _ in range(5):
