@@ -44,6 +44,10 @@ def eval_skill(
     carry: Annotated[
         bool, typer.Option(help="navigate_to: drives holding an object, as tidying makes them.")
     ] = False,
+    wander: Annotated[
+        bool,
+        typer.Option(help="navigate_to: drives from where the base wandered off to (a drive gone astray)."),
+    ] = False,
     ensemble: Annotated[str, typer.Option(help="Chunk execution: temporal (ACT) or receding.")] = "temporal",
     query_every: Annotated[int, typer.Option(min=1, help="temporal: steps between chunk requests.")] = 1,
     execute_steps: Annotated[
@@ -72,6 +76,8 @@ def eval_skill(
         )
     if carry and skill != "navigate_to":
         raise fail(COMMAND, EXIT_BAD_INPUT, f"--carry is for navigate_to, not {skill}")
+    if wander and skill != "navigate_to":
+        raise fail(COMMAND, EXIT_BAD_INPUT, f"--wander is for navigate_to, not {skill}")
     try:
         SCENES.get(scene)
         settings: dict[str, Any] = {"mode": ensemble}
@@ -104,6 +110,7 @@ def eval_skill(
                     "execution": execution,
                     "max_steps": max_steps,
                     "carry": carry,
+                    "wander": wander,
                     "on_outcome": lambda _: bar.advance(task),
                 }
                 if workers > 1:
@@ -115,7 +122,13 @@ def eval_skill(
         raise fail(COMMAND, EXIT_BAD_INPUT, str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         raise fail(COMMAND, EXIT_INTERNAL, f"{type(exc).__name__}: {exc}") from None
-    report = {"checkpoint": str(ckpt), "execution": execution.model_dump(), "carry": carry, **report}
+    report = {
+        "checkpoint": str(ckpt),
+        "execution": execution.model_dump(),
+        "carry": carry,
+        "wander": wander,
+        **report,
+    }
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=1) + "\n")
@@ -146,6 +159,7 @@ class _RayWorker:
             execution,
             options["max_steps"],
             carry=options["carry"],
+            wander=options["wander"],
         )
 
     def run(self, seed: int) -> list[dict[str, Any]] | None:
@@ -171,6 +185,7 @@ def evaluate_in_pool(
     max_steps: int | None,
     on_outcome: Any = None,
     carry: bool = False,
+    wander: bool = False,
     seed_timeout_s: float = 1800.0,
 ) -> dict[str, Any]:
     """:func:`skills.vla.evaluate.evaluate_skill` over ``workers`` Ray actors (one seed per job).
@@ -186,6 +201,7 @@ def evaluate_in_pool(
         "execution": execution.model_dump(),
         "max_steps": max_steps,
         "carry": carry,
+        "wander": wander,
     }
     pool = ActorPool(
         _RayWorker,

@@ -16,7 +16,10 @@ the expert completes are kept. The evaluation draws its seeds from 100000 on, DA
 ``navigate_to`` demonstrations start as its evaluation does (the reset pose or a place, empty
 handed); with ``--carry`` they are the drives tidying makes holding what it just picked, to the
 object's home (``setup_case(..., carry=True)``): demonstrations to aggregate with DAgger runs
-(``scripts/vla_dagger.py``) without recording whole tidying episodes.
+(``scripts/vla_dagger.py``) without recording whole tidying episodes. ``--wander`` (with or
+without ``--carry``) starts each drive where the base wandered off to under random velocities
+(``setup_case(..., wander=True)``): the states a learned drive that went astray leaves, and
+tidying's retry starts from, which no demonstration from a place shows.
 
 Two options widen the states a call is demonstrated from:
 
@@ -116,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         "--dart-noise-m", type=float, default=0.0, help="pick: DART noise per axis (m); measured to hurt"
     )
     parser.add_argument("--carry", action="store_true", help="navigate_to: drive holding an object home")
+    parser.add_argument(
+        "--wander", action="store_true", help="navigate_to: start where the base wandered off to"
+    )
     args = parser.parse_args(argv)
     skills = [s.strip() for s in args.skills.split(",") if s.strip()]
     unknown = [s for s in skills if s not in SKILLS]
@@ -125,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         return _bad("--episodes must be at least 1")
     if args.carry and skills != ["navigate_to"]:
         return _bad("--carry is for --skills navigate_to alone")
+    if args.wander and skills != ["navigate_to"]:
+        return _bad("--wander is for --skills navigate_to alone")
     if args.base_offset_m > 0 and "navigate_to" in skills:
         return _bad("--base-offset-m is for pick and place")
     if not 0.0 <= args.base_offset_m < AT_POS_TOL_M or not 0.0 <= args.base_yaw_rad < AT_YAW_TOL_RAD:
@@ -156,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, seed in enumerate(range(args.seed_start, args.seed_start + args.episodes), 1):
             for name in skills:
                 with env.unwrapped.cameras_paused():
-                    setup = setup_case(env, name, seed, carry=args.carry)
+                    setup = setup_case(env, name, seed, carry=args.carry, wander=args.wander)
                 if setup is None:
                     failed[name] += 1
                     continue
@@ -198,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                             "base_offset_m": args.base_offset_m,
                             "dart_noise_m": args.dart_noise_m if name == "pick" else 0.0,
                             "carry": args.carry,
+                            "wander": args.wander,
                         }
                     },
                 }

@@ -1,11 +1,13 @@
 """One DAgger iteration for ``navigate_to`` or ``pick``: the learned skill drives, the scripted expert labels.
 
     python scripts/vla_dagger.py --ckpt runs/vla/nav --out runs/data/kitchen-v0-dagger \
-        --episodes 60 --seed-start 200000 [--skill navigate_to|pick] [--carry]
+        --episodes 60 --seed-start 200000 [--skill navigate_to|pick] [--carry] [--wander]
 
 Each seed starts as :func:`skills.vla.evaluate.setup_case` sets up a case of ``--skill``
 (``navigate_to``: from the reset pose or a place, to another place, or with ``--carry`` holding an
-object the scripted pick lifted, to its home; ``pick``: at the object's place, an object named);
+object the scripted pick lifted, to its home; with ``--wander`` from where the base wandered off
+to under random velocities, the starts a drive gone astray leaves; ``pick``: at the object's
+place, an object named);
 the learned skill runs, and every state it visits is recorded with
 the scripted expert's command from that state (:mod:`skills.vla.dagger`). Each run is appended
 to the LeRobot v3 dataset at ``--out`` (created with the scene's features, or appended to; a
@@ -43,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--carry", action="store_true", help="navigate_to: drive holding an object, to its home"
     )
+    parser.add_argument(
+        "--wander", action="store_true", help="navigate_to: start where the base wandered off to"
+    )
     args = parser.parse_args(argv)
     if args.episodes < 1:
         return _bad("--episodes must be at least 1")
@@ -59,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     relabel = RELABELLERS[args.skill]
     if args.carry and args.skill != "navigate_to":
         return _bad(f"--carry is for navigate_to, not {args.skill}")
-    options = {"carry": True} if args.carry else {}
+    if args.wander and args.skill != "navigate_to":
+        return _bad(f"--wander is for navigate_to, not {args.skill}")
+    options = {k: True for k in ("carry", "wander") if getattr(args, k)}
     torch.set_num_threads(args.threads)
     try:
         policy = load_policy(args.ckpt)
@@ -87,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 "dagger": {
                     "driver": str(args.ckpt),
                     "carry": args.carry,
+                    "wander": args.wander,
                     "learned_success": run.success,
                     "learned_status": run.status,
                     "steps": run.steps,

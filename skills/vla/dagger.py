@@ -83,10 +83,12 @@ def relabel_navigation(
     execution: ExecutionConfig | None = None,
     max_steps: int | None = None,
     carry: bool = False,
+    wander: bool = False,
 ) -> RelabelledRun | None:
     """Run the learned ``navigate_to`` from ``seed``'s evaluation start; label every visited state
     with :func:`expert_label`. With ``carry`` the run starts holding an object, as tidying's drives
-    to an object's home do (``setup_case(..., carry=True)``).
+    to an object's home do (``setup_case(..., carry=True)``); with ``wander`` from where the base
+    wandered off to (``setup_case(..., wander=True)``).
 
     Returns ``None`` when the scripted set-up of the seed fails (as the evaluation skips it).
     """
@@ -94,7 +96,9 @@ def relabel_navigation(
     def labels(env: Any, place: str, scene: SceneDescription) -> LabelAfter:
         return lambda event: expert_label(env, place, scene)
 
-    return _relabel(env, policy, seed, "navigate_to", "place", labels, execution, max_steps, carry=carry)
+    return _relabel(
+        env, policy, seed, "navigate_to", "place", labels, execution, max_steps, carry=carry, wander=wander
+    )
 
 
 def relabel_pick(
@@ -139,10 +143,11 @@ def _relabel(
     max_steps: int | None,
     *,
     carry: bool = False,
+    wander: bool = False,
 ) -> RelabelledRun | None:
     """Set up ``seed``'s case of ``skill_name``, run its learned skill and pair every observation
     with ``labels(env, case.args[arg], scene)``'s label of that state."""
-    setup = setup_case(env, skill_name, seed, carry=carry)
+    setup = setup_case(env, skill_name, seed, carry=carry, wander=wander)
     if setup is None:
         return None
     case, scene = setup

@@ -8,6 +8,11 @@ One *case* per seed (:func:`setup_case`), the same for the learned skill and the
   With ``carry`` (``eval-skill navigate_to --carry``): the drives tidying makes while holding
   something: the scripted skills go to an object drawn as for ``pick`` and pick it up; the goal
   is its home (another receptacle where it lies at home already).
+  With ``wander`` (``eval-skill navigate_to --wander``, with or without ``carry``): the same
+  case, but before the drive the base wanders off under random constant velocities
+  (:func:`wander_base`), pushing into furniture as it meets it, so the drive starts where a
+  learned drive that went astray leaves the robot (tidying's retry after a failed drive starts
+  there), not where demonstrations start.
 - ``pick``: reset; an object is drawn among those lying in a receptacle (not the trash
   bin); the scripted ``navigate_to`` brings the robot to it.
 - ``place``: as ``pick``, then the scripted ``pick`` grasps it; a receptacle other than
@@ -69,6 +74,7 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
 """Instruction paraphrases per skill, formatted with the arguments' natural names."""
 _SALT = {"navigate_to": 1, "pick": 2, "place": 3}
 _CARRY_SALT = 4
+_WANDER_SALT = 5
 _UNPICKABLE = frozenset({"trash_bin"})
 
 
@@ -97,22 +103,25 @@ class Outcome:
 
 
 def setup_case(
-    env: Any, skill_name: str, seed: int, *, carry: bool = False
+    env: Any, skill_name: str, seed: int, *, carry: bool = False, wander: bool = False
 ) -> tuple[SkillCase, SceneDescription] | None:
     """Reset ``env`` with ``seed`` and bring it to the start state of ``skill_name``'s case.
 
     ``navigate_to`` starts at the reset pose or a place, empty-handed, and goes to another
     place. With ``carry`` (``navigate_to`` only) it is a drive as tidying makes them: the
     scripted skills go to an object's place and pick it up, and the drive takes it to its home
-    (or, when it already lies there, to another receptacle), holding it.
+    (or, when it already lies there, to another receptacle), holding it. With ``wander``
+    (``navigate_to`` only) the base then wanders off (:func:`wander_base`, its own draws, so
+    the goal is the one drawn without it) until it is not at the goal.
 
     Returns the case and the scene description to start from, or ``None`` when the
     scripted setup failed (the seed is then skipped for learned and expert alike).
     """
     if skill_name not in _SALT:
         raise ValueError(f"no evaluation setup for skill {skill_name!r}; known: {', '.join(_SALT)}")
-    if carry and skill_name != "navigate_to":
-        raise ValueError(f"carry is a navigate_to case; {skill_name} has none")
+    for option, on in (("carry", carry), ("wander", wander)):
+        if on and skill_name != "navigate_to":
+            raise ValueError(f"{option} is a navigate_to case; {skill_name} has none")
     rng = np.random.default_rng((seed, _CARRY_SALT if carry else _SALT[skill_name]))
     env.reset(seed=seed)
     scene = env.unwrapped.describe()
@@ -143,6 +152,8 @@ def setup_case(
             args["receptacle"] = str(rng.choice(receptacles))
             if not _scripted(env, "navigate_to", {"place": args["receptacle"]}):
                 return None
+    if wander and not wander_base(env, args["place"], np.random.default_rng((seed, _WANDER_SALT))):
+        return None
     start = env.unwrapped.describe()
     names = {k: start.natural_name(v) for k, v in args.items()}
     canonical = SKILLS.get(skill_name).instruction.format(**names)
@@ -189,6 +200,44 @@ def offset_base(env: Any, radius_m: float, yaw_rad: float, rng: np.random.Genera
         wx, wy = rot2(yaw) @ [dx, dy]
         e.robot.reset(base_pose=(x + wx, y + wy, yaw + dyaw))
     return at is not None and e.describe().robot.at == at and e.held_object() == held
+
+
+WANDER_SPEED_MPS = (0.2, 0.5)
+"""Range of a wander leg's linear speed (m/s, base frame, any direction)."""
+WANDER_TURN_RPS = 1.0
+"""A wander leg turns at up to this rate (rad/s, either way)."""
+WANDER_STEPS = (10, 30)
+"""Range of a wander leg's length in 10 Hz steps (1-3 s)."""
+
+
+def wander_base(env: Any, goal: str, rng: np.random.Generator, *, legs: tuple[int, int] = (1, 3)) -> bool:
+    """Drive the base off on 1-3 legs of random constant velocity (base frame; pushing into
+    furniture when it meets some, as a drive gone astray does), then stop; more legs while the
+    robot is still at ``goal``. Whether it ended away from ``goal`` holding what it held.
+
+    The arm is still and the gripper kept (:func:`agentrt.core.actions.drive_action`); cameras
+    are off (no one reads the frames).
+    """
+    from agentrt.core.actions import drive_action
+
+    e = env.unwrapped
+    held = e.held_object()
+    n_legs = int(rng.integers(legs[0], legs[1] + 1))
+    with _blind(env):
+        for leg in range(n_legs + 4):
+            if leg >= n_legs and e.describe().robot.at != goal:
+                break
+            heading, speed = rng.uniform(-np.pi, np.pi), rng.uniform(*WANDER_SPEED_MPS)
+            velocity = [
+                speed * np.cos(heading),
+                speed * np.sin(heading),
+                rng.uniform(-1, 1) * WANDER_TURN_RPS,
+            ]
+            for _ in range(int(rng.integers(WANDER_STEPS[0], WANDER_STEPS[1] + 1))):
+                env.step(drive_action(np.asarray(velocity), held is not None))
+        for _ in range(3):  # come to rest
+            env.step(drive_action(np.zeros(3), held is not None))
+    return e.describe().robot.at != goal and e.held_object() == held
 
 
 def _draw_object(scene: SceneDescription, rng: np.random.Generator) -> tuple[str, str]:
@@ -255,6 +304,7 @@ def evaluate_skill(
     max_steps: int | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     carry: bool = False,
+    wander: bool = False,
 ) -> dict[str, Any]:
     """Success of ``policy`` as the learned ``skill_name`` on ``seeds``, in this process.
 
@@ -269,6 +319,7 @@ def evaluate_skill(
         max_steps: overrides the learned skill's step budget (the expert keeps its own).
         on_outcome: called after every skill call (progress displays).
         carry: ``navigate_to`` only: drives holding an object (:func:`setup_case`).
+        wander: ``navigate_to`` only: drives from where the base wandered off to (:func:`setup_case`).
 
     Returns:
         ``skill``, ``scene``, ``episodes`` (seeds with a valid setup), ``success_rate``,
@@ -276,7 +327,9 @@ def evaluate_skill(
         ``relative_to_expert``, ``latency_ms_p50``/``_p90``, ``chunks``, ``setup_failures``
         (seeds), ``errors`` (always empty here) and ``outcomes`` (one dict per call).
     """
-    runner = SeedRunner(policy, skill_name, scene, expert, paraphrases, execution, max_steps, carry=carry)
+    runner = SeedRunner(
+        policy, skill_name, scene, expert, paraphrases, execution, max_steps, carry=carry, wander=wander
+    )
     outcomes: list[Outcome] = []
     failed_setups: list[int] = []
     try:
@@ -305,10 +358,12 @@ class SeedRunner:
         max_steps: int | None,
         *,
         carry: bool = False,
+        wander: bool = False,
     ) -> None:
         if skill_name not in LEARNED_SKILLS:
             raise ValueError(f"unknown learned skill {skill_name!r}; known: {', '.join(LEARNED_SKILLS)}")
-        self.skill_name, self.max_steps, self.carry = skill_name, max_steps, carry
+        self.skill_name, self.max_steps = skill_name, max_steps
+        self.carry, self.wander = carry, wander
         learned: LearnedSkill = LEARNED_SKILLS[skill_name](policy, execution=execution)
         self.runs: list[tuple[str, Any]] = [("learned", learned)]
         self.runs += [("expert", SKILLS.get(skill_name)())] if expert else []
@@ -319,7 +374,7 @@ class SeedRunner:
         """The seed's outcomes (learned, expert, paraphrase), or ``None`` if its scripted setup failed."""
         outcomes = []
         for runner, skill in self.runs:
-            setup = setup_case(self.env, self.skill_name, seed, carry=self.carry)
+            setup = setup_case(self.env, self.skill_name, seed, carry=self.carry, wander=self.wander)
             if setup is None:
                 return None
             case, start = setup
@@ -392,6 +447,7 @@ __all__ = [
     "SkillCase",
     "evaluate_skill",
     "offset_base",
+    "wander_base",
     "pick_draw",
     "place_draw",
     "report",

@@ -24,6 +24,7 @@ runner = CliRunner()
         (["pick", "--ckpt", "/nonexistent/x.safetensors"], "no checkpoint at /nonexistent/x.safetensors"),
         (["pick", "--ensemble", "sometimes"], "bad execution settings"),
         (["pick", "--carry"], "--carry is for navigate_to, not pick"),
+        (["place", "--wander"], "--wander is for navigate_to, not place"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

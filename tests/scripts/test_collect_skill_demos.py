@@ -35,9 +35,11 @@ def test_expert_calls_are_recorded_from_the_evaluation_start_and_appended(tmp_pa
     assert prov["seed"] == 300000 and prov["extra"]["skill_demo"]["skill"] == "pick"
 
 
-def test_a_drive_holding_an_object_is_recorded_with_the_gripper_closed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("wander", [False, True])
+def test_a_drive_holding_an_object_is_recorded_with_the_gripper_closed(tmp_path: Path, wander: bool) -> None:
     out = tmp_path / "demos"
     argv = [
+        *(["--wander"] if wander else []),
         "--out",
         str(out),
         "--skills",
@@ -56,6 +58,7 @@ def test_a_drive_holding_an_object_is_recorded_with_the_gripper_closed(tmp_path:
     assert all(task.startswith("go to the ") for task in ds.meta.tasks)
     prov = json.loads(sorted((out / K.PROVENANCE_DIR).glob("episode-*.json"))[0].read_text())
     assert prov["extra"]["skill_demo"]["carry"] is True
+    assert prov["extra"]["skill_demo"]["wander"] is wander
 
 
 def test_an_offset_base_and_dart_noise_are_recorded_in_the_provenance(tmp_path: Path) -> None:
@@ -109,6 +112,7 @@ def test_dart_executes_noisy_steps_and_records_the_experts() -> None:
     [(["--skills", "juggle"], "--skills must name"), (["--episodes", "0"], "at least 1"),
      (["--scene", "moon-v0"], "moon-v0"), (["--base-offset-m", "0.3"], "--base-offset-m must be"),
      (["--dart-noise-m", "0.2"], "--dart-noise-m must be"), (["--carry"], "--carry is for"),
+     (["--wander"], "--wander is for"),
      (["--skills", "navigate_to", "--base-offset-m", "0.1"], "--base-offset-m is for")],
 )  # fmt: skip
 def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys, extra: list[str], message: str) -> None:

@@ -80,6 +80,25 @@ def test_a_carry_case_drives_an_object_held_in_the_hand_to_its_home() -> None:
         env.close()
 
 
+def test_a_wander_case_keeps_the_goal_and_starts_elsewhere_with_what_the_hand_held() -> None:
+    env = SCENES.get("kitchen-v0")(head_size=16, wrist_size=16)
+    try:
+        for carry in (False, True):
+            plain, _ = setup_case(env, "navigate_to", 7, carry=carry)
+            held, pose = env.unwrapped.held_object(), env.unwrapped.base_pose()
+            setup = setup_case(env, "navigate_to", 7, carry=carry, wander=True)
+            assert setup is not None
+            case, start = setup
+            assert case == plain  # the same goal and instructions: the wander has its own draws
+            assert start.robot.at != case.args["place"]
+            assert env.unwrapped.held_object() == held
+            assert np.hypot(*(env.unwrapped.base_pose()[:2] - pose[:2])) > 0.1
+        with pytest.raises(ValueError, match="wander is a navigate_to case"):
+            setup_case(env, "place", 7, wander=True)
+    finally:
+        env.close()
+
+
 def test_evaluate_pick_learned_vs_expert_on_the_same_setup(fakes: SimpleNamespace) -> None:
     """A policy that never moves fails; the expert succeeds from the same setup; the paraphrase
     run gets a different instruction; latency is measured around every chunk."""
