@@ -1,6 +1,6 @@
 """Why a learned ``pick`` fails: where the gripper first closed, relative to every object.
 
-    python scripts/pick_failures.py --ckpt skills/vla/checkpoints/candidates/kitchen-v0-manipulation \
+    python scripts/pick_failures.py --ckpt skills/vla/checkpoints/kitchen-v0-manipulation \
         --episodes 50 --seed-start 100000 [--json runs/vla/pick-failures.json]
 
 Runs the learned ``pick`` from the evaluation's start states (:func:`skills.vla.evaluate.setup_case`,

@@ -6,7 +6,7 @@ manipulation artifact.
     python scripts/train_pointer.py generate --out runs/pointer/b.npz --scenes 800 --seed-start 610000
     # train on all but the last --val-scenes scenes, report on those, write a new artifact
     python scripts/train_pointer.py train --data runs/pointer/a.npz runs/pointer/b.npz \
-        --ckpt skills/vla/checkpoints/candidates/kitchen-v0-manipulation --out runs/vla/manip-pointer
+        --ckpt skills/vla/checkpoints/kitchen-v0-manipulation --out runs/vla/manip-pointer
 
 ``generate`` resets each seed, teleports the base to every place's approach pose (and, on half of
 them, to a pose up to ``--offset-m`` from it, as the learned drive leaves it), arm at home as at

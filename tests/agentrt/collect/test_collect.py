@@ -130,7 +130,12 @@ runner = CliRunner()
         (["--episodes", "1", "--scene", "garage-v9"], "unknown scene"),
     ],
 )
-def test_collect_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
+def test_collect_bad_input_exits_2(
+    tmp_path: Path, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import skills.vla.catalog as catalog
+
+    monkeypatch.setattr(catalog, "CHECKPOINT_DIR", tmp_path / "none")  # a scene that ships none
     result = runner.invoke(app, ["collect", "--out", str(tmp_path / "d"), *args])
     assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.stderr
 
