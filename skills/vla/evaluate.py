@@ -208,9 +208,11 @@ WANDER_TURN_RPS = 1.0
 """A wander leg turns at up to this rate (rad/s, either way)."""
 WANDER_STEPS = (10, 30)
 """Range of a wander leg's length in 10 Hz steps (1-3 s)."""
+WANDER_LEGS = (1, 3)
+"""Range of the number of wander legs; up to 4 more while the base is still at the goal."""
 
 
-def wander_base(env: Any, goal: str, rng: np.random.Generator, *, legs: tuple[int, int] = (1, 3)) -> bool:
+def wander_base(env: Any, goal: str, rng: np.random.Generator) -> bool:
     """Drive the base off on 1-3 legs of random constant velocity (base frame; pushing into
     furniture when it meets some, as a drive gone astray does), then stop; more legs while the
     robot is still at ``goal``. Whether it ended away from ``goal`` holding what it held.
@@ -222,7 +224,7 @@ def wander_base(env: Any, goal: str, rng: np.random.Generator, *, legs: tuple[in
 
     e = env.unwrapped
     held = e.held_object()
-    n_legs = int(rng.integers(legs[0], legs[1] + 1))
+    n_legs = int(rng.integers(WANDER_LEGS[0], WANDER_LEGS[1] + 1))
     with _blind(env):
         for leg in range(n_legs + 4):
             if leg >= n_legs and e.describe().robot.at != goal:
