@@ -35,7 +35,10 @@ def _policy(args: argparse.Namespace):
     config = preset(args.family, head=args.head, vision=args.vision, image_size=args.image_size)
     dim = config.action_dim
     stats = NormStats(
-        state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-1.0] * dim, action_high=[1.0] * dim
+        state_mean=[0.0] * config.state_width,
+        state_std=[1.0] * config.state_width,
+        action_low=[-1.0] * dim,
+        action_high=[1.0] * dim,
     )
     return VLAPolicy(VLAModel(config, pretrained=False), stats)
 

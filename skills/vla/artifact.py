@@ -91,6 +91,11 @@ def load_meta(path: str | Path) -> VLAArtifactMeta:
         meta = VLAArtifactMeta.model_validate(raw)
     except ValidationError as exc:
         raise VLAArtifactError(f"{config}: invalid VLA config: {exc}") from None
+    if len(meta.stats.state_mean) != meta.config.state_width:
+        raise VLAArtifactError(
+            f"{config}: state statistics have {len(meta.stats.state_mean)} entries, "
+            f"the config's prepared state {meta.config.state_width}"
+        )
     if len(meta.stats.action_low) != meta.config.action_dim:
         raise VLAArtifactError(
             f"{config}: action statistics have {len(meta.stats.action_low)} dims, "

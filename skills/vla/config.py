@@ -64,6 +64,13 @@ class VLAConfig(BaseModel):
         description="state entries that are angles (rad), wrapped to [-pi, pi) before normalisation; "
         "the scene integrates the base yaw unwrapped, so one heading has many values",
     )
+    sincos_angles: tuple[int, ...] = Field(
+        default=(),
+        description="state entries that are angles (rad) fed as (sin, cos): the entry becomes its sine "
+        "and its cosine is appended after the 18 entries (one column per angle, in this order). "
+        "Unlike a wrapped angle, nearby headings then always have nearby inputs, including at "
+        "the wrap (a heading of pi is both pi and -pi wrapped); entries must be in state_indices",
+    )
     vision: VisionKind = Field(
         default="cnn", description="small CNN from scratch, or ImageNet EfficientNet-Lite0"
     )
@@ -184,10 +191,21 @@ class VLAConfig(BaseModel):
                     f"crop {camera}=({top}, {left}, {side}) must lie inside the frame: "
                     "0 < side <= 1, 0 <= top, left <= 1 - side"
                 )
-        if any(not 0 <= i < STATE_DIM for i in (*self.state_indices, *self.wrap_angles)):
+        if any(not 0 <= i < STATE_DIM for i in (*self.state_indices, *self.wrap_angles, *self.sincos_angles)):
             raise ValueError(
-                f"state_indices and wrap_angles must lie in [0, {STATE_DIM}), "
-                f"got {self.state_indices} and {self.wrap_angles}"
+                f"state_indices, wrap_angles and sincos_angles must lie in [0, {STATE_DIM}), "
+                f"got {self.state_indices}, {self.wrap_angles} and {self.sincos_angles}"
+            )
+        if set(self.sincos_angles) & set(self.wrap_angles) or len(set(self.sincos_angles)) != len(
+            self.sincos_angles
+        ):
+            raise ValueError(
+                f"sincos_angles {self.sincos_angles} must be distinct and not also in wrap_angles "
+                f"{self.wrap_angles}"
+            )
+        if not set(self.sincos_angles) <= set(self.state_indices):
+            raise ValueError(
+                f"sincos_angles {self.sincos_angles} must be entries the model reads (state_indices)"
             )
         if self.goal_weight > 0 and (ARM_KEY not in self.action_keys or self.enc_layers == 0):
             raise ValueError(
@@ -232,16 +250,33 @@ class VLAConfig(BaseModel):
         return self
 
     def prepare_state(self, states: np.ndarray) -> np.ndarray:
-        """``(..., 18)`` scene states with the :attr:`wrap_angles` entries wrapped to ``[-pi, pi)``.
+        """``(..., 18)`` scene states -> ``(..., state_width)`` network states (before standardising).
 
-        Applied to the training frames (before the statistics) and to every observation.
+        The :attr:`wrap_angles` entries are wrapped to ``[-pi, pi)``; each :attr:`sincos_angles`
+        entry becomes its sine and its cosine is appended (columns ``18, 19, ...``). Applied to
+        the training frames (before the statistics) and to every observation.
         """
-        if not self.wrap_angles:
+        if not self.wrap_angles and not self.sincos_angles:
             return states
         out = np.array(states, dtype=np.float32, copy=True)
-        idx = list(self.wrap_angles)
-        out[..., idx] = (out[..., idx] + np.pi) % (2 * np.pi) - np.pi
+        if self.wrap_angles:
+            idx = list(self.wrap_angles)
+            out[..., idx] = (out[..., idx] + np.pi) % (2 * np.pi) - np.pi
+        if self.sincos_angles:
+            angles = out[..., list(self.sincos_angles)]
+            out[..., list(self.sincos_angles)] = np.sin(angles)
+            out = np.concatenate([out, np.cos(angles)], axis=-1)
         return out
+
+    @property
+    def state_width(self) -> int:
+        """Width of a prepared state: the 18 scene entries plus one cosine per :attr:`sincos_angles`."""
+        return STATE_DIM + len(self.sincos_angles)
+
+    @property
+    def state_columns(self) -> tuple[int, ...]:
+        """Columns of a prepared state the network reads: :attr:`state_indices`, then the cosines."""
+        return self.state_indices + tuple(range(STATE_DIM, self.state_width))
 
     @property
     def use_goal(self) -> bool:
@@ -288,7 +323,7 @@ PRESETS: dict[str, VLAConfig] = {
         skills=("navigate_to",),
         action_keys=(BASE_KEY,),
         cameras=("head",),
-        wrap_angles=(17,),  # base_yaw
+        sincos_angles=(17,),  # base_yaw: the scene integrates it unwrapped
         **_CPU_SIZED,
     ),
 }

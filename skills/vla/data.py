@@ -6,8 +6,8 @@ builds, per frame ``t`` of a skill segment (one subgoal of one episode):
 - ``images``: ``(N, K, 3, S, S)`` uint8, the ``K`` cameras resized to ``S`` with the same
   :func:`resize_images` the policy uses; decoded once and kept in a memory-mapped cache
   file (``cache_dir``), reused while the dataset and the image settings are unchanged;
-- ``states`` ``(N, 18)`` (the ``config.wrap_angles`` entries wrapped) and ``actions`` ``(N, A)``
-  (the model's action dims) float32, env units;
+- ``states`` ``(N, config.state_width)`` (``config.prepare_state``: angles wrapped or as
+  sin/cos) and ``actions`` ``(N, A)`` (the model's action dims) float32, env units;
 - ``chunks`` ``(N, T)`` int64 and ``chunk_valid`` ``(N, T)`` bool: frame ``t``'s chunk is
   frames ``t .. t+T-1``; rows past the end of the *segment* (the next skill's actions) are
   invalid and repeat the segment's last frame;

@@ -5,8 +5,9 @@ Inputs (one batch, all float32):
 - ``images``: ``(B, K, 3, S, S)`` in ``[0, 1]``, the ``K = len(config.cameras)`` cameras
   in config order, each resized to ``S = config.image_size``;
 - ``text``: ``(B, 384)`` frozen all-MiniLM-L6-v2 embedding of the instruction;
-- ``state``: ``(B, 18)`` standardised proprioception; the model reads ``config.state_indices``
-  of it (nothing unless ``config.use_state``).
+- ``state``: ``(B, config.state_width)`` standardised proprioception (18 entries, plus a cosine
+  per ``config.sincos_angles``); the model reads ``config.state_columns`` of it (nothing unless
+  ``config.use_state``).
 
 One shared vision trunk encodes every camera (FiLM on the text after each block); its
 grid cells become tokens with a learned (camera, cell) position embedding, joined by a
@@ -65,9 +66,9 @@ class VLAModel(nn.Module):
         self.image_proj = nn.Linear(self.vision.out_dim, c.d_model)
         self.image_pos = nn.Parameter(torch.randn(self.n_image_tokens, c.d_model) * 0.02)
         self.text_proj = nn.Linear(c.text_dim, c.d_model)
-        self.state_proj = nn.Linear(len(c.state_indices), c.d_model) if c.use_state else None
+        self.state_proj = nn.Linear(len(c.state_columns), c.d_model) if c.use_state else None
         self.register_buffer(
-            "state_indices", torch.tensor(c.state_indices, dtype=torch.long), persistent=False
+            "state_indices", torch.tensor(c.state_columns, dtype=torch.long), persistent=False
         )
         self.kind_emb = nn.Parameter(torch.randn(3, c.d_model) * 0.02)  # image, text, state
         if c.keypoints:

@@ -1,6 +1,7 @@
 """Normalisation of state and actions with dataset statistics; stored inside the artifact.
 
-- state ``(..., 18)``: ``(s - mean) / std`` (std floored at ``STD_FLOOR``);
+- state ``(..., W)`` (``config.state_width``: 18, plus a cosine per sin/cos angle):
+  ``(s - mean) / std`` (std floored at ``STD_FLOOR``);
 - actions ``(..., A)``: affine map of ``[low, high]`` (per-dim min and max over the
   training frames) onto ``[-1, 1]``; a dim that never varied maps to ``0`` and back to
   ``low``. The tokens head bins this ``[-1, 1]`` range.
@@ -23,8 +24,8 @@ class NormStats(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    state_mean: list[float] = Field(description="(18,) mean of observation.state")
-    state_std: list[float] = Field(description="(18,) population std of observation.state")
+    state_mean: list[float] = Field(description="(W,) mean of the prepared states (W = config.state_width)")
+    state_std: list[float] = Field(description="(W,) population std of the prepared states")
     action_low: list[float] = Field(description="(A,) per-dim minimum of the model's action dims, env units")
     action_high: list[float] = Field(description="(A,) per-dim maximum, env units")
 
@@ -41,7 +42,7 @@ class NormStats(BaseModel):
 
     @classmethod
     def from_arrays(cls, states: np.ndarray, actions: np.ndarray) -> NormStats:
-        """From ``(N, 18)`` states and ``(N, A)`` actions of the training frames."""
+        """From ``(N, W)`` prepared states and ``(N, A)`` actions of the training frames."""
         if len(states) == 0 or len(actions) == 0:
             raise ValueError("no frames to compute normalisation statistics from")
         s, a = np.asarray(states, np.float64), np.asarray(actions, np.float64)
@@ -67,7 +68,7 @@ class Normalizer:
         self._varies = self.action_span > RANGE_FLOOR
 
     def state(self, state: torch.Tensor) -> torch.Tensor:
-        """``(..., 18)`` raw -> standardised."""
+        """``(..., W)`` prepared -> standardised."""
         return (state - self.state_mean) / self.state_std
 
     def goal(self, goal: torch.Tensor) -> torch.Tensor:

@@ -125,7 +125,8 @@ class VLAPolicy:
         return cached
 
     def inputs(self, obs: Mapping[str, np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
-        """``images`` ``(1, K, 3, S, S)`` float32 in ``[0, 1]`` and standardised ``state`` ``(1, 18)``."""
+        """``images`` ``(1, K, 3, S, S)`` float32 in ``[0, 1]`` and standardised ``state``
+        ``(1, config.state_width)``."""
         cams = []
         for camera in self.config.cameras:
             key = CAMERA_OBS_KEYS[camera]
@@ -138,7 +139,7 @@ class VLAPolicy:
         if self.config.use_state and raw_state is None:
             raise KeyError(f"observation has no 'state' (policy reads {self.obs_keys})")
         state = (
-            torch.zeros(1, 18)
+            torch.zeros(1, self.config.state_width)
             if raw_state is None
             else torch.as_tensor(self.config.prepare_state(np.asarray(raw_state, np.float32)))[None]
         )

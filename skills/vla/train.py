@@ -75,7 +75,9 @@ class TrainConfig(BaseModel):
     init_from: Path | None = Field(
         default=None,
         description="artifact whose weights and normalisation statistics start a fresh run (fine-tuning);"
-        " its network must have the same shapes. Its depth goal and object pointer, fitted by separate"
+        " its network must have the same shapes, except for parts this config adds or changes (the"
+        " state projection of a new state encoding, e.g. sin/cos yaw, starts afresh with the data's"
+        " state statistics). Its depth goal and object pointer, fitted by separate"
         " scripts, are kept unless the model config sets its own (:func:`carry_source_parts`)",
     )
 
@@ -195,6 +197,16 @@ class Batches:
 def _same_targets(a: VLAConfig, b: VLAConfig) -> bool:
     """Whether two models' action rows mean the same thing (so one's statistics fit the other)."""
     return (a.position_targets, a.goal_frame) == (b.position_targets, b.goal_frame)
+
+
+def _same_state(a: VLAConfig, b: VLAConfig) -> bool:
+    """Whether two models read the same prepared state (so one's state projection fits the other)."""
+    return (a.use_state, a.state_indices, a.wrap_angles, a.sincos_angles) == (
+        b.use_state,
+        b.state_indices,
+        b.wrap_angles,
+        b.sincos_angles,
+    )
 
 
 def training_stats(data: TrainingData, idx: np.ndarray, position_targets: bool = False) -> NormStats:
@@ -425,13 +437,23 @@ def train(
     source = _init_source(cfg) if resume is None else None
     if resume:
         stats = NormStats.model_validate(resume["stats"])
-    elif source is not None and _same_targets(source.config, cfg.model):
+    elif (
+        source is not None
+        and _same_targets(source.config, cfg.model)
+        and _same_state(source.config, cfg.model)
+    ):
         stats = source.stats  # the weights expect the statistics they were trained with
     else:
         stats = training_stats(data, train_idx, cfg.model.position_targets)
-        if source is not None:  # new targets, but the inputs keep the source's standardisation
+        if source is not None and _same_state(source.config, cfg.model):
+            # new targets, but the inputs keep the source's standardisation
             stats = stats.model_copy(
                 update={"state_mean": source.stats.state_mean, "state_std": source.stats.state_std}
+            )
+        elif source is not None and _same_targets(source.config, cfg.model):
+            # a new state encoding (its projection starts afresh), but the actions keep the source's
+            stats = stats.model_copy(
+                update={"action_low": source.stats.action_low, "action_high": source.stats.action_high}
             )
     normalizer = Normalizer(stats)
     model = VLAModel(cfg.model, pretrained=cfg.pretrained and resume is None and source is None)
@@ -443,6 +465,7 @@ def train(
             + (("keypoint",) if not source.config.keypoints else ())
             + (("goal_rel_in",) if not source.config.goal_relative else ())
             + (("goal_head.",) if cfg.model.goal_features and not source.config.goal_features else ())
+            + (("state_proj.",) if not _same_state(source.config, cfg.model) else ())
         )
         weights = {k: v for k, v in source.model.state_dict().items() if not (fresh and k.startswith(fresh))}
         try:

@@ -108,7 +108,10 @@ def tiny_artifact(path: Path, family: str, **overrides: object) -> Path:
     config = tiny_config(family, **overrides)
     dim = config.action_dim
     stats = NormStats(
-        state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-1.0] * dim, action_high=[1.0] * dim
+        state_mean=[0.0] * config.state_width,
+        state_std=[1.0] * config.state_width,
+        action_low=[-1.0] * dim,
+        action_high=[1.0] * dim,
     )
     save_policy(path, VLAPolicy(VLAModel(config), stats))
     return path.with_name(path.name + ".safetensors")

@@ -27,7 +27,7 @@ def make_policy(head: str = "tokens", family: str = "manipulation", **overrides:
             torch.nn.init.normal_(p, std=0.05)
     rng = np.random.default_rng(0)
     stats = NormStats.from_arrays(
-        rng.standard_normal((50, 18)), rng.uniform(-0.05, 0.05, (50, config.action_dim))
+        rng.standard_normal((50, config.state_width)), rng.uniform(-0.05, 0.05, (50, config.action_dim))
     )
     return VLAPolicy(model, stats, FakeTextEncoder(), provenance={"steps": 7})
 
@@ -122,6 +122,7 @@ def edit_json(path: Path, **changes: object) -> None:
         ({"config.head": "diffusion"}, "invalid VLA config"),
         ({"config.unknown_field": 1}, "invalid VLA config"),
         ({"stats.action_low": [0.0, 0.0]}, "invalid VLA config|action statistics"),
+        ({"config.sincos_angles": [5]}, "state statistics have 18 entries"),  # stats without the cosine
     ],
 )
 def test_inconsistent_config_raises(saved: Path, changes: dict, message: str) -> None:

@@ -49,7 +49,10 @@ def test_relabelled_run_pairs_what_the_policy_saw_with_the_experts_command(env) 
     config = tiny_config("navigation")
     dim = config.action_dim
     stats = NormStats(
-        state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-0.3] * dim, action_high=[0.3] * dim
+        state_mean=[0.0] * config.state_width,
+        state_std=[1.0] * config.state_width,
+        action_low=[-0.3] * dim,
+        action_high=[0.3] * dim,
     )
     policy = VLAPolicy(VLAModel(config), stats, FakeTextEncoder())  # untrained: it does not drive well
     run = relabel_navigation(env, policy, 100_001, max_steps=6)

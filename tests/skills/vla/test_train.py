@@ -309,8 +309,7 @@ def test_cli_trains_resumes_and_writes_the_artifact(dataset: Path, tmp_path: Pat
 
 
 def test_wrapped_angles_give_one_value_per_heading() -> None:
-    config = tiny_config("navigation")
-    assert config.wrap_angles == (17,)  # base_yaw: the scene integrates it unwrapped
+    config = tiny_config("navigation", sincos_angles=(), wrap_angles=(17,))  # the shipped model's encoding
     states = np.zeros((3, 18), np.float32)
     states[:, 17] = [-4.71, 1.5708, 6.2832]
     states[:, 16] = 5.0  # not an angle: untouched
@@ -320,20 +319,76 @@ def test_wrapped_angles_give_one_value_per_heading() -> None:
     assert tiny_config("manipulation").prepare_state(states) is states
 
 
-def test_policy_wraps_the_yaw_it_reads() -> None:
+def test_sincos_angles_are_continuous_through_the_wrap() -> None:
+    config = tiny_config("navigation")
+    assert config.sincos_angles == (17,) and config.state_width == 19  # base_yaw: integrated unwrapped
+    states = np.zeros((4, 18), np.float32)
+    states[:, 17] = [np.pi - 1e-3, -np.pi + 1e-3, 3 * np.pi, 0.5]  # the first three: about one heading
+    states[:, 16] = 5.0
+    out = config.prepare_state(states)
+    assert out.shape == (4, 19) and (out[:, 16] == 5.0).all()
+    np.testing.assert_allclose(out[:3, 17:], [[0.0, -1.0]] * 3, atol=2e-3)  # wrapped: 3.14 vs -3.14
+    np.testing.assert_allclose(out[3, 17:], [np.sin(0.5), np.cos(0.5)], atol=1e-6)
+    assert config.state_columns == (*range(18), 18)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"sincos_angles": (17,), "wrap_angles": (17,)},  # both encodings of one angle
+        {"sincos_angles": (16, 16)},
+        {"sincos_angles": (17,), "state_indices": tuple(range(15))},  # an angle the model does not read
+        {"sincos_angles": (18,)},
+    ],
+)
+def test_bad_sincos_angles_are_refused(overrides: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="sincos_angles"):
+        tiny_config("navigation", **overrides)
+
+
+@pytest.mark.parametrize("encoding", [{"sincos_angles": (), "wrap_angles": (17,)}, {}])
+def test_policy_reads_one_input_per_heading(encoding: dict[str, object]) -> None:
     from skills.vla.model import VLAModel
     from skills.vla.normalize import NormStats
     from skills.vla.policy import VLAPolicy
 
-    config = tiny_config("navigation")
+    config = tiny_config("navigation", **encoding)
+    width = config.state_width
     stats = NormStats(
-        state_mean=[0.0] * 18, state_std=[1.0] * 18, action_low=[-1.0] * 3, action_high=[1.0] * 3
+        state_mean=[0.0] * width, state_std=[1.0] * width, action_low=[-1.0] * 3, action_high=[1.0] * 3
     )
     policy = VLAPolicy(VLAModel(config), stats, FakeTextEncoder())
     obs = observation(np.random.default_rng(0))
     turned = dict(obs, state=obs["state"].copy())
     turned["state"][17] += 2 * np.pi  # the same heading, one turn further
     np.testing.assert_allclose(policy.inputs(turned)[1], policy.inputs(obs)[1], atol=1e-5)
+    assert policy.inputs(obs)[1].shape == (1, width)
+    assert policy.predict_chunk(obs, "go to the table").shape == (config.chunk_size, 3)
+
+
+def test_init_from_across_a_new_state_encoding_refits_only_the_state_projection(
+    dataset: Path, tmp_path: Path
+) -> None:
+    first = train(
+        run_config(dataset, tmp_path / "a", steps=2), text_encoder=FakeTextEncoder(), console=quiet()
+    )
+    cfg = run_config(dataset, tmp_path / "b", steps=1, sincos_angles=(5,)).model_copy(
+        update={"init_from": tmp_path / "a", "lr": 1e-9}
+    )
+    tuned = train(cfg, text_encoder=FakeTextEncoder(), console=quiet())
+    assert (
+        len(tuned.stats.state_mean) == 19 and len(first.stats.state_mean) == 18
+    )  # the data's, with a cosine
+    assert (tuned.stats.action_low, tuned.stats.action_high) == (
+        first.stats.action_low,
+        first.stats.action_high,
+    )
+    start = dict(first.model.named_parameters())
+    for name, value in tuned.model.named_parameters():
+        if name.startswith("state_proj."):
+            assert value.shape[-1] == (16 if name.endswith("weight") else value.shape[-1])  # 15 + a cosine
+        else:
+            torch.testing.assert_close(value, start[name], atol=1e-6, rtol=0)
 
 
 def test_init_from_starts_a_fresh_run_from_an_artifacts_weights(dataset: Path, tmp_path: Path) -> None:
