@@ -50,6 +50,8 @@ def eval_table(reports: list[dict[str, Any]]) -> list[str]:
     for r in reports:
         seeds = sorted({o["seed"] for o in r.get("outcomes", [])})
         span = f"{seeds[0]}-{seeds[-1]}" if seeds else "-"
+        starts = [word for key, word in (("wander", "wandered"), ("carry", "carrying")) if r.get(key)]
+        span += f", {' and '.join(starts)}" if starts else ""
         rel = r.get("relative_to_expert")
         lat = r.get("latency_ms_p50"), r.get("latency_ms_p90")
         lines.append(
@@ -94,11 +96,17 @@ def card(
         f"{cfg['enc_layers']} encoder + {cfg['dec_layers']} decoder layers;",
         f"- head `{cfg['head']}`"
         + (f" ({cfg['n_bins']} bins per dimension)" if cfg["head"] == "tokens" else "")
-        + f"; state entries {len(cfg['state_indices'])} of 18.",
+        + f"; state entries {len(cfg['state_indices'])} of 18"
+        + "".join(
+            f", {how} {len(cfg.get(key) or ())} (entries {list(cfg[key])})"
+            for key, how in (("wrap_angles", "angles wrapped to [-pi, pi)"), ("sincos_angles", "as sin/cos"))
+            if cfg.get(key)
+        )
+        + ".",
         "",
         "## Data",
         "",
-        f"- dataset `{prov.get('data')}` (LeRobot v3.0, from `agentrt collect` with the scripted expert);",
+        f"- dataset `{prov.get('data')}` (LeRobot v3.0, recorded as below);",
         f"- {prov.get('episodes')} training episodes, {prov.get('frames')} frames of "
         + ", ".join(cfg["skills"])
         + f"; {len(prov.get('instructions', []))} distinct instructions; "

@@ -71,3 +71,18 @@ def test_ship_refuses_a_missing_artifact(tmp_path: Path, capsys) -> None:  # typ
     )
     assert code == 2
     assert "ship_vla:" in capsys.readouterr().err
+
+
+def test_card_names_the_state_encoding_and_the_starts_of_each_report(tmp_path: Path) -> None:
+    run = tmp_path / "nav"
+    tiny_artifact(run, "navigation")  # the preset reads base_yaw as sin/cos
+    report = dict(_report("navigate_to", 1.0, 1.0), wander=True, carry=True)
+    (tmp_path / "w.json").write_text(json.dumps(report))
+    code = ship.main(
+        [str(run), "--family", "navigation", "--collect-command", "c", "--train-command", "t",
+         "--eval", str(tmp_path / "w.json"), "--dest", str(tmp_path / "ckpts")]
+    )  # fmt: skip
+    assert code == 0
+    text = (tmp_path / "ckpts" / "kitchen-v0-navigation.md").read_text()
+    assert "state entries 18 of 18, as sin/cos 1 (entries [17])." in text
+    assert "| `navigate_to` | 4 (100000-100003, wandered and carrying) | 100% |" in text
