@@ -437,23 +437,21 @@ def train(
     source = _init_source(cfg) if resume is None else None
     if resume:
         stats = NormStats.model_validate(resume["stats"])
-    elif (
-        source is not None
-        and _same_targets(source.config, cfg.model)
-        and _same_state(source.config, cfg.model)
-    ):
-        stats = source.stats  # the weights expect the statistics they were trained with
     else:
         stats = training_stats(data, train_idx, cfg.model.position_targets)
-        if source is not None and _same_state(source.config, cfg.model):
-            # new targets, but the inputs keep the source's standardisation
-            stats = stats.model_copy(
-                update={"state_mean": source.stats.state_mean, "state_std": source.stats.state_std}
+        if source is not None:
+            # the weights expect the statistics they were trained with, for each half that still
+            # means the same: a new state encoding (its projection starts afresh) or new targets
+            # take the data's
+            kept = source.stats.model_dump()
+            same_state, same_targets = (
+                _same_state(source.config, cfg.model),
+                _same_targets(source.config, cfg.model),
             )
-        elif source is not None and _same_targets(source.config, cfg.model):
-            # a new state encoding (its projection starts afresh), but the actions keep the source's
             stats = stats.model_copy(
-                update={"action_low": source.stats.action_low, "action_high": source.stats.action_high}
+                update={
+                    k: v for k, v in kept.items() if (same_state if k.startswith("state") else same_targets)
+                }
             )
     normalizer = Normalizer(stats)
     model = VLAModel(cfg.model, pretrained=cfg.pretrained and resume is None and source is None)
