@@ -8,7 +8,9 @@ simulated time) and a summary. This is the figure behind the README's claim.
         --skill-ckpt pick=runs/vla/manip --skill-ckpt place=runs/vla/manip --max-replans 3
 
 The summary also counts, per skill, the calls that succeeded (a learned skill's own rate inside
-the hierarchy, where it starts from wherever the previous skill left the robot).
+the hierarchy, where it starts from wherever the previous skill left the robot). ``--records F``
+appends every run's whole :class:`EpisodeRecord` (plans, subgoal results, initial and final scene)
+to F as JSON lines, for reading failures afterwards.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ def main() -> None:
         "--skill-ckpt", action="append", default=[], metavar="SKILL=PATH", help="learned checkpoint per skill"
     )
     parser.add_argument("--max-replans", type=int, default=3)
+    parser.add_argument(
+        "--records", type=Path, default=None, help="append each run's EpisodeRecord here as a JSON line"
+    )
     args = parser.parse_args()
     ckpts = {}
     for item in args.skill_ckpt:
@@ -70,6 +75,9 @@ def main() -> None:
             succeeded[sub.subgoal.skill] += bool(sub.result.ok and sub.effects_ok)
         misplaced = len(record.initial_scene.misplaced())
         rows.append(record)
+        if args.records is not None:
+            with args.records.open("a") as f:
+                f.write(record.model_dump_json() + "\n")
         print(
             f"{seed:>4} {record.status:<17} {misplaced:>9} {len(record.subgoals):>8} {record.replans:>7}"
             f" {record.wall_time_s:>7.1f} {record.sim_time_s:>6.1f}"
