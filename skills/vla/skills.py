@@ -110,11 +110,24 @@ class DoneConfig(BaseModel):
         "many steps with the effects unmet, back up and turn (a scripted recovery) and resume the "
         "policy (0: never)",
     )
-    max_recoveries: int = Field(default=2, ge=0, description="most stall recoveries in one call")
+    max_recoveries: int = Field(
+        default=2, ge=0, description="most stall recoveries (navigation) or re-homings (place) in one call"
+    )
+    release_over_m: float | None = Field(
+        default=None,
+        ge=0.0,
+        description="place: keep a held object while its centre (world xy: where the scene description "
+        "put it when the call started, carried with the measured hand) is not over the receptacle's "
+        "rectangle (`Place.extent`) grown by this margin (m); after such a held release, "
+        "bring the arm home still holding it and restart the policy there (a scripted reflex), at most "
+        "`max_recoveries` times, then fail (None: let go wherever the policy opens)",
+    )
 
 
 RETRACT_RISE_M = 0.1
 """How far (m) the hand rises straight up after a missed grasp before it goes home."""
+MAX_GRIP_OFFSET_M = 0.2
+"""A held object's centre farther than this (m) from the hand is taken to be a wrong description."""
 STALL_M, STALL_RAD = 0.02, 0.05
 """A drive has stalled while the base stays this close (m, rad) to where it is (``stall_steps``)."""
 RECOVERY_BACK_M, RECOVERY_SPEED_MPS = 0.3, 0.3
@@ -374,11 +387,11 @@ class _ArmRows:
         rot = self.env.ee_target()[1]
         return float(np.arctan2(rot[1, 0], rot[0, 0]))
 
-    def _retraction(self) -> Any:
-        """Open the gripper where the hand is (the setpoint brought back to it; 3 steps), rise
-        :data:`RETRACT_RISE_M` (at least to the home height), then go home at that height and down
-        to the home pose, as the scripted pick's lift does. Steers the arm controller's setpoint like
-        the scripted experts (a reflex, not the policy)."""
+    def _retraction(self, gripper: float = -1.0) -> Any:
+        """Command the gripper (``-1`` open, ``+1`` closed) where the hand is (the setpoint brought
+        back to it; 3 steps), rise :data:`RETRACT_RISE_M` (at least to the home height), then go home
+        at that height and down to the home pose, as the scripted pick's lift does. Steers the arm
+        controller's setpoint like the scripted experts (a reflex, not the policy)."""
         from skills.scripted.motion import MAX_TRAVEL_Z_M, ArmGoal, ArmSequence
 
         hand = np.asarray(self.env.ee_pose()[0], np.float64)  # the setpoint may press into something
@@ -387,10 +400,10 @@ class _ArmRows:
         high = min(max(float(hand[2]) + RETRACT_RISE_M, float(home[2])), MAX_TRAVEL_Z_M)
         return ArmSequence(
             [
-                ArmGoal(hand, yaw, -1.0, tol=0.02, settle=3, transit=True),
-                ArmGoal(np.array([hand[0], hand[1], high]), yaw, -1.0, tol=0.03, transit=True),
-                ArmGoal(np.array([home[0], home[1], high]), 0.0, -1.0, tol=0.03, transit=True),
-                ArmGoal(home, 0.0, -1.0, tol=0.02, transit=True),
+                ArmGoal(hand, yaw, gripper, tol=0.02, settle=3, transit=True),
+                ArmGoal(np.array([hand[0], hand[1], high]), yaw, gripper, tol=0.03, transit=True),
+                ArmGoal(np.array([home[0], home[1], high]), 0.0, gripper, tol=0.03, transit=True),
+                ArmGoal(home, 0.0, gripper, tol=0.02, transit=True),
             ],
             timeout_per_goal=30,
         )
@@ -478,8 +491,18 @@ class LearnedPlace(_ArmRows, LearnedSkill, twin=ScriptedPlace):
 
     Same arguments, preconditions and effects as the scripted ``place``. Ends when the
     object lies in the receptacle with the gripper open and the arm has come to rest.
+
+    It lets go only over the receptacle (:attr:`DoneConfig.release_over_m`): an opening command while
+    the held object is elsewhere keeps it, brings the arm home with it and restarts the policy
+    there. In learned tidying the place starts wherever the learned pick came to rest, not at the
+    home pose every demonstration starts from, and from such a start the policy sometimes opened at
+    its very first step, 5-20 cm in front of the dish rack or the shelf, dropping the object on the
+    floor where no skill can reach it (held-out seeds 100016, 100035, 100003, 100099). The object's
+    centre, not the hand's, decides: a mug held 6 cm in front of the hand was let go with the hand
+    over the rack and the mug over its front rim (100003).
     """
 
+    default_done = DoneConfig(release_over_m=0.0)
     keep_any = ("holding(?object)", "in(?object, ?receptacle)")
     free_spot: ClassVar[FreeSpotConfig | None] = FreeSpotConfig()
     """Measure the room in the receptacle from the head depth image and the map's rectangle
@@ -491,12 +514,70 @@ class LearnedPlace(_ArmRows, LearnedSkill, twin=ScriptedPlace):
         self.room_measured = False
         self.room: RoomMap | None = None
         """The receptacle's measured room this call (world frame), ``None`` if none (a diagnostic)."""
+        self.release_held = False
+        """Whether the last row's opening command was held back (the hand was not over the receptacle)."""
+        self.rehoming: Any = None
+        """While bringing the arm home after a held release: the motion (an ``ArmSequence``)."""
+        self.rehomes = 0
+        self.grip_offset = self._grip_offset(scene)
 
     def _act(self, obs: dict[str, np.ndarray]) -> Action | Done:
+        if self.release_held:
+            self.release_held = False
+            self.rehomes += 1
+            if self.rehomes > self.done.max_recoveries:
+                receptacle = self.binding.get("?receptacle")
+                return Done(
+                    False,
+                    f"the policy opened the gripper away from {receptacle} {self.rehomes} times; "
+                    "the object is still held",
+                )
+            self.rehoming = self._retraction(gripper=1.0)
+        if self.rehoming is not None:
+            action = self.rehoming.act(self.env)
+            if action is not None and not self.rehoming.timed_out:
+                self.step += 1
+                return self._to_action(np.asarray(action, np.float32))
+            self.rehoming = None  # home (or as near as it got): the policy starts afresh from there
+            self.policy.reset()
+            self.executor.reset()
+            self.room_measured = False
         if not self.room_measured:
             self.room_measured = True
             self._measure_room(obs)
         return super()._act(obs)
+
+    def _grip_offset(self, scene: SceneDescription) -> np.ndarray:
+        """Where the held object's centre is in the hand's frame ``(3,)`` (m): the scene description's
+        position of it at the call's start, minus the measured hand; zeros if the description has no
+        such object, or puts it more than :data:`MAX_GRIP_OFFSET_M` from the hand."""
+        try:
+            centre = np.asarray(scene.object(self.binding.get("?object", "")).pose.position, np.float64)
+        except KeyError:
+            return np.zeros(3)
+        hand, quat = self.env.robot.arm.ee_world()
+        offset = quat_matrix(quat).T @ (centre - np.asarray(hand, np.float64))
+        return offset if float(np.linalg.norm(offset)) <= MAX_GRIP_OFFSET_M else np.zeros(3)
+
+    def _row(self, row: np.ndarray) -> np.ndarray:
+        """The applied row; an opening command while an object is held and its centre is not over the
+        receptacle (:attr:`DoneConfig.release_over_m`) is held back (the gripper stays closed) and
+        :attr:`release_held` set, so the next step starts the re-homing."""
+        out = super()._row(row)
+        margin = self.done.release_over_m
+        if margin is None or self._closes(out) or self.env.held_object() is None:
+            return out
+        place = getattr(self.env, "places", {}).get(self.binding.get("?receptacle"))
+        if place is None:
+            return out
+        hand, quat = self.env.robot.arm.ee_world()
+        centre = np.asarray(hand, np.float64) + quat_matrix(quat) @ self.grip_offset
+        if place.extent.contains_xy(centre[:2], margin):
+            return out
+        out = np.array(out, dtype=np.float32, copy=True)
+        out[ARM_ACTION_DIM - 1] = 1.0
+        self.release_held = True
+        return out
 
     def _measure_room(self, obs: dict[str, np.ndarray]) -> None:
         """Before the first chunk: :func:`skills.vla.free_space.room_map` of the receptacle the call
