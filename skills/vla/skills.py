@@ -515,7 +515,7 @@ class LearnedPlace(_ArmRows, LearnedSkill, twin=ScriptedPlace):
         self.room: RoomMap | None = None
         """The receptacle's measured room this call (world frame), ``None`` if none (a diagnostic)."""
         self.release_held = False
-        """Whether the last row's opening command was held back (the hand was not over the receptacle)."""
+        """Whether the last row's opening command was held back (the object was not over the receptacle)."""
         self.rehoming: Any = None
         """While bringing the arm home after a held release: the motion (an ``ArmSequence``)."""
         self.rehomes = 0
@@ -550,12 +550,16 @@ class LearnedPlace(_ArmRows, LearnedSkill, twin=ScriptedPlace):
     def _grip_offset(self, scene: SceneDescription) -> np.ndarray:
         """Where the held object's centre is in the hand's frame ``(3,)`` (m): the scene description's
         position of it at the call's start, minus the measured hand; zeros if the description has no
-        such object, or puts it more than :data:`MAX_GRIP_OFFSET_M` from the hand."""
+        such object, or puts it more than :data:`MAX_GRIP_OFFSET_M` from the hand, and when the guard
+        is off or the env has no arm to measure."""
+        arm = getattr(getattr(self.env, "robot", None), "arm", None)
+        if self.done.release_over_m is None or not hasattr(arm, "ee_world"):
+            return np.zeros(3)
         try:
             centre = np.asarray(scene.object(self.binding.get("?object", "")).pose.position, np.float64)
         except KeyError:
             return np.zeros(3)
-        hand, quat = self.env.robot.arm.ee_world()
+        hand, quat = arm.ee_world()
         offset = quat_matrix(quat).T @ (centre - np.asarray(hand, np.float64))
         return offset if float(np.linalg.norm(offset)) <= MAX_GRIP_OFFSET_M else np.zeros(3)
 
