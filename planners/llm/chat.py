@@ -66,10 +66,21 @@ class StructuredChat:
         Raises:
             planners.llm.retry.LanguageModelError: the model is unreachable or refused.
         """
+        from langchain_core.messages import AIMessage
+        from openai import LengthFinishReasonError
+
         runnable = self.model.with_structured_output(schema, method=self.method, include_raw=True)
-        out = call_with_retries(
-            lambda: runnable.invoke(list(messages)), self.policy, what=self.what, sleep=self.sleep
-        )
+        try:
+            out = call_with_retries(
+                lambda: runnable.invoke(list(messages)), self.policy, what=self.what, sleep=self.sleep
+            )
+        except LengthFinishReasonError as exc:  # the openai client's parse() refuses a cut reply
+            self.requests += 1
+            choices, usage = exc.completion.choices, exc.completion.usage
+            cut = (choices[0].message.content or "") if choices else ""
+            tokens = usage.completion_tokens if usage else "?"
+            error = f"the reply was cut off at the token limit ({tokens} tokens): send a shorter JSON object"
+            return Reply(AIMessage(content=cut), None, [error])
         self.requests += 1
         raw, parsed, error = out.get("raw"), out.get("parsed"), out.get("parsing_error")
         if error is not None:

@@ -116,54 +116,16 @@ def build_tiny_vlm(path: str | Path, seed: int = 0) -> Path:
     return path
 
 
-def serve_gguf(model: str | Path, log: Path, startup_s: float = 180.0, threads: int = 2):  # -> (Popen, url)
-    """Start ``llama_cpp.server`` for a GGUF on 127.0.0.1 (a free port) and wait, bounded, until it answers.
+def serve_gguf(model: str | Path, log: Path, startup_s: float = 120.0, threads: int = 1):  # -> GGUFServer
+    """Start llama.cpp's server (``xllamacpp``) for a GGUF on 127.0.0.1, a free port; bounded wait.
 
-    Returns ``(process, base_url)``; stop it with :func:`stop_server`. Needs the ``llm-server`` extra.
+    Returns the started :class:`~planners.llm.gguf_server.GGUFServer` (``.url``, ``.watch()``,
+    ``.stop()``); weight repacking is off, one thread. Needs the ``llm-server`` extra.
     """
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
+    from planners.llm.gguf_server import GGUFServer, GGUFServerConfig
 
-    import httpx
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-        "--port", str(port), "--n_ctx", "8192", "--n_threads", str(threads), "--seed", "0",
-        "--chat_format", "gemma", "--verbose", "False",
-    ]  # fmt: skip
-    env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}  # no busy-waiting threads on a shared machine
-    server = subprocess.Popen(command, stdout=Path(log).open("w"), stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + startup_s
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode}: {Path(log).read_text()[-500:]}")
-        try:
-            if httpx.get(f"{url}/models", timeout=2.0).status_code == 200:
-                return server, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(1.0)
-    stop_server(server)
-    raise RuntimeError(f"the server did not answer within {startup_s:.0f} s")
-
-
-def stop_server(server) -> None:  # server: subprocess.Popen
-    """Terminate, then kill if it has not exited within 10 s (it may be mid-generation)."""
-    import subprocess
-
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
+    config = GGUFServerConfig(model=Path(model), threads=threads, alias=Path(model).stem)
+    return GGUFServer(config, log=log, startup_s=startup_s).start()
 
 
 def gemma_settings(url: str, **extra: object) -> dict[str, object]:

@@ -267,6 +267,37 @@ FAILURE_CASES = (
         (("http", 503, {}, {"error": {"message": "overloaded"}}), "symbolic"),
         goal=_OK_GOAL,
     ),
+    Case(  # a reply cut at max_tokens: the openai client's parse() raises; it goes back as feedback
+        "cut-at-token-limit",
+        "failures",
+        _OK,
+        (
+            (
+                "http",
+                200,
+                {},
+                {
+                    **_CHAT,
+                    "created": 0,
+                    "model": "authored-stand-in",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {
+                                "role": "assistant",
+                                "content": '{"feasible": true, "reason": "", "goal',
+                            },
+                            "finish_reason": "length",
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 2159, "completion_tokens": 160, "total_tokens": 2319},
+                },
+            ),
+            "symbolic",
+        ),
+        goal=_OK_GOAL,
+        repairs=1,
+    ),
     Case(
         "garbled-http-body",
         "failures",
