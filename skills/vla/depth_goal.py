@@ -4,7 +4,7 @@ A keypoint model (``VLAConfig.goal_source == "keypoints"``) finds the named obje
 image: its head keypoint 0 lands on the grasp point's pixel (within about 2 px of 128 on held-out
 picks). One pixel only fixes a ray, though, and the goal head's guess of how far along the ray
 the object lies is off by several centimetres (grasp heights span 0.07-0.44 m; see
-``scripts/goal_generalisation.py --ray-bound``). The scene's head camera also measures depth, so
+the removed experiment ``goal_generalisation --ray-bound`` (docs/experiments.md)). The scene's head camera also measures depth, so
 the distance can be read instead of guessed:
 
 1. take the median head depth over the ``(2 * window + 1)`` square of pixels under keypoint 0;
@@ -28,7 +28,7 @@ object. The goal is then over the centre of the object's top (the mean of the po
 pixel or two off the grasp point (a centimetre or two at the counter) then still gives the same
 goal, as long as it lands on the object. With ``align_yaw`` the same top also gives the yaw of its
 long axis (:func:`top_yaw`, a principal-axis fit; 1.9 degrees off a box's long side at the median
-on held-out pick starts, ``scripts/depth_goal_accuracy.py``), and the learned pick turns the hand
+on held-out pick starts, the removed experiment ``depth_goal_accuracy`` (docs/experiments.md)), and the learned pick turns the hand
 so the fingers close across it (:class:`skills.vla.skills.LearnedPick`).
 
 The learned parts stay learned: which object, and where it appears, come from the instruction

@@ -57,7 +57,7 @@ class VLAPolicy:
         self.goal: np.ndarray | None = None
         """A goal ``(3,)`` (m, base frame) that replaces the goal head's prediction in the context
         (``goal_source == "keypoints"`` models): a diagnostic that separates finding the object
-        from reaching it (``scripts/pick_failures.py --oracle-goal``). ``None``: the model's own."""
+        from reaching it (the removed experiment ``pick_failures --oracle-goal`` (docs/experiments.md)). ``None``: the model's own."""
         self.grasping = True
         """Whether the current call starts with an empty hand (a pick). The depth goal is a grasp
         point, so a call that starts holding something (a place) keeps the goal head's goal, unless

@@ -624,7 +624,7 @@ class LearnedNavigate(LearnedSkill, twin=ScriptedNavigate):
     """``robot_at`` holds within 20 cm of the approach pose; the drive goes on until the policy comes
     to rest there (or for 4 s): ending 0.5 s after arriving (``max_hold_steps=5``) left the shipped
     model's base 8.5 cm short where the pick and place demonstrations start, against 2.3 cm now
-    (medians over the 22 held-out drives ``scripts/pick_after_learned_nav.py`` makes)."""
+    (medians over the 22 held-out drives the removed experiment ``pick_after_learned_nav`` (docs/experiments.md) makes)."""
 
     def _reset(self, env: Any, args: BaseModel, scene: SceneDescription) -> None:
         super()._reset(env, args, scene)

@@ -160,7 +160,7 @@ def test_cameras_paused_skips_rendering_but_not_physics(kitchen) -> None:
 
 def test_a_released_object_drops_instead_of_being_thrown() -> None:
     """The weld lets the fingers sink into a held bowl; opening them used to push it 4 cm sideways
-    (``scripts/release_travel.py --push``). While they open they pass through it, it stays where it
+    (the removed experiment ``release_travel --push`` (docs/experiments.md)). While they open they pass through it, it stays where it
     was, and the fingers collide with it again once clear (within the first control step or a
     later one). With ``PandaArm.let_go_through = False`` the bowl moves 4 cm and this fails."""
     from skills.vla.evaluate import setup_case
