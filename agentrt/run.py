@@ -25,11 +25,11 @@ from agentrt.core.episode import EpisodeRecord
 from agentrt.core.registry import DESCRIBERS, PLANNERS, ROBOTS, SCENES
 from agentrt.datasets import constants as K
 from agentrt.datasets import features_from_env, load_meta, provenance_from_record
-from agentrt.episodes import code_version, new_episode_id
+from agentrt.datasets.episodes import code_version, new_episode_id
+from agentrt.datasets.video import VideoWriter
 from agentrt.plugins import load_skill_modules
 from agentrt.recording import DatasetRecorder, HandoffRecorder, open_or_create
 from agentrt.skill_sets import resolve_skill_set
-from agentrt.video import VideoWriter
 from skills.base import StepEvent
 
 

@@ -23,7 +23,7 @@ import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecMonitor, VecNormalize
 
-from agentrt.episodes import code_version
+from agentrt.datasets.episodes import code_version
 from controllers.artifact import ACTIVATIONS, Policy, export_sb3
 from controllers.recipes import Recipe, get_recipe
 

@@ -22,9 +22,9 @@ from agentrt.core.registry import DESCRIBERS, PLANNERS
 from agentrt.core.scene import SceneDescription
 from agentrt.core.skill_spec import SkillSpec
 from agentrt.core.symbolic import holds
-from agentrt.episodes import code_version
+from agentrt.datasets.episodes import code_version
+from agentrt.datasets.video import VideoWriter
 from agentrt.skill_sets import SkillSetUnavailable, resolve_skill_set
-from agentrt.video import VideoWriter
 from evals.results import EpisodeResult, EvalConfig, StageResult, SubgoalOutcome
 from evals.suites.base import EpisodeSpec, Suite, Task
 from planners.base import Planner

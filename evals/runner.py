@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentrt.core.registry import DESCRIBERS, PLANNERS, SUITES
-from agentrt.episodes import code_version
+from agentrt.datasets.episodes import code_version
 from evals.episode import resolve_skills
 from evals.metrics import aggregate
 from evals.pool import make_pool

@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
 
     from agentrt.core.registry import SKILLS as REGISTRY
-    from agentrt.episodes import code_version
+    from agentrt.datasets.episodes import code_version
     from agentrt.recording import open_scene_recording
     from skills.vla.evaluate import offset_base, run_case, setup_case
 

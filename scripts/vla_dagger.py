@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from agentrt.episodes import code_version
+    from agentrt.datasets.episodes import code_version
     from agentrt.recording import open_scene_recording
     from skills.vla.artifact import VLAArtifactError, load_policy
     from skills.vla.dagger import RELABELLERS, RelabelledRun

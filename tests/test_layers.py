@@ -1,7 +1,7 @@
 """The package dependency direction of DESIGN.md, checked over every import in the tree.
 
 A lower layer never imports a higher one, not even lazily inside a function. The dataset
-library (``agentrt.datasets``, ``agentrt.episodes``) imports only the core, so training code in
+library (``agentrt.datasets``) imports only the core, so training code in
 ``controllers/`` and ``skills/`` may read datasets without depending on the runtime.
 """
 
@@ -15,11 +15,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ("agentrt", "scenes", "controllers", "skills", "planners", "evals")
 CORE = ("agentrt.core",)
-DATA = ("agentrt.datasets", "agentrt.episodes")
+DATA = ("agentrt.datasets",)
 ALLOWED: dict[str, tuple[str, ...]] = {
     "agentrt.core": CORE,
     "agentrt.datasets": (*CORE, *DATA),
-    "agentrt.episodes": (*CORE, *DATA),
     "scenes": (*CORE, "scenes"),
     "controllers": (*CORE, *DATA, "scenes", "controllers"),
     "skills": (*CORE, *DATA, "scenes", "controllers", "skills"),

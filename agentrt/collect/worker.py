@@ -19,7 +19,7 @@ from agentrt.core.episode import EpisodeRecord
 from agentrt.core.plan import Subgoal
 from agentrt.core.registry import DESCRIBERS, PLANNERS, SCENES
 from agentrt.core.scene import SceneDescription
-from agentrt.episodes import code_version
+from agentrt.datasets.episodes import code_version
 from agentrt.skill_sets import parse_policy, resolve_skill_set
 from planners.llm.proposer import make_proposer
 from planners.proposer import DiversityTracker, TaskProposal

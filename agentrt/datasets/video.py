@@ -1,6 +1,8 @@
-"""H.264 video for datasets with PyAV: encode an episode, count, decode a time range, concatenate.
+"""H.264 video with PyAV: encode an episode or a run, count, decode a time range, concatenate.
 
-Frame ``i`` of an episode that starts at ``from_timestamp`` in its file is presented at
+:class:`EpisodeVideoEncoder` is the one encoder: the dataset writer uses it for a camera of an
+episode of known size, :class:`VideoWriter` for a run's video whose size is known at the first
+frame. Frame ``i`` of an episode that starts at ``from_timestamp`` in its file is presented at
 ``from_timestamp + i / fps``; this is how lerobot finds frames in shared files.
 """
 
@@ -68,6 +70,65 @@ class EpisodeVideoEncoder:
             except Exception:  # noqa: BLE001 - the file is garbage either way
                 pass
             self._container = None
+
+
+class VideoWriter:
+    """Streams RGB frames ``(H, W, 3) uint8`` to an MP4 file at ``fps`` (``agentrt run --video``).
+
+    The encoder opens at the first frame, with that frame's size; odd sizes are padded to
+    even, as H.264 in yuv420p requires. Frames are encoded as they arrive (memory stays flat
+    on long runs). :meth:`close` flushes and returns the number of frames written.
+    """
+
+    def __init__(self, path: str | Path, fps: int = 10, options: VideoOptions | None = None) -> None:
+        self.path = Path(path)
+        self.fps = fps
+        self.options = options or VideoOptions(crf=20)
+        self._encoder: EpisodeVideoEncoder | None = None
+        self._size: tuple[int, int] | None = None
+
+    @property
+    def frames(self) -> int:
+        return self._encoder.frames if self._encoder is not None else 0
+
+    def write(self, frame: np.ndarray) -> None:
+        """Append one frame, ``(H, W, 3) uint8`` RGB; every frame must have the first one's size."""
+        if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
+            raise ValueError(f"expected an (H, W, 3) uint8 RGB frame, got {frame.shape} {frame.dtype}")
+        frame = _pad_even(frame)
+        if self._encoder is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            height, width = frame.shape[:2]
+            self._encoder = EpisodeVideoEncoder(self.path, height, width, self.fps, self.options)
+            self._size = (height, width)
+        elif frame.shape[:2] != self._size:
+            raise ValueError(f"frame size {frame.shape[:2]} differs from the first frame's {self._size}")
+        self._encoder.write(frame)
+
+    def close(self) -> int:
+        """Flush and close; returns the number of frames written (0 if none: no file)."""
+        if self._encoder is not None:
+            self._encoder.close()
+        return self.frames
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _pad_even(frame: np.ndarray) -> np.ndarray:
+    h, w = frame.shape[:2]
+    if h % 2 == 0 and w % 2 == 0:
+        return frame
+    return np.pad(frame, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
+
+
+def count_frames(path: str | Path) -> int:
+    """Decode ``path`` and count its video frames."""
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(video=0))
 
 
 def frame_times(path: Path) -> list[float]:

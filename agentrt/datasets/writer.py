@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from agentrt.datasets import constants as K
 from agentrt.datasets import journal
+from agentrt.datasets.episodes import code_version
 from agentrt.datasets.errors import DatasetError
 from agentrt.datasets.features import FrameLayout
 from agentrt.datasets.meta import (
@@ -49,7 +50,6 @@ from agentrt.datasets.provenance import Provenance, ProvenanceInput, segments_of
 from agentrt.datasets.stats import ImageStats, aggregate_stats, stats_to_json, vector_stats
 from agentrt.datasets.tables import frames_table
 from agentrt.datasets.video import EpisodeVideoEncoder, VideoOptions, frame_times
-from agentrt.episodes import code_version
 
 
 class DatasetWriter:

@@ -384,7 +384,7 @@ def _init_source(cfg: TrainConfig) -> VLAPolicy | None:
 def _provenance(
     cfg: TrainConfig, data: TrainingData, train_idx: np.ndarray, step: int, metrics: dict, seconds: float
 ) -> dict:
-    from agentrt.episodes import code_version
+    from agentrt.datasets.episodes import code_version
 
     return {
         "train_seconds": round(seconds, 1),

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from agentrt.cli import app
 from agentrt.datasets import load_meta
 from agentrt.datasets.verify import verify
-from agentrt.video import count_frames
+from agentrt.datasets.video import count_frames
 
 runner = CliRunner()
 

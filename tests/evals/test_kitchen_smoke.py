@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from agentrt.video import count_frames
+from agentrt.datasets.video import count_frames
 from evals.cli import app
 
 

@@ -1,4 +1,4 @@
-"""Writing per-run episode records to disk (the dataset format is its own issue)."""
+"""Per-run episode records on disk (``episode.json``), episode ids, and the code version stamped on them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from agentrt.core.episode import EpisodeRecord
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """``<package version>+g<git sha>[.dirty]`` when run from a git checkout, else the version."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         sha = subprocess.run(
             ["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5
