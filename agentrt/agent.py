@@ -20,6 +20,7 @@ from agentrt.core.skill_spec import SkillSpec
 from agentrt.core.symbolic import holds
 from planners.base import Describer, Planner
 from planners.validate import validate_plan
+from scenes.protocol import SceneEnv
 from skills.base import Skill, StepEvent
 
 
@@ -56,7 +57,7 @@ class Agent:
 
     def __init__(
         self,
-        env: Any,
+        env: SceneEnv,
         describer: Describer,
         planner: Planner,
         skills: Mapping[str, Skill],

@@ -19,6 +19,7 @@ from agentrt.core.episode import Handoff, HandoffSummary, SubgoalRecord
 from agentrt.core.plan import Subgoal
 from agentrt.datasets import DatasetWriter
 from agentrt.datasets.meta import is_dataset
+from scenes.protocol import SceneEnv
 from skills.base import StepEvent
 
 
@@ -81,7 +82,7 @@ class HandoffRecorder(AgentObserver):
             command handed to the controller (``time_s``, ``command``, ``clipped``).
     """
 
-    def __init__(self, env: Any) -> None:
+    def __init__(self, env: SceneEnv) -> None:
         self.env = getattr(env, "unwrapped", env)
         self.start = 0
         self.summaries: list[dict[str, Any]] = []

@@ -30,6 +30,7 @@ from agentrt.datasets.video import VideoWriter
 from agentrt.plugins import load_skill_modules
 from agentrt.recording import DatasetRecorder, HandoffRecorder, open_or_create
 from agentrt.skill_sets import resolve_skill_set
+from scenes.protocol import SceneEnv
 from skills.base import StepEvent
 
 
@@ -96,7 +97,7 @@ def scene_robot_overrides(scene: str, env_cls: Any, robot: str | None) -> dict[s
     )
 
 
-def skills_for_robot(env: Any, skills: dict[str, Any]) -> dict[str, Any]:
+def skills_for_robot(env: SceneEnv, skills: dict[str, Any]) -> dict[str, Any]:
     """The skills whose action groups the scene's robot has (a legged robot has no ``arm``).
 
     The planner is offered only these, so an instruction needing a gripper on a robot

@@ -29,6 +29,7 @@ from evals.results import EpisodeResult, EvalConfig, StageResult, SubgoalOutcome
 from evals.suites.base import EpisodeSpec, Suite, Task
 from planners.base import Planner
 from planners.validate import validate_plan
+from scenes.protocol import SceneEnv
 from skills.base import Skill, StepEvent
 
 VIDEO_DIR = "videos"
@@ -135,7 +136,7 @@ class EvalWorker:
         result.steps = sum(s.steps for s in result.stages)
         result.sim_time_s = result.steps / CONTROL_HZ
 
-    def _stage(self, env: Any, spec: EpisodeSpec, task: Task, video: VideoWriter | None) -> StageResult:
+    def _stage(self, env: SceneEnv, spec: EpisodeSpec, task: Task, video: VideoWriter | None) -> StageResult:
         stage = StageResult(
             instruction=task.instruction,
             goal=list(task.goal),

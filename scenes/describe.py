@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from agentrt.core.scene import ObjectInfo, PlaceInfo, Pose, RobotState, SceneDescription
 from scenes.geometry import yaw_quat
 from scenes.predicates import location_of, robot_location
-
-if TYPE_CHECKING:
-    from scenes.base import AgentEnv
-    from scenes.house import HouseEnv
+from scenes.protocol import SceneEnv
 
 IN_PLACES = {"sink", "fruit_bowl", "trash_bin", "dish_rack", "bowl", "tray"}
 """Place categories described with "in" (the rest use "on")."""
@@ -23,7 +18,7 @@ def pose(pos: np.ndarray, quat: np.ndarray) -> Pose:
     return Pose(position=tuple(float(v) for v in pos), orientation=tuple(float(v) for v in quat))
 
 
-def object_infos(env: AgentEnv | HouseEnv, held: str | None = None) -> list[ObjectInfo]:
+def object_infos(env: SceneEnv, held: str | None = None) -> list[ObjectInfo]:
     """Every object of ``env`` in scene order: pose, the place it is in or on, home; ``held`` has none."""
     objects = []
     for oid, rec in env.objects.items():
@@ -48,7 +43,7 @@ def object_infos(env: AgentEnv | HouseEnv, held: str | None = None) -> list[Obje
     return objects
 
 
-def place_infos(env: AgentEnv | HouseEnv) -> list[PlaceInfo]:
+def place_infos(env: SceneEnv) -> list[PlaceInfo]:
     """Every place of ``env`` in order: pose on its surface facing the approach yaw; rim if a receptacle."""
     places = []
     for place in env.places.values():
@@ -69,8 +64,12 @@ def place_infos(env: AgentEnv | HouseEnv) -> list[PlaceInfo]:
     return places
 
 
-def describe(env: AgentEnv, with_text: bool = True) -> SceneDescription:
-    """Objects (pose, location, home, held), places, robot state and (optionally) a paragraph."""
+def describe(env: SceneEnv, with_text: bool = True) -> SceneDescription:
+    """Objects (pose, location, home, held), places, robot state and (optionally) a paragraph.
+
+    For arm scenes (:class:`scenes.base.AgentEnv`: ``env.robot.arm`` and ``env.gripper_width()``);
+    ``house-v0`` has :func:`scenes.house_describe.describe_house`.
+    """
     assert env.robot is not None, "call reset() first"
     held = env.held_object()
     objects = object_infos(env, held)

@@ -8,27 +8,23 @@ robot has no arm: ``ee_pose`` is the trunk pose and ``gripper_width`` is 0.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from agentrt.core.scene import RobotState, SceneDescription
 from scenes.describe import IN_PLACES, object_infos, place_infos, pose
 from scenes.geometry import yaw_quat
 from scenes.predicates import robot_location
-
-if TYPE_CHECKING:
-    from scenes.house import HouseEnv
+from scenes.protocol import LeggedSceneEnv
 
 
-def robot_place(env: HouseEnv) -> str | None:
+def robot_place(env: LeggedSceneEnv) -> str | None:
     """Where the robot is, as a place id (furniture first, then the room), or ``None``."""
     base = env.base_pose()
     furniture = {pid: pl for pid, pl in env.places.items() if pl.receptacle}
     return robot_location(base, furniture) or env.room_of(base[:2])
 
 
-def describe_house(env: HouseEnv, with_text: bool = True) -> SceneDescription:
+def describe_house(env: LeggedSceneEnv, with_text: bool = True) -> SceneDescription:
     """Objects (pose, location, home), places (furniture, then rooms), robot state, and a paragraph."""
     assert env.robot is not None, "call reset() first"
     objects = object_infos(env)

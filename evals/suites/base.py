@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agentrt.core.registry import SCENES
 from agentrt.core.scene import SceneDescription
 from agentrt.core.symbolic import parse_literal
+from scenes.protocol import SceneEnv
 
 
 class EpisodeSpec(BaseModel):
@@ -94,7 +95,7 @@ class Suite(ABC):
         """A fresh environment for ``spec`` (not yet reset); the caller closes it."""
         return SCENES.get(spec.scene)(spec.scene_config, gui=gui)
 
-    def reset(self, env: Any, spec: EpisodeSpec) -> dict[str, Any]:
+    def reset(self, env: SceneEnv, spec: EpisodeSpec) -> dict[str, Any]:
         """Reset ``env`` to the episode's world; returns the first observation."""
         obs, _ = env.reset(seed=spec.seed)
         return obs
@@ -104,7 +105,7 @@ class Suite(ABC):
         (what every real suite wants; test suites in symbolic worlds return fakes)."""
         return None
 
-    def episode_metrics(self, env: Any, spec: EpisodeSpec) -> dict[str, float]:
+    def episode_metrics(self, env: SceneEnv, spec: EpisodeSpec) -> dict[str, float]:
         """Suite-specific scalar metrics read from the world after the episode (none here).
 
         Locomotion suites add theirs here (tracking error in m/s, falls, ...); reports

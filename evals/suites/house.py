@@ -11,11 +11,10 @@ handed to the controller) and ``clipped`` (how many were outside its envelope).
 
 from __future__ import annotations
 
-from typing import Any
-
 from agentrt.core.registry import SUITES
 from agentrt.core.scene import SceneDescription
 from evals.suites.base import EpisodeSpec, Suite, Task
+from scenes.protocol import SceneEnv
 
 SCENE = "house-v0"
 ROOMS: tuple[str, ...] = ("kitchen", "bedroom", "living_room", "bathroom")
@@ -48,7 +47,7 @@ class HouseNav(Suite):
         name = scene.place(room).name
         return [Task(instruction=f"go to the {name}", goal=(f"robot_at({room})",), step_cap=STEP_CAP)]
 
-    def episode_metrics(self, env: Any, spec: EpisodeSpec) -> dict[str, float]:
+    def episode_metrics(self, env: SceneEnv, spec: EpisodeSpec) -> dict[str, float]:
         """``falls`` (0/1), ``handoffs`` and ``clipped`` counts over the whole episode."""
         inner = env.unwrapped
         log = inner.handoffs

@@ -68,7 +68,8 @@ class PandaArm:
     """One Panda arm: IK-based EE delta control, gripper, grasp weld, wrist camera.
 
     ``PandaArm.let_go_through = False`` restores the old release, in which the opening fingers
-    push the object (the removed experiment ``release_travel --push`` (docs/experiments.md) measures the difference).
+    push the object (the removed experiment ``release_travel --push``, docs/experiments.md,
+    measured the difference).
 
     Args:
         client: PyBullet physics client id.

@@ -192,3 +192,31 @@ def test_tabletop_resets_on_seeds_whose_homes_fill_up() -> None:
             assert all(located), f"seed {seed}: every block lies somewhere ({located})"
     finally:
         env.close()
+
+
+@pytest.mark.parametrize("name", SCENE_NAMES)
+def test_every_scene_satisfies_the_scene_env_protocol(name: str) -> None:
+    """``scenes/protocol.py`` is the interface the agent, skills and describers rely on."""
+    from scenes.protocol import LeggedSceneEnv, SceneEnv
+
+    env = _small(name)
+    try:
+        raw = env.unwrapped
+        assert isinstance(raw, SceneEnv), f"{name} lacks part of SceneEnv"
+        obs, _ = raw.reset(seed=0)
+        assert set(obs) <= set(raw.observation_space.spaces) and {"head_rgb", "state"} <= set(obs)
+        assert obs["state"].shape == (len(raw.state_names),) and obs["state"].dtype == np.float32
+        assert obs["head_rgb"].shape == (raw.config.head_size, raw.config.head_size, 3)
+        assert raw.base_pose().shape == (3,)
+        oid = next(iter(raw.objects))
+        pos, quat = raw.object_pose(oid)
+        assert pos.shape == (3,) and quat.shape == (4,)
+        if "arm" in raw.action_space.spaces:
+            assert raw.action_space["arm"].shape == (7,) and obs["wrist_rgb"].dtype == np.uint8
+            assert obs["head_depth"].shape == (raw.config.head_size, raw.config.head_size, 1)
+        if raw.mobile:
+            assert raw.action_space["base"].shape == (3,)
+        if getattr(raw, "legged", False):
+            assert isinstance(raw, LeggedSceneEnv) and raw.room_of(raw.base_pose()[:2]) in {*raw.rooms, None}
+    finally:
+        env.close()
