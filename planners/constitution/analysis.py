@@ -21,8 +21,8 @@ from agentrt.core.symbolic import parse_literal
 from planners.constitution import lexicons
 from planners.constitution.capabilities import RobotCapabilities
 from planners.encoder import SentenceEncoder
-from planners.grounding import singular
-from planners.language import split_clauses
+from planners.symbolic.grounding import singular
+from planners.symbolic.language import split_clauses
 
 _IRREGULAR = {
     "children": "child",
@@ -255,7 +255,7 @@ class TaskAnalysis:
 
 @lru_cache(maxsize=64)
 def _scene_words(labels: tuple[str, ...]) -> frozenset[str]:
-    from planners import lexicon as planner_lexicon
+    from planners.symbolic import lexicon as planner_lexicon
 
     words = set(lexicons.STOPWORDS)
     for label in labels:

@@ -18,7 +18,7 @@ from pydantic import Field
 from planners.constitution import lexicons
 from planners.constitution.analysis import TaskAnalysis, find_terms, normalise
 from planners.constitution.base import Rule, RuleKind, Verdict, register_rule
-from planners.language import parse_instruction
+from planners.symbolic.language import parse_instruction
 from planners.validate import validate_plan
 
 _MASS = re.compile(r"(\d+(?:\.\d+)?) ?(kg|kilos?|kilograms?|lbs?|pounds?|tons?|tonnes?)\b")

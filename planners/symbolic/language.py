@@ -3,7 +3,7 @@
 Rule-based templates cover the usual phrasings; when none matches, the sentence
 encoder compares the instruction with exemplar sentences of each intent and a generic
 "verb object [preposition place]" split fills the slots. Grounding the noun phrases
-to scene ids is :mod:`planners.grounding`'s job.
+to scene ids is :mod:`planners.symbolic.grounding`'s job.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from enum import Enum
 
 from agentrt.core.plan import PlanningError
 from planners.encoder import SentenceEncoder
-from planners.lexicon import CAPABILITIES
+from planners.symbolic.lexicon import CAPABILITIES
 
 
 class Intent(str, Enum):

@@ -1,7 +1,7 @@
 """Instruction understanding, step two: noun phrases -> scene objects and places.
 
 Exact matches against the scene's own words (names, categories, colours, place
-synonyms) and the built-in :mod:`planners.lexicon` come first; when nothing matches
+synonyms) and the built-in :mod:`planners.symbolic.lexicon` come first; when nothing matches
 exactly, the sentence encoder compares the phrase with every label by cosine
 similarity and accepts the best one above a threshold. Failures raise
 :class:`PlanningError` with a reason that names what the scene does have.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from agentrt.core.plan import PlanningError
 from agentrt.core.scene import ObjectInfo, PlaceInfo, SceneDescription
 from planners.encoder import SentenceEncoder
-from planners.lexicon import (
+from planners.symbolic.lexicon import (
     ALL_OBJECTS_WORDS,
     COLOURS,
     DETERMINERS,

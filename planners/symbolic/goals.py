@@ -14,9 +14,9 @@ from agentrt.core.plan import PlanningError
 from agentrt.core.scene import ObjectInfo, PlaceInfo, SceneDescription
 from agentrt.core.skill_spec import SkillSpec
 from agentrt.core.symbolic import format_atom, holds, parse_literal, substitute, variables
-from planners.grounding import Grounder, strip_determiners
-from planners.language import Intent, ParsedInstruction
-from planners.lexicon import ALL_OBJECTS_WORDS, ROOM_WORDS
+from planners.symbolic.grounding import Grounder, strip_determiners
+from planners.symbolic.language import Intent, ParsedInstruction
+from planners.symbolic.lexicon import ALL_OBJECTS_WORDS, ROOM_WORDS
 
 
 @dataclass(frozen=True)

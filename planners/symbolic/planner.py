@@ -1,9 +1,9 @@
 """The embedded default planner: language grounding with MiniLM + STRIPS search.
 
 ``plan`` reads the instruction (templates, skill templates, encoder fallback), grounds
-its noun phrases in the scene (:mod:`planners.grounding`), forms goal literals
-(:mod:`planners.goals`) and searches the skills' grounded schemas with weighted A*
-(:mod:`planners.search`). It knows no skill by name: any :class:`SkillSpec` with
+its noun phrases in the scene (:mod:`planners.symbolic.grounding`), forms goal literals
+(:mod:`planners.symbolic.goals`) and searches the skills' grounded schemas with weighted A*
+(:mod:`planners.symbolic.search`). It knows no skill by name: any :class:`SkillSpec` with
 preconditions and effects over the scene's predicates can appear in its plans.
 """
 
@@ -21,10 +21,10 @@ from agentrt.core.skill_spec import SkillSpec
 from agentrt.core.symbolic import Atom, format_atom, matches, parse_literal, substitute, variables
 from planners.base import Planner, PlannerConfig
 from planners.encoder import SentenceEncoder, load_encoder
-from planners.goals import Goal, build_goal
-from planners.grounding import Grounder
-from planners.language import parse_instruction, split_clauses
-from planners.search import GroundAction, Problem, SearchResult, astar, ground
+from planners.symbolic.goals import Goal, build_goal
+from planners.symbolic.grounding import Grounder
+from planners.symbolic.language import parse_instruction, split_clauses
+from planners.symbolic.search import GroundAction, Problem, SearchResult, astar, ground
 
 
 class SymbolicPlannerConfig(PlannerConfig):
@@ -36,7 +36,7 @@ class SymbolicPlannerConfig(PlannerConfig):
         default=20.0,
         ge=0.0,
         description="extra cost (in metres of travel) of putting an object beside each one the goal "
-        "still takes out of that place (planners.search.clutter), more than any reordering's detour "
+        "still takes out of that place (planners.symbolic.search.clutter), more than any reordering's detour "
         "in a room, so a plan crowds a receptacle only where no order avoids it; 0: travel alone",
     )
     use_encoder: bool = Field(
