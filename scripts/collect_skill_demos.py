@@ -11,7 +11,8 @@ that. For each seed this brings the scene to each skill's evaluation start state
 then records the scripted skill from there, cameras on, as one episode of one subgoal
 (``skill`` column ``pick`` or ``place``, the canonical instruction as its task). Only calls
 the expert completes are kept. The evaluation draws its seeds from 100000 on, DAgger from
-200000; use seeds from 300000 on here so that no evaluated scene is ever trained on.
+210000 (the test split 200000-200999 is refused); use seeds from 300000 on here so that no
+evaluated scene is ever trained on.
 
 ``navigate_to`` demonstrations start as its evaluation does (the reset pose or a place, empty
 handed); with ``--carry`` they are the drives tidying makes holding what it just picked, to the
@@ -51,6 +52,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agentrt.core.seeds import refuse_test_seeds
 from scenes.predicates import AT_POS_TOL_M, AT_YAW_TOL_RAD
 
 EXIT_BAD_INPUT = 2
@@ -129,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         return _bad(f"--skills must name some of {', '.join(SKILLS)}, got {args.skills!r}")
     if args.episodes < 1:
         return _bad("--episodes must be at least 1")
+    try:
+        refuse_test_seeds(range(args.seed_start, args.seed_start + args.episodes), "demonstrations")
+    except ValueError as exc:
+        return _bad(str(exc))
     if args.carry and skills != ["navigate_to"]:
         return _bad("--carry is for --skills navigate_to alone")
     if args.wander and skills != ["navigate_to"]:

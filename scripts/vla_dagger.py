@@ -1,7 +1,7 @@
 """One DAgger iteration for ``navigate_to`` or ``pick``: the learned skill drives, the scripted expert labels.
 
     python scripts/vla_dagger.py --ckpt runs/vla/nav --out runs/data/kitchen-v0-dagger \
-        --episodes 60 --seed-start 200000 [--skill navigate_to|pick] [--carry] [--wander]
+        --episodes 60 --seed-start 210000 [--skill navigate_to|pick] [--carry] [--wander]
 
 Each seed starts as :func:`skills.vla.evaluate.setup_case` sets up a case of ``--skill``
 (``navigate_to``: from the reset pose or a place, to another place, or with ``--carry`` holding an
@@ -13,7 +13,8 @@ the scripted expert's command from that state (:mod:`skills.vla.dagger`). Each r
 to the LeRobot v3 dataset at ``--out`` (created with the scene's features, or appended to; a
 copy of the demonstrations makes one aggregated training set) as one episode of the skill,
 with provenance naming the checkpoint that drove. Keep ``--seed-start`` away from the
-evaluation's held-out seeds (``eval-skill`` uses 100000 on). Bad input exits 2 with one line;
+evaluation's seeds (``eval-skill`` uses 100000 on); seeds of the test split
+(:data:`agentrt.core.seeds.TEST_SEEDS`) are refused. Bad input exits 2 with one line;
 Ctrl-C loses only the run in flight.
 """
 
@@ -24,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from agentrt.core.seeds import DAGGER_SEED_START, refuse_test_seeds
 
 EXIT_BAD_INPUT = 2
 LABELS = {
@@ -38,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skill", default="navigate_to", help="skill to relabel: navigate_to or pick")
     parser.add_argument("--out", required=True, type=Path, help="dataset to create or append to")
     parser.add_argument("--episodes", type=int, default=50, help="learned runs (one seed each)")
-    parser.add_argument("--seed-start", type=int, default=200_000, help="first scene seed")
+    parser.add_argument("--seed-start", type=int, default=DAGGER_SEED_START, help="first scene seed")
     parser.add_argument("--scene", default="kitchen-v0")
     parser.add_argument("--max-steps", type=int, default=None, help="step budget per run (default: skill's)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
@@ -51,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.episodes < 1:
         return _bad("--episodes must be at least 1")
+    try:
+        refuse_test_seeds(range(args.seed_start, args.seed_start + args.episodes), "DAgger")
+    except ValueError as exc:
+        return _bad(str(exc))
 
     import torch
 

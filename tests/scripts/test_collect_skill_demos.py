@@ -119,3 +119,10 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys, extra: list[str
     code = demos.main(["--out", str(tmp_path / "d"), *extra])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_demonstrations_from_the_test_split_are_refused(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    code = demos.main(["--out", str(tmp_path / "d"), "--skills", "pick", "--seed-start", "200500"])
+    err = capsys.readouterr().err
+    assert code == 2 and "of the test split" in err and "Traceback" not in err
+    assert not (tmp_path / "d").exists()
