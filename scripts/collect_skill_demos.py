@@ -35,7 +35,7 @@ Two options widen the states a call is demonstrated from:
   *expert's* step is recorded. The demonstrations then show the expert correcting from states
   off its own path, the states a learner's errors lead to. The last slow descent and the
   grasp stay clean (the expert closes within 6 mm). Measured: it made the data worse, not
-  better (``skills/vla/README.md``, "a negative result"): the noise moves the arm's setpoint,
+  better (``docs/vla-experiments.md``, "a negative result"): the noise moves the arm's setpoint,
   which a policy does not observe, so the recorded corrections depend on something hidden.
 
 Appends to ``--out`` (created with the scene's features if absent); each episode is

@@ -2,7 +2,7 @@
 
 The manipulation model's own keypoint 0 chooses the wrong object in about a fifth of held-out
 picks: its vision sees the whole crop at once and learns the training scenes' layouts rather
-than what "the green apple" looks like (``skills/vla/README.md``, "Grounding is memorised per
+than what "the green apple" looks like (``docs/vla-experiments.md``, "Grounding is memorised per
 scene"). The pointer is a separate, deliberately *local* network: a fully convolutional stack
 whose receptive field (:attr:`PointerConfig.receptive_field_px`, 15 px, about 15 cm at the
 counter) covers one object and its rim but never the scene's layout, so it can only answer from
