@@ -258,7 +258,7 @@ class VLAModel(nn.Module):
     def grounding_loss(self, images: torch.Tensor, text: torch.Tensor, xy: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of keypoint 0 on single head-camera crops ``(B, 3, S, S)`` in ``[0, 1]`` against
         the cell of ``xy`` ``(B, 2)`` (``[-1, 1]``): co-training on labelled crops of many more scenes
-        than the demonstrations show (``scripts/grounding_probe.py generate``), so that finding the
+        than the demonstrations show (:mod:`skills.vla.grounding_crops`), so that finding the
         object the instruction ``text`` ``(B, 384)`` names is learned, not memorised per scene."""
         if not self.config.keypoints:
             raise ValueError(f"model {self.config.name!r} has no keypoints to ground")

@@ -94,7 +94,7 @@ class TrainConfig(BaseModel):
 
     grounding: Path | None = Field(
         default=None,
-        description="labelled head crops (.npz of scripts/grounding_probe.py generate) to co-train "
+        description="labelled head crops (.npz of `agentrt vla grounding-crops`, skills/vla/grounding_crops.py) to co-train "
         "keypoint 0 on: finding the named object in many more scenes than the demonstrations show",
     )
     grounding_weight: float = Field(default=1.0, ge=0.0, description="weight of the grounding loss")
@@ -231,7 +231,7 @@ def goal_pixels(
 
 
 class Grounding:
-    """Batches of labelled head crops (``scripts/grounding_probe.py generate``) for
+    """Batches of labelled head crops (:mod:`skills.vla.grounding_crops`) for
     :meth:`VLAModel.grounding_loss`."""
 
     def __init__(self, path: Path, config: VLAConfig, text_encoder: InstructionEncoder) -> None:
@@ -240,7 +240,7 @@ class Grounding:
             images, xy, texts = pairs["images"], pairs["xy"].astype(np.float32), pairs["texts"]
             crop, size = tuple(float(v) for v in pairs["crop"]), int(pairs["size"])
         except (OSError, KeyError, ValueError) as exc:
-            raise ValueError(f"grounding {path}: not a grounding_probe .npz ({exc})") from None
+            raise ValueError(f"grounding {path}: not a grounding-crops .npz ({exc})") from None
         want = config.crops.get("head")
         if size != config.image_size or want is None or not np.allclose(crop, want):
             raise ValueError(

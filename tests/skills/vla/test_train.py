@@ -551,7 +551,7 @@ def test_grounding_co_trains_keypoint_0_on_labelled_crops(dataset: Path, tmp_pat
         train(wrong, text_encoder=FakeTextEncoder(), progress=False, console=quiet())
     (tmp_path / "bad.npz").write_bytes(b"not numpy")
     broken = cfg.model_copy(update={"out": tmp_path / "c", "grounding": tmp_path / "bad.npz"})
-    with pytest.raises(ValueError, match="not a grounding_probe .npz"):
+    with pytest.raises(ValueError, match="not a grounding-crops .npz"):
         train(broken, text_encoder=FakeTextEncoder(), progress=False, console=quiet())
     with pytest.raises(ValueError, match="grounding needs keypoints"):
         TrainConfig.model_validate(
