@@ -1,8 +1,9 @@
 """Language-model planning: the LLM planner, chat backends, cassettes, the LLM task proposer."""
 
-from planners.llm.backends import BackendConfigError, ChatBackendConfig, make_chat_model
-from planners.llm.cassette import Cassette, CassetteError, CassetteTransport
-from planners.llm.retry import LanguageModelError, RetryPolicy
+from planners.llm.backends import ChatBackendConfig, make_chat_model
+from planners.llm.cassette import Cassette, CassetteTransport
+from planners.llm.errors import BackendConfigError, CassetteError, LanguageModelError
+from planners.llm.retry import RetryPolicy
 
 __all__ = [
     "BackendConfigError",

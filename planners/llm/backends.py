@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from planners.llm.errors import BackendConfigError
+
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
@@ -25,10 +27,6 @@ RECORD_ENV = "AGENTRT_RECORD_CASSETTES"
 """Set to ``1`` to record every configured cassette afresh against the real endpoint."""
 
 StructuredOutput = Literal["json_schema", "function_calling", "json_mode"]
-
-
-class BackendConfigError(ValueError):
-    """The backend cannot be built from its settings (missing key, model or path)."""
 
 
 class ChatBackendConfig(BaseModel):

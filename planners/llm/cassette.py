@@ -31,13 +31,11 @@ from typing import Any, Literal
 
 import httpx
 
+from planners.llm.errors import CassetteError
+
 FORMAT = "agentrt-cassette-v1"
 CassetteKind = Literal["recorded", "authored"]
 _KEPT_HEADERS = ("content-type", "retry-after", "retry-after-ms", "x-request-id")
-
-
-class CassetteError(AssertionError):
-    """A replayed request does not match the cassette, or the cassette ran out."""
 
 
 @dataclass

@@ -64,7 +64,7 @@ class StructuredChat:
         """Send ``messages``; parse the reply against ``schema`` into ``draft``.
 
         Raises:
-            planners.llm.retry.LanguageModelError: the model is unreachable or refused.
+            planners.llm.errors.LanguageModelError: the model is unreachable or refused.
         """
         from langchain_core.messages import AIMessage
         from openai import LengthFinishReasonError

@@ -42,6 +42,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from planners.llm.errors import ServerCrashed
+
 REPACK_ENV = "AGENTRT_GGUF_REPACK"
 """Set to ``1`` to let llama.cpp repack weights into extra CPU buffer types (AMX, AVX-512 ...)."""
 
@@ -84,27 +86,6 @@ class GGUFServerConfig:
         if self.repack:
             args.append("--repack")
         return args
-
-
-class ServerCrashed(RuntimeError):
-    """The server process exited while it was expected to serve.
-
-    Attributes:
-        returncode: the process's exit status (negative: killed by that signal, -11 is SIGSEGV).
-        log_tail: the last lines the server wrote.
-    """
-
-    def __init__(self, returncode: int, log_tail: str, when: str) -> None:
-        self.returncode, self.log_tail = returncode, log_tail
-        name = ""
-        if returncode < 0:
-            try:
-                name = f" ({signal.Signals(-returncode).name})"
-            except ValueError:
-                pass
-        super().__init__(
-            f"the GGUF server exited with {returncode}{name} {when}; the end of its log:\n{log_tail}"
-        )
 
 
 def serve(config: GGUFServerConfig) -> None:

@@ -23,7 +23,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, PrivateAttr
 
-from planners.llm.backends import BackendConfigError
+from planners.llm.errors import BackendConfigError
 
 
 def load_local(path: str | Path, what: str, processor_cls: Any, model_cls: Any) -> tuple[Any, Any]:

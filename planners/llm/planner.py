@@ -27,8 +27,9 @@ from agentrt.core.skill_spec import SkillSpec
 from planners.base import Planner, PlannerConfig
 from planners.llm.backends import ChatBackendConfig, describe_backend, make_chat_model
 from planners.llm.chat import StructuredChat, opening, schema_instructions
+from planners.llm.errors import LanguageModelError
 from planners.llm.prompt import repair_prompt, replan_prompt, system_prompt, user_prompt
-from planners.llm.retry import LanguageModelError, RetryPolicy
+from planners.llm.retry import RetryPolicy
 from planners.llm.schema import PlanDraft, plan_json_schema, to_plan
 
 log = logging.getLogger(__name__)

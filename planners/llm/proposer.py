@@ -23,8 +23,9 @@ from agentrt.core.scene import SceneDescription
 from agentrt.core.skill_spec import SkillSpec
 from planners.llm.backends import ChatBackendConfig, describe_backend, make_chat_model
 from planners.llm.chat import StructuredChat, opening, schema_instructions
+from planners.llm.errors import LanguageModelError
 from planners.llm.prompt import as_data, scene_data, skill_line
-from planners.llm.retry import LanguageModelError, RetryPolicy
+from planners.llm.retry import RetryPolicy
 from planners.proposer import DiversityTracker, TaskProposal
 
 SCHEMA_NAME = "propose_tasks"
@@ -101,7 +102,7 @@ class LLMProposer:
         """Up to ``k`` proposals for ``scene``, rarest first; empty if the model gives none usable.
 
         Raises:
-            planners.llm.retry.LanguageModelError: the model cannot be reached.
+            planners.llm.errors.LanguageModelError: the model cannot be reached.
         """
         reply = self._ask(scene, tracker)
         pool = self._to_proposals(reply, scene)

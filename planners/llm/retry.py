@@ -15,15 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from planners.llm.errors import LanguageModelError
+
 T = TypeVar("T")
-
-
-class LanguageModelError(RuntimeError):
-    """The model could not be reached or refused the request; ``str()`` is one line."""
-
-    def __init__(self, message: str, *, transient: bool) -> None:
-        super().__init__(message)
-        self.transient = transient
 
 
 @dataclass(frozen=True)

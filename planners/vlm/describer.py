@@ -21,15 +21,17 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from agentrt.core.registry import DESCRIBERS
 from agentrt.core.scene import SceneDescription
 from planners.base import Describable, Describer, DescriberConfig
-from planners.llm.backends import BackendConfigError, ChatBackendConfig, describe_backend, make_chat_model
+from planners.llm.backends import ChatBackendConfig, describe_backend, make_chat_model
 from planners.llm.chat import StructuredChat, opening, schema_instructions
-from planners.llm.retry import LanguageModelError, RetryPolicy
+from planners.llm.errors import BackendConfigError, LanguageModelError
+from planners.llm.retry import RetryPolicy
 from planners.vlm.grounding import ground
+from planners.vlm.schema import SceneReport
 
 log = logging.getLogger(__name__)
 SCHEMA_NAME = "report_scene"
@@ -37,26 +39,6 @@ SCHEMA_NAME = "report_scene"
 
 class DescriptionError(RuntimeError):
     """The VLM gave no usable description; ``str()`` is one line for the user."""
-
-
-class SeenObject(BaseModel):
-    """One object the VLM reports."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(max_length=200, description="what it is called, e.g. 'yellow mug'")
-    category: str = Field(max_length=100, description="object category, e.g. 'mug'")
-    colour: str = Field(default="", max_length=50, description="dominant colour, e.g. 'yellow'")
-    place: str | None = Field(default=None, description="id of the known place it is in/on, or null")
-
-
-class SceneReport(BaseModel):
-    """The VLM's whole reply."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    objects: list[SeenObject] = Field(default_factory=list, max_length=100)
-    text: str = Field(default="", max_length=2000)
 
 
 class VLMDescriberConfig(ChatBackendConfig, DescriberConfig):

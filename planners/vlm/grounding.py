@@ -9,12 +9,8 @@ or names a place not on the map, is returned as an ungrounded note.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from agentrt.core.scene import ObjectInfo, SceneDescription
-
-if TYPE_CHECKING:
-    from planners.vlm.describer import SceneReport, SeenObject
+from planners.vlm.schema import SceneReport, SeenObject
 
 
 def ground(report: SceneReport, known: SceneDescription) -> tuple[SceneDescription, list[str]]:

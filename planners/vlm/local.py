@@ -22,7 +22,7 @@ from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolM
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-from planners.llm.backends import BackendConfigError
+from planners.llm.errors import BackendConfigError
 from planners.llm.local import bind_openai_tools, load_local, reply_message
 
 

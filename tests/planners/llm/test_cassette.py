@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from planners.llm.backends import RECORD_ENV, ChatBackendConfig, cassette_mode
-from planners.llm.cassette import Cassette, CassetteError, CassetteTransport
+from planners.llm.cassette import Cassette, CassetteTransport
+from planners.llm.errors import CassetteError
 
 URL = "http://127.0.0.1:9/v1/chat/completions"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from planners.llm.gguf_server import EXIT_USAGE, GGUFServer, GGUFServerConfig, ServerCrashed, main
+from planners.llm.errors import ServerCrashed
+from planners.llm.gguf_server import EXIT_USAGE, GGUFServer, GGUFServerConfig, main
 
 
 def test_a_missing_model_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

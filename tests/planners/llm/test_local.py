@@ -8,7 +8,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
 from agentrt.core.plan import PlanningError
-from planners.llm.backends import BackendConfigError
+from planners.llm.errors import BackendConfigError
 from planners.llm.local import LocalChatModel, reply_message, to_chat_dicts
 from planners.llm.planner import LLMPlanner
 from planners.llm.testing import build_tiny_causal_lm

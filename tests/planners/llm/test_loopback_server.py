@@ -24,7 +24,8 @@ from agentrt.core.episode import EpisodeRecord
 from agentrt.core.plan import PlanningError
 from agentrt.testing import FakeEnv, FakeNavigate, FakePick, FakePlace, reset_fakes
 from planners.llm.cassette import Cassette
-from planners.llm.gguf_server import GGUFServer, ServerCrashed
+from planners.llm.errors import ServerCrashed
+from planners.llm.gguf_server import GGUFServer
 from planners.llm.planner import LLMPlanner
 from planners.llm.testing import gemma_settings, serve_gguf
 from planners.oracle import OracleDescriber

@@ -6,7 +6,8 @@ import httpx
 import openai
 import pytest
 
-from planners.llm.retry import LanguageModelError, RetryPolicy, call_with_retries, classify
+from planners.llm.errors import LanguageModelError
+from planners.llm.retry import RetryPolicy, call_with_retries, classify
 
 REQUEST = httpx.Request("POST", "http://127.0.0.1:1/v1/chat/completions")
 

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from agentrt.testing import FakeEnv
-from planners.llm.backends import BackendConfigError
-from planners.vlm.describer import DescriptionError, SceneReport, SeenObject, VLMDescriber, png_data_url
+from planners.llm.errors import BackendConfigError
+from planners.vlm.describer import DescriptionError, VLMDescriber, png_data_url
 from planners.vlm.grounding import ground
+from planners.vlm.schema import SceneReport, SeenObject
 
 from ..llm.cases import DESCRIBER_CASES, FakeSleep, kitchen, replay_config, transport_of
 
