@@ -1,6 +1,6 @@
 """Change inference-time settings of a VLA artifact without retraining it.
 
-    python scripts/vla_config.py --ckpt runs/vla/manip-pointer --out runs/vla/manip-yaw \
+    agentrt vla settings --ckpt runs/vla/manip-pointer --out runs/vla/manip-yaw \
         --set depth_goal.align_yaw=true
 
 Each ``--set KEY=VALUE`` sets one field of the artifact's ``VLAConfig`` (dotted keys reach into
@@ -21,7 +21,7 @@ from typing import Any
 
 
 def _bad(message: str) -> int:
-    print(f"vla_config: {message}", file=sys.stderr)
+    print(f"vla settings: {message}", file=sys.stderr)
     return 2
 
 
@@ -50,7 +50,7 @@ def apply_setting(config: dict[str, Any], path: list[str], value: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="agentrt vla settings", description=__doc__.split("\n\n")[0])
     parser.add_argument("--ckpt", type=Path, required=True, help="artifact base path to read")
     parser.add_argument("--out", type=Path, required=True, help="artifact base path to write")
     parser.add_argument("--set", dest="settings", action="append", required=True, metavar="KEY=VALUE")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.scripts.helpers import load_script
+from skills.vla import ship
 from tests.skills.vla.helpers import tiny_artifact
-
-ship = load_script("ship_vla")
 
 
 def _report(skill: str, learned: float, expert: float) -> dict:
@@ -46,7 +44,7 @@ def test_ship_copies_artifact_and_writes_card_from_the_files(tmp_path: Path) -> 
         assert shipped.read_bytes() == run.with_name(f"manip.{suffix}").read_bytes()
     text = (dest / "kitchen-v0-manipulation.md").read_text()
     assert "agentrt collect X" in text and "agentrt train vla Y" in text and "agentrt eval-skill Z" in text
-    assert "| `pick` | 4 (100000-100003) | 75% | 100% | 0.75 | 50% | 4.2 / 6.0 ms |" in text
+    assert "| `pick` | 4 (100000-100003, dev) | 75% | 100% | 0.75 | 50% | 4.2 / 6.0 ms |" in text
     assert "| 200 | 0.0050 | 0.0100 | 0.0025 |" in text
     assert "- pick misses thin objects" in text
     # no recorded wall time in this artifact: 100 s before the first row + 100 s between rows
@@ -70,7 +68,7 @@ def test_ship_refuses_a_missing_artifact(tmp_path: Path, capsys) -> None:  # typ
         [str(tmp_path / "none"), "--family", "navigation", "--collect-command", "c", "--train-command", "t"]
     )
     assert code == 2
-    assert "ship_vla:" in capsys.readouterr().err
+    assert "ship vla:" in capsys.readouterr().err
 
 
 def test_card_names_the_state_encoding_and_the_starts_of_each_report(tmp_path: Path) -> None:
@@ -85,4 +83,4 @@ def test_card_names_the_state_encoding_and_the_starts_of_each_report(tmp_path: P
     assert code == 0
     text = (tmp_path / "ckpts" / "kitchen-v0-navigation.md").read_text()
     assert "state entries 18 of 18, as sin/cos 1 (entries [17])." in text
-    assert "| `navigate_to` | 4 (100000-100003, wandered and carrying) | 100% |" in text
+    assert "| `navigate_to` | 4 (100000-100003, dev, wandered and carrying) | 100% |" in text

@@ -1,4 +1,4 @@
-"""scripts/vla_config.py: a copy of the artifact with changed inference settings; bad input exits 2."""
+"""skills/vla/settings.py (agentrt vla settings): changed inference settings; bad input exits 2."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from skills.vla import settings as vla_settings
 from skills.vla.artifact import load_policy
-from tests.scripts.helpers import load_script
 from tests.skills.vla.helpers import FakeTextEncoder, tiny_artifact
-
-vla_config = load_script("vla_config")
 
 
 def test_sets_a_nested_field_keeps_the_weights_and_records_the_change(tmp_path: Path, capsys) -> None:
@@ -20,7 +18,7 @@ def test_sets_a_nested_field_keeps_the_weights_and_records_the_change(tmp_path: 
     out = tmp_path / "m2"
     settings = ["seed=7", 'crops={"head": [0.2, 0.3, 0.6]}']
     argv = ["--ckpt", str(tmp_path / "m"), "--out", str(out), "--set", settings[0], "--set", settings[1]]
-    assert vla_config.main(argv) == 0
+    assert vla_settings.main(argv) == 0
     assert json.loads(capsys.readouterr().out)["set"] == settings
     before = load_policy(tmp_path / "m", text_encoder=FakeTextEncoder())
     after = load_policy(out, text_encoder=FakeTextEncoder())
@@ -42,7 +40,7 @@ def test_sets_a_nested_field_keeps_the_weights_and_records_the_change(tmp_path: 
 )
 def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys, setting: str, message: str) -> None:
     tiny_artifact(tmp_path / "m", "manipulation")
-    code = vla_config.main(["--ckpt", str(tmp_path / "m"), "--out", str(tmp_path / "o"), "--set", setting])
+    code = vla_settings.main(["--ckpt", str(tmp_path / "m"), "--out", str(tmp_path / "o"), "--set", setting])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o.json").exists()

@@ -1,10 +1,10 @@
 """Ship a trained VLA into ``skills/vla/checkpoints/`` with its model card.
 
-    python scripts/ship_vla.py runs/vla/manip --scene kitchen-v0 --family manipulation \
+    agentrt ship vla runs/vla/manip --scene kitchen-v0 --family manipulation \
         --collect-command "agentrt collect --out runs/data/kitchen-v0 --episodes 400 --seed 0" \
         --train-command "agentrt train vla --data runs/data/kitchen-v0 --out runs/vla/manip ..." \
         --eval runs/vla/eval-pick.json --eval runs/vla/eval-place.json \
-        --eval-command "agentrt eval-skill pick --ckpt runs/vla/manip --episodes 100 ..."
+        --eval-command "agentrt eval skill pick --ckpt runs/vla/manip --episodes 100 ..."
 
 The artifact (``RUN.safetensors`` + ``RUN.json``) is loaded with
 :func:`skills.vla.artifact.load_policy` first (a broken one is refused), then copied to
@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from agentrt.core.seeds import DEV_SEEDS, TEST_SEEDS
 from skills.vla.artifact import VLAArtifactError, artifact_paths, load_policy
 from skills.vla.catalog import CHECKPOINT_DIR, FAMILIES
 
@@ -36,6 +37,15 @@ def read_log(path: Path) -> list[dict[str, Any]]:
     return [r for r in rows if "val/loss" in r]
 
 
+def split_of(seeds: list[int]) -> str:
+    """Which split ``seeds`` come from (:mod:`agentrt.core.seeds`): ``test``, ``dev``, or ``mixed``."""
+    if all(s in TEST_SEEDS for s in seeds):
+        return "test"
+    if all(s in DEV_SEEDS for s in seeds):
+        return "dev"
+    return "mixed"
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
@@ -43,13 +53,13 @@ def _pct(value: float | None) -> str:
 def eval_table(reports: list[dict[str, Any]]) -> list[str]:
     """Markdown rows: one per evaluated skill."""
     lines = [
-        "| skill | held-out seeds | learned | scripted expert | learned / expert | paraphrased "
+        "| skill | seeds (split) | learned | scripted expert | learned / expert | paraphrased "
         "| chunk latency p50 / p90 |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in reports:
         seeds = sorted({o["seed"] for o in r.get("outcomes", [])})
-        span = f"{seeds[0]}-{seeds[-1]}" if seeds else "-"
+        span = f"{seeds[0]}-{seeds[-1]}, {split_of(seeds)}" if seeds else "-"
         starts = [word for key, word in (("wander", "wandered"), ("carry", "carrying")) if r.get(key)]
         span += f", {' and '.join(starts)}" if starts else ""
         rel = r.get("relative_to_expert")
@@ -183,7 +193,7 @@ def card(
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="agentrt ship vla", description=__doc__.splitlines()[0])
     ap.add_argument(
         "run", type=Path, help="artifact base path of the training run (RUN.safetensors, RUN.json)"
     )
@@ -201,15 +211,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         policy = load_policy(args.run)
     except VLAArtifactError as exc:
-        print(f"ship_vla: {exc}", file=sys.stderr)
+        print(f"ship vla: {exc}", file=sys.stderr)
         return 2
     if policy.config.name != args.family:
-        print(f"ship_vla: {args.run} is a {policy.config.name!r} model, not {args.family!r}", file=sys.stderr)
+        print(f"ship vla: {args.run} is a {policy.config.name!r} model, not {args.family!r}", file=sys.stderr)
         return 2
     try:
         reports = [json.loads(p.read_text()) for p in args.eval]
     except (OSError, json.JSONDecodeError) as exc:
-        print(f"ship_vla: cannot read an --eval report: {exc}", file=sys.stderr)
+        print(f"ship vla: cannot read an --eval report: {exc}", file=sys.stderr)
         return 2
     weights, meta_path = artifact_paths(args.run)
     name = f"{args.scene}-{args.family}"
