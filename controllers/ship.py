@@ -1,8 +1,8 @@
 """Evaluate a trained controller and ship it into ``controllers/checkpoints/`` with a model card.
 
-    python scripts/ship_controller.py runs/train/a1-locomotion/a1-locomotion --name a1-locomotion \
+    agentrt ship controller runs/train/a1-locomotion/a1-locomotion --name a1-locomotion \
         --train-command "agentrt train controller a1-locomotion --out runs/train/a1-locomotion --envs 4"
-    python scripts/ship_controller.py runs/train/humanoid-balance/humanoid-balance --name humanoid-balance \
+    agentrt ship controller runs/train/humanoid-balance/humanoid-balance --name humanoid-balance \
         --train-command "agentrt train controller humanoid-balance --out runs/train/humanoid-balance" \
         --minutes 1 --trials 20
 
@@ -27,13 +27,14 @@ from pathlib import Path
 
 import numpy as np
 
-from controllers.artifact import Policy, load_artifact
+from controllers.artifact import ArtifactError, Policy, load_artifact
 from controllers.balance.controller import BalanceController
 from controllers.balance.evaluate import STATED_PUSH_IMPULSE_NS
 from controllers.catalog import CHECKPOINTS
 from controllers.locomotion.controller import LocomotionController, open_loop_policy
 from controllers.locomotion.env import LocomotionEnvConfig
 from controllers.locomotion.evaluate import TrackingReport, evaluate_tracking
+from controllers.measure import bench_balance, plot_curve
 
 
 def measure(
@@ -56,7 +57,6 @@ def row(label: str, reports: list[TrackingReport]) -> str:
 
 def ship_balance(args: argparse.Namespace, policy: Policy) -> int:
     """Evaluate a balance artifact against its posture prior, copy it and write its card and curve."""
-    from bench_controllers import bench_balance, plot_curve  # this script's folder is on sys.path
 
     bench_args = argparse.Namespace(
         controller=args.name,
@@ -69,21 +69,21 @@ def ship_balance(args: argparse.Namespace, policy: Policy) -> int:
     start = time.perf_counter()
     summary = bench_balance(BalanceController(policy), bench_args)
     wall = time.perf_counter() - start
-    CHECKPOINTS.mkdir(parents=True, exist_ok=True)
+    args.dest.mkdir(parents=True, exist_ok=True)
     for suffix in (".safetensors", ".json"):
-        shutil.copyfile(args.artifact.with_suffix(suffix), CHECKPOINTS / f"{args.name}{suffix}")
-    png = CHECKPOINTS / f"{args.name}-push.png"
+        shutil.copyfile(args.artifact.with_suffix(suffix), args.dest / f"{args.name}{suffix}")
+    png = args.dest / f"{args.name}-push.png"
     title = f"{args.name}: push recovery, {args.trials} trials per impulse"
     plot_curve(summary, ("learned", "pd_prior"), title, png)
-    (CHECKPOINTS / f"{args.name}.md").write_text(balance_card(args, policy, summary, wall))
-    print((CHECKPOINTS / f"{args.name}.md").read_text())
+    (args.dest / f"{args.name}.md").write_text(balance_card(args, policy, summary, wall))
+    print((args.dest / f"{args.name}.md").read_text())
     return 0
 
 
 def balance_card(args: argparse.Namespace, policy: Policy, summary: dict, wall: float) -> str:
     """The model card of a balance controller from :func:`bench_balance`'s ``summary``."""
     prov = policy.meta.provenance
-    size_kb = (CHECKPOINTS / f"{args.name}.safetensors").stat().st_size / 1024
+    size_kb = (args.dest / f"{args.name}.safetensors").stat().st_size / 1024
     learned, prior = summary["learned"], summary["pd_prior"]
     rnd = policy.meta.env_config["randomization"]
 
@@ -137,7 +137,7 @@ Measured {time.strftime("%Y-%m-%d")} ({wall:.0f} s wall in all), each run throug
 the envelope every 3–8 s (nominal one time in three). Standing: {args.minutes:g} simulated minute(s) on
 each of seeds {args.seeds}, no pushes. Pushed: the same with a planar {args.push_impulse:g} N·s impulse on the
 pelvis (one physics step, random direction) every 4–8 s, recovered = no fall within 3 s
-(`agentrt eval-controller {args.name} --minutes {args.minutes:g} --seed S --json`).
+(`agentrt eval controller {args.name} --minutes {args.minutes:g} --seed S --json`).
 
 {header}
 |---|---|---|---|---|---|---|
@@ -173,18 +173,26 @@ ankle, hip and arm strategies can absorb end in a fall.
 """
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> int:
+    """``agentrt ship controller``: evaluate, copy and write the card; exit 2 on an unloadable artifact."""
+    parser = argparse.ArgumentParser(prog="agentrt ship controller", description=__doc__.splitlines()[0])
     parser.add_argument("artifact", type=Path)
     parser.add_argument("--name", required=True)
+    parser.add_argument(
+        "--dest", type=Path, default=CHECKPOINTS, help="where to ship (default: the shipped folder)"
+    )
     parser.add_argument("--train-command", required=True)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--impulses", type=float, nargs="+", default=[0, 10, 20, 30, 40, 50])
     parser.add_argument("--trials", type=int, default=20, help="balance: pushes per impulse")
     parser.add_argument("--push-impulse", type=float, default=STATED_PUSH_IMPULSE_NS, help="balance: N·s")
-    args = parser.parse_args()
-    policy = load_artifact(args.artifact)
+    args = parser.parse_args(argv)
+    try:
+        policy = load_artifact(args.artifact)
+    except (ArtifactError, OSError) as exc:
+        print(f"ship controller: cannot load {args.artifact}: {exc}", file=sys.stderr)
+        return 2
     if policy.meta.kind == "balance":
         return ship_balance(args, policy)
     learned, wall = measure(LocomotionController(policy), args.seeds, args.minutes)
@@ -196,11 +204,11 @@ def main() -> int:
         print("learned", report.as_dict())
     for report in prior:
         print("prior  ", report.as_dict())
-    CHECKPOINTS.mkdir(parents=True, exist_ok=True)
+    args.dest.mkdir(parents=True, exist_ok=True)
     for suffix in (".safetensors", ".json"):
-        shutil.copyfile(args.artifact.with_suffix(suffix), CHECKPOINTS / f"{args.name}{suffix}")
+        shutil.copyfile(args.artifact.with_suffix(suffix), args.dest / f"{args.name}{suffix}")
     prov = policy.meta.provenance
-    size_kb = (CHECKPOINTS / f"{args.name}.safetensors").stat().st_size / 1024
+    size_kb = (args.dest / f"{args.name}.safetensors").stat().st_size / 1024
     card = f"""# {args.name}
 
 A {policy.meta.kind} controller for the `{policy.meta.env_config.get("robot")}` quadruped, trained with the
@@ -219,7 +227,7 @@ output: 12 joint targets (rad) at 50 Hz for joint PD at 200 Hz.
 
 ## Evaluation
 
-`agentrt eval-controller {args.name} --minutes {args.minutes:g} --seed S` for S in {args.seeds}: flat ground,
+`agentrt eval controller {args.name} --minutes {args.minutes:g} --seed S` for S in {args.seeds}: flat ground,
 commands vx ∈ [−0.3, 0.8] m/s and wz ∈ [−0.8, 0.8] rad/s (vy = 0) redrawn every 3–8 s, sent at 10 Hz
 through the command bridge; RMSE against the bridged command, excluding 1 s after each change.
 Measured {time.strftime("%Y-%m-%d")} ({wall:.0f} s wall for the learned rows).
@@ -237,7 +245,7 @@ Trained and evaluated in PyBullet only; the observation includes the trunk's lin
 real robot must estimate. Mild randomisation only (friction 0.6–1.2, trunk mass −0.5…+1.5 kg, pushes up
 to 0.3 m/s, 2 cm bumps).
 """
-    (CHECKPOINTS / f"{args.name}.md").write_text(card)
+    (args.dest / f"{args.name}.md").write_text(card)
     print(card)
     return 0
 
