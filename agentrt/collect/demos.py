@@ -1,7 +1,7 @@
 """Skill-focused demonstrations: the scripted expert's ``pick`` / ``place`` / ``navigate_to`` calls alone.
 
     cp -r runs/data/kitchen-v0 runs/data/kitchen-v0-more
-    python scripts/collect_skill_demos.py --out runs/data/kitchen-v0-more --skills pick,place \
+    agentrt collect demos --out runs/data/kitchen-v0-more --skills pick,place \
         --episodes 400 --seed-start 300000
 
 ``agentrt collect`` records whole tidying episodes, where 57% of the frames are navigation
@@ -60,7 +60,7 @@ SKILLS = ("pick", "place", "navigate_to")
 
 
 def _bad(message: str) -> int:
-    print(f"collect_skill_demos: {message}", file=sys.stderr)
+    print(f"collect demos: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
@@ -109,7 +109,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="agentrt collect demos", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, type=Path, help="dataset to create or append to")
     parser.add_argument("--skills", default="pick,place", help="comma-separated: pick, place, navigate_to")
     parser.add_argument("--episodes", type=int, default=100, help="seeds; each gives one call per skill")

@@ -1,6 +1,6 @@
 """One DAgger iteration for ``navigate_to`` or ``pick``: the learned skill drives, the scripted expert labels.
 
-    python scripts/vla_dagger.py --ckpt runs/vla/nav --out runs/data/kitchen-v0-dagger \
+    agentrt collect dagger --ckpt runs/vla/nav --out runs/data/kitchen-v0-dagger \
         --episodes 60 --seed-start 210000 [--skill navigate_to|pick] [--carry] [--wander]
 
 Each seed starts as :func:`skills.vla.evaluate.setup_case` sets up a case of ``--skill``
@@ -36,7 +36,7 @@ LABELS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="agentrt collect dagger", description=__doc__.split("\n\n")[0])
     parser.add_argument("--ckpt", required=True, help="VLA artifact base path (OUT of train vla)")
     parser.add_argument("--skill", default="navigate_to", help="skill to relabel: navigate_to or pick")
     parser.add_argument("--out", required=True, type=Path, help="dataset to create or append to")
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _bad(message: str) -> int:
-    print(f"vla_dagger: {message}", file=sys.stderr)
+    print(f"collect dagger: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

@@ -1,4 +1,4 @@
-"""scripts/collect_skill_demos.py: expert pick/place calls become one-subgoal episodes; bad input exits 2."""
+"""agentrt/collect/demos.py (agentrt collect demos): expert calls become one-subgoal episodes; bad input exits 2."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from agentrt.collect import demos
 from agentrt.datasets import constants as K
 from agentrt.datasets.torch_dataset import EpisodeDataset
-from tests.scripts.helpers import load_script
-
-demos = load_script("collect_skill_demos")
 
 
 def test_expert_calls_are_recorded_from_the_evaluation_start_and_appended(tmp_path: Path, capsys) -> None:

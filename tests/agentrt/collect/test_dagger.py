@@ -1,4 +1,4 @@
-"""scripts/vla_dagger.py: relabelled learned runs land in a LeRobot dataset; bad input exits 2."""
+"""agentrt/collect/dagger.py (agentrt collect dagger): relabelled runs become dataset episodes; bad input exits 2."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from agentrt.collect import dagger
 from agentrt.datasets import constants as K
 from agentrt.datasets.torch_dataset import EpisodeDataset
-from tests.scripts.helpers import load_script
 from tests.skills.vla.helpers import tiny_artifact
-
-dagger = load_script("vla_dagger")
 
 
 def test_runs_are_written_as_navigate_to_episodes_and_appended(tmp_path: Path, capsys) -> None:
