@@ -1,4 +1,4 @@
-"""agentrt/collect/dagger.py (agentrt collect dagger): relabelled runs become dataset episodes; bad input exits 2."""
+"""agentrt collect dagger: relabelled learned runs become dataset episodes; bad input exits 2."""
 
 from __future__ import annotations
 
