@@ -2,10 +2,10 @@
 manipulation artifact.
 
     # labelled head views of many scenes (seeds 600000+: never evaluated); two processes
-    python scripts/train_pointer.py generate --out runs/pointer/a.npz --scenes 800 --seed-start 600000
-    python scripts/train_pointer.py generate --out runs/pointer/b.npz --scenes 800 --seed-start 610000
+    agentrt train pointer generate --out runs/pointer/a.npz --scenes 800 --seed-start 600000
+    agentrt train pointer generate --out runs/pointer/b.npz --scenes 800 --seed-start 610000
     # train on all but the last --val-scenes scenes, report on those, write a new artifact
-    python scripts/train_pointer.py train --data runs/pointer/a.npz runs/pointer/b.npz \
+    agentrt train pointer train --data runs/pointer/a.npz runs/pointer/b.npz \
         --ckpt skills/vla/checkpoints/kitchen-v0-manipulation --out runs/vla/manip-pointer
 
 ``generate`` resets each seed, teleports the base to every place's approach pose (and, on half of
@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from agentrt.core.seeds import DEV_SEED_START, refuse_test_seeds
+
 CROP = (0.36, 0.33, 0.5)
 """The manipulation model's head crop (top, left, side)."""
 MIN_PIXELS = 4
@@ -51,7 +53,7 @@ REPHRASINGS = (
 
 
 def _bad(message: str) -> int:
-    print(f"train_pointer: {message}", file=sys.stderr)
+    print(f"train pointer: {message}", file=sys.stderr)
     return 2
 
 
@@ -228,7 +230,7 @@ def _load(paths: list[Path]) -> dict[str, np.ndarray]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="agentrt train pointer", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="render labelled head views")
     gen.add_argument("--out", type=Path, required=True)
@@ -256,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     ch.add_argument("--ckpt", type=Path, required=True, help="artifact with a pointer")
     ch.add_argument("--scene", default="kitchen-v0")
     ch.add_argument("--episodes", type=int, default=100)
-    ch.add_argument("--seed-start", type=int, default=100_000)
+    ch.add_argument("--seed-start", type=int, default=DEV_SEED_START)
     ch.add_argument(
         "--paraphrase", action="store_true", help="name the target with the evaluation's paraphrase"
     )
@@ -268,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.scenes < 1:
             return _bad("--scenes must be at least 1")
         try:
+            refuse_test_seeds(range(args.seed_start, args.seed_start + args.scenes), "pointer views")
             data = generate(
                 args.scene, args.seed_start, args.scenes, offset_m=args.offset_m, places=args.places
             )

@@ -1,4 +1,4 @@
-"""scripts/train_pointer.py: labelled views, a trained pointer inside a new artifact; bad input exits 2."""
+"""agentrt train pointer: labelled views, a trained pointer inside a new artifact; bad input exits 2."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from skills.vla import pointer_train as pointer
 from skills.vla.artifact import load_policy
 from skills.vla.camera import PinholeCamera
 from skills.vla.depth_goal import DepthGoal
-from tests.scripts.helpers import load_script
 from tests.skills.vla.helpers import FakeTextEncoder, tiny_artifact
 
-pointer = load_script("train_pointer")
 CAMERA = PinholeCamera(eye=(0.0, 0.0, 1.0), target=(1.0, 0.0, 0.0), up=(0.0, 0.0, 1.0), fov_deg=70.0)
 DEPTH_GOAL = dict(
     cnn_widths=(8, 16, 16), keypoints=2, goal_weight=1.0, goal_source="keypoints",
