@@ -3,7 +3,7 @@
 Backends:
 
 - ``replay``: the authored cassettes in ``tests/planners/llm/cassettes/phrasings/`` (a stand-in
-  for a capable model; see ``scripts/record_cassettes.py``), through the real openai client.
+  for a capable model; see ``tests/planners/llm/record_cassettes.py``), through the real openai client.
 - ``gemma``: the live Gemma 3 270M GGUF served by llama.cpp's server (``xllamacpp``) on loopback
   (needs the ``llm-server`` extra; ``--live``). With ``--record DIR`` each exchange is kept as a
   ``recorded`` cassette.
@@ -30,7 +30,7 @@ from agentrt.agent import make_skills  # noqa: E402
 from agentrt.core.plan import PlanningError  # noqa: E402
 from planners.llm.planner import LLMPlanner  # noqa: E402
 from planners.validate import validate_plan  # noqa: E402
-from scripts.record_cassettes import cases  # noqa: E402
+from tests.planners.llm import cases  # noqa: E402
 
 
 def run_phrasing(planner: LLMPlanner, case: Any, specs: list) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The cassette cases: what each stored conversation is, and what the planner must make of it.
 
 Shared by the tests (which replay ``cassettes/<group>/<name>.json``) and by
-``scripts/record_cassettes.py`` (which writes them). A reply spec says what the
+``tests/planners/llm/record_cassettes.py`` (which writes them). A reply spec says what the
 authored stand-in model answers, in order:
 
 - a ``dict``: a plan draft sent as the message's JSON content (json_schema mode) or as

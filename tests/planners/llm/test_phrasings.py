@@ -1,6 +1,6 @@
 """Replayed cassettes: the LLM planner gives valid plans for the kitchen-v0 phrasing set.
 
-The cassettes are ``authored`` (see ``scripts/record_cassettes.py``): the replies stand in
+The cassettes are ``authored`` (see ``tests/planners/llm/record_cassettes.py``): the replies stand in
 for a capable model; every reply still goes through the real openai client, LangChain's
 structured-output parsing, the plan schema and ``validate_plan``.
 """

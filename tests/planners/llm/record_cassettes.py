@@ -13,24 +13,21 @@ Two kinds of cassette live in ``tests/planners/llm/cassettes/`` and each says wh
 
 Usage::
 
-    python scripts/record_cassettes.py                      # re-author every authored cassette
-    python scripts/record_cassettes.py --group phrasings --model gpt-4o-mini   # record for real
+    python -m tests.planners.llm.record_cassettes           # re-author every authored cassette
+    python -m tests.planners.llm.record_cassettes --group phrasings --model gpt-4o-mini   # record for real
         [--base-url http://127.0.0.1:8080/v1] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[3]
 
 from agentrt.agent import make_skills  # noqa: E402
 from agentrt.core.plan import Plan, PlanningError  # noqa: E402
@@ -40,21 +37,12 @@ from planners.llm.proposer import LLMProposer  # noqa: E402
 from planners.proposer import DiversityTracker  # noqa: E402
 from planners.symbolic import SymbolicPlanner  # noqa: E402
 from planners.vlm.describer import DescriptionError, VLMDescriber  # noqa: E402
+from tests.planners.llm import cases  # noqa: E402
 
-
-def _load_cases() -> Any:
-    spec = importlib.util.spec_from_file_location("llm_cases", ROOT / "tests/planners/llm/cases.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["llm_cases"] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
-cases = _load_cases()
 AUTHORED_URL = "http://authored.invalid/v1"
 NOTE_AUTHORED = (
-    "AUTHORED stand-in, not a model's output: replies written by scripts/record_cassettes.py in the"
-    " OpenAI chat-completions wire format (plans from the symbolic planner, or this case's scripted"
+    "AUTHORED stand-in, not a model's output: replies written by tests/planners/llm/record_cassettes.py"
+    " in the OpenAI chat-completions wire format (plans from the symbolic planner, or this case's scripted"
     " mistakes and failures); requests are the ones agentrt sent."
 )
 
