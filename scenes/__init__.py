@@ -12,7 +12,7 @@ from gymnasium.wrappers import TimeLimit
 
 from agentrt.core.registry import SCENES
 
-__all__ = ["SceneTimeLimit", "make"]
+__all__ = ["SceneTimeLimit", "gym_id", "make"]
 
 
 class SceneTimeLimit(TimeLimit):
@@ -49,14 +49,21 @@ def make(name: str, *, max_episode_steps: int | None = None, time_limit: bool = 
     return SceneTimeLimit(env, max_episode_steps or env_cls.max_episode_steps)
 
 
+def gym_id(scene: str) -> str:
+    """The Gymnasium id of a registered scene: ``"kitchen-v0"`` -> ``"agentrt/Kitchen-v0"``."""
+    name, _, version = scene.rpartition("-")
+    return f"agentrt/{name.title().replace('-', '')}-{version}"
+
+
 # Gymnasium ids, registered as data with lazy ``module:Class`` entry points: importing
 # ``scenes`` is enough for ``gymnasium.make("agentrt/Kitchen-v0")``; nothing heavy loads
-# until an env is made. The horizons mirror each class's ``max_episode_steps``.
-_GYM_IDS = {
-    "agentrt/Kitchen-v0": ("scenes.kitchen:KitchenEnv", 3000),
-    "agentrt/Tabletop-v0": ("scenes.tabletop:TabletopEnv", 500),
-    "agentrt/House-v0": ("scenes.house:HouseEnv", 3000),
+# until an env is made. Keyed by the ``SCENES`` name, with each class's ``max_episode_steps``;
+# ``tests/scenes/test_gym_registration.py`` checks every registered scene has its id here.
+_GYM_SCENES = {
+    "kitchen-v0": ("scenes.kitchen:KitchenEnv", 3000),
+    "tabletop-v0": ("scenes.tabletop:TabletopEnv", 500),
+    "house-v0": ("scenes.house:HouseEnv", 3000),
 }
-for _id, (_entry, _steps) in _GYM_IDS.items():
-    if _id not in gymnasium.registry:
-        gymnasium.register(id=_id, entry_point=_entry, max_episode_steps=_steps)
+for _scene, (_entry, _steps) in _GYM_SCENES.items():
+    if gym_id(_scene) not in gymnasium.registry:
+        gymnasium.register(id=gym_id(_scene), entry_point=_entry, max_episode_steps=_steps)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import gymnasium
 import pytest
 
-import scenes  # noqa: F401  (registers the Gymnasium ids, lazily)
 from agentrt.core.registry import SCENES
+from scenes import gym_id  # importing scenes registers the Gymnasium ids, lazily
 
-IDS = {"agentrt/Kitchen-v0": "kitchen-v0", "agentrt/Tabletop-v0": "tabletop-v0"}
+
+def test_gym_ids_follow_the_scene_names() -> None:
+    assert gym_id("kitchen-v0") == "agentrt/Kitchen-v0" and gym_id("my-room-v2") == "agentrt/MyRoom-v2"
 
 
-@pytest.mark.parametrize(("gym_id", "name"), IDS.items())
-def test_gym_id_matches_registered_scene(gym_id: str, name: str) -> None:
-    spec = gymnasium.spec(gym_id)
+@pytest.mark.parametrize("name", SCENES.names())
+def test_every_registered_scene_has_its_gym_id(name: str) -> None:
+    spec = gymnasium.spec(gym_id(name))
     cls = SCENES.get(name)
     assert spec.entry_point == f"{cls.__module__}:{cls.__qualname__}"
     assert spec.max_episode_steps == cls.max_episode_steps
