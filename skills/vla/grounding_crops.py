@@ -20,6 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
+
+from skills.vla.config import VLAConfig
+from skills.vla.policy import InstructionEncoder
+from skills.vla.text import embed_texts
 
 SEED_START = 500_000
 """Default first seed: training scenes, far from the development and test splits."""
@@ -37,8 +42,6 @@ def _bad(message: str) -> int:
 def generate(scene: str, seed_start: int, scenes: int, crop: tuple[float, float, float] = CROP) -> dict:
     """``images`` ``(N, 3, 64, 64)`` uint8 head crops, ``texts`` ``(N,)``, ``xy`` ``(N, 2)`` grasp points
     in crop coordinates ``[-1, 1]`` and ``seeds`` ``(N,)``: one pair per object at a place, per seed."""
-    import torch
-
     from agentrt.core.registry import SCENES
     from skills.scripted.pick import ScriptedPick, grasp_point
     from skills.vla.camera import crop_points, head_camera
@@ -81,6 +84,34 @@ def generate(scene: str, seed_start: int, scenes: int, crop: tuple[float, float,
         "crop": np.array(crop),  # what the images are, checked by `agentrt train vla --grounding`
         "size": np.array(SIZE),
     }
+
+
+class Grounding:
+    """Batches of labelled head crops (:mod:`skills.vla.grounding_crops`) for
+    :meth:`VLAModel.grounding_loss`."""
+
+    def __init__(self, path: Path, config: VLAConfig, text_encoder: InstructionEncoder) -> None:
+        try:
+            pairs = np.load(path)
+            images, xy, texts = pairs["images"], pairs["xy"].astype(np.float32), pairs["texts"]
+            crop, size = tuple(float(v) for v in pairs["crop"]), int(pairs["size"])
+        except (OSError, KeyError, ValueError) as exc:
+            raise ValueError(f"grounding {path}: not a grounding-crops .npz ({exc})") from None
+        want = config.crops.get("head")
+        if size != config.image_size or want is None or not np.allclose(crop, want):
+            raise ValueError(
+                f"grounding {path}: crops {crop} at {size} px, but the model reads head crop {want} "
+                f"at {config.image_size} px"
+            )
+        self.images, self.xy, self.text = images, torch.from_numpy(xy), embed_texts(text_encoder, texts)
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __call__(self, size: int, generator: torch.Generator, device: str) -> dict[str, torch.Tensor]:
+        idx = np.sort(torch.randint(len(self.images), (size,), generator=generator).numpy())
+        images = torch.from_numpy(np.ascontiguousarray(self.images[idx])).to(device).float().div_(255.0)
+        return {"images": images, "text": self.text[idx].to(device), "xy": self.xy[idx].to(device)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,18 +28,19 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from skills.vla.artifact import VLAArtifactError, load_meta, load_policy, save_policy
+from skills.vla.artifact import save_policy
 from skills.vla.camera import PinholeCamera, crop_points
 from skills.vla.config import EE_POS, VLAConfig
 from skills.vla.data import TrainingData, load_training_data
+from skills.vla.grounding_crops import Grounding
+from skills.vla.init_from import carry_source_parts, load_source, load_source_weights, source_stats
 from skills.vla.model import VLAModel
 from skills.vla.normalize import Normalizer, NormStats
 from skills.vla.policy import InstructionEncoder, VLAPolicy
-from skills.vla.text import embed_texts
 
 FAR_M = 0.10
 """End-effector distance (m) from the goal beyond which a frame counts in ``val/goal_err_far_m``."""
@@ -94,7 +95,7 @@ class TrainConfig(BaseModel):
 
     grounding: Path | None = Field(
         default=None,
-        description="labelled head crops (.npz of `agentrt vla grounding-crops`, skills/vla/grounding_crops.py) to co-train "
+        description="labelled head crops (.npz of `agentrt vla grounding-crops`) to co-train "
         "keypoint 0 on: finding the named object in many more scenes than the demonstrations show",
     )
     grounding_weight: float = Field(default=1.0, ge=0.0, description="weight of the grounding loss")
@@ -194,21 +195,6 @@ class Batches:
         }
 
 
-def _same_targets(a: VLAConfig, b: VLAConfig) -> bool:
-    """Whether two models' action rows mean the same thing (so one's statistics fit the other)."""
-    return (a.position_targets, a.goal_frame) == (b.position_targets, b.goal_frame)
-
-
-def _same_state(a: VLAConfig, b: VLAConfig) -> bool:
-    """Whether two models read the same prepared state (so one's state projection fits the other)."""
-    return (a.use_state, a.state_indices, a.wrap_angles, a.sincos_angles) == (
-        b.use_state,
-        b.state_indices,
-        b.wrap_angles,
-        b.sincos_angles,
-    )
-
-
 def training_stats(data: TrainingData, idx: np.ndarray, position_targets: bool = False) -> NormStats:
     """Normalisation statistics of the frames ``idx``: their states, and the actions the chunks
     must predict (with ``position_targets``, every valid row of their chunks, whose arm xyz are
@@ -228,34 +214,6 @@ def goal_pixels(
         raise ValueError("goal pixels need a model with a goal head (goal_weight > 0)")
     xy, seen = crop_points(camera, data.goals, crop)
     return xy, data.goal_valid & seen
-
-
-class Grounding:
-    """Batches of labelled head crops (:mod:`skills.vla.grounding_crops`) for
-    :meth:`VLAModel.grounding_loss`."""
-
-    def __init__(self, path: Path, config: VLAConfig, text_encoder: InstructionEncoder) -> None:
-        try:
-            pairs = np.load(path)
-            images, xy, texts = pairs["images"], pairs["xy"].astype(np.float32), pairs["texts"]
-            crop, size = tuple(float(v) for v in pairs["crop"]), int(pairs["size"])
-        except (OSError, KeyError, ValueError) as exc:
-            raise ValueError(f"grounding {path}: not a grounding-crops .npz ({exc})") from None
-        want = config.crops.get("head")
-        if size != config.image_size or want is None or not np.allclose(crop, want):
-            raise ValueError(
-                f"grounding {path}: crops {crop} at {size} px, but the model reads head crop {want} "
-                f"at {config.image_size} px"
-            )
-        self.images, self.xy, self.text = images, torch.from_numpy(xy), embed_texts(text_encoder, texts)
-
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def __call__(self, size: int, generator: torch.Generator, device: str) -> dict[str, torch.Tensor]:
-        idx = np.sort(torch.randint(len(self.images), (size,), generator=generator).numpy())
-        images = torch.from_numpy(np.ascontiguousarray(self.images[idx])).to(device).float().div_(255.0)
-        return {"images": images, "text": self.text[idx].to(device), "xy": self.xy[idx].to(device)}
 
 
 def _schedule(cfg: TrainConfig) -> Callable[[int], float]:
@@ -331,56 +289,6 @@ def hardware(device: str) -> str:
     )
 
 
-def carry_source_parts(cfg: TrainConfig) -> TrainConfig:
-    """``cfg`` with the ``--init-from`` artifact's ``depth_goal`` and ``pointer`` where its model sets none.
-
-    Neither is trained here: the depth goal is calibrated (``scripts/calibrate_depth_goal.py``) and
-    the pointer trained on rendered head views (``scripts/train_pointer.py``) after the VLA, both
-    outside its weights but for the pointer's own. Fine-tuning the VLA (say on new demonstrations)
-    keeps them, frozen, rather than making the user redo both.
-
-    Raises:
-        ValueError: the artifact cannot be read, or its parts do not fit this model (another head crop).
-    """
-    if cfg.init_from is None or (cfg.model.depth_goal is not None or cfg.model.pointer is not None):
-        return cfg
-    try:
-        source = load_meta(cfg.init_from).config
-    except VLAArtifactError as exc:
-        raise ValueError(f"--init-from {cfg.init_from}: {exc}") from None
-    if source.depth_goal is None:
-        return cfg
-    parts = {"depth_goal": source.depth_goal, "pointer": source.pointer}
-    try:
-        model = VLAConfig.model_validate({**cfg.model.model_dump(), **parts})
-    except ValidationError as exc:
-        raise ValueError(
-            f"--init-from {cfg.init_from}: its depth goal or pointer does not fit this model: "
-            f"{exc.errors()[0]['msg']}"
-        ) from None
-    return cfg.model_copy(update={"model": model})
-
-
-def _init_source(cfg: TrainConfig) -> VLAPolicy | None:
-    """The artifact ``cfg.init_from`` names (``None`` without one); same action dims required.
-
-    Raises:
-        ValueError: it cannot be loaded, or predicts other action dims than ``cfg.model``.
-    """
-    if cfg.init_from is None:
-        return None
-    try:
-        source = load_policy(cfg.init_from)
-    except VLAArtifactError as exc:
-        raise ValueError(f"--init-from {cfg.init_from}: {exc}") from None
-    if source.config.action_keys != cfg.model.action_keys:
-        raise ValueError(
-            f"--init-from {cfg.init_from} predicts {source.config.action_keys}, "
-            f"this run {cfg.model.action_keys}"
-        )
-    return source
-
-
 def _provenance(
     cfg: TrainConfig, data: TrainingData, train_idx: np.ndarray, step: int, metrics: dict, seconds: float
 ) -> dict:
@@ -416,6 +324,7 @@ def train(
     """
     console = console or Console(stderr=True)
     torch.manual_seed(cfg.seed)
+    # -- data: decoded frames (cached), the train/val split, instruction embeddings
     cache = cfg.cache_dir or cfg.path(".cache")
     data = load_training_data(
         cfg.data, cfg.model, cache, progress=progress, relabelled_rows=cfg.relabelled_rows
@@ -427,61 +336,31 @@ def train(
         text_encoder = load_text_encoder()
     text_table = torch.as_tensor(np.asarray(text_encoder.encode(data.texts)), dtype=torch.float32)
 
-    cfg = carry_source_parts(cfg)
+    cfg = cfg.model_copy(update={"model": carry_source_parts(cfg.init_from, cfg.model)})
     state_path = cfg.path(".train.pt")
     resume = torch.load(state_path, map_location="cpu", weights_only=True) if state_path.is_file() else None
     if resume is not None and resume["model_config"] != cfg.model.model_dump(mode="json"):
         raise ValueError(
             f"{state_path} was trained with another model config; delete it or use another --out"
         )
-    source = _init_source(cfg) if resume is None else None
+    # -- normalisation statistics: the checkpoint's, else the data's (--init-from: skills/vla/init_from.py)
+    source = load_source(cfg.init_from, cfg.model) if resume is None else None
     if resume:
         stats = NormStats.model_validate(resume["stats"])
     else:
-        stats = training_stats(data, train_idx, cfg.model.position_targets)
-        if source is not None:
-            # the weights expect the statistics they were trained with, for each half that still
-            # means the same: a new state encoding (its projection starts afresh) or new targets
-            # take the data's
-            kept = source.stats.model_dump()
-            same_state, same_targets = (
-                _same_state(source.config, cfg.model),
-                _same_targets(source.config, cfg.model),
-            )
-            stats = stats.model_copy(
-                update={
-                    k: v for k, v in kept.items() if (same_state if k.startswith("state") else same_targets)
-                }
-            )
+        stats = source_stats(training_stats(data, train_idx, cfg.model.position_targets), source, cfg.model)
     normalizer = Normalizer(stats)
+
+    # -- the network, from ImageNet vision weights, --init-from, or the checkpoint (below)
     model = VLAModel(cfg.model, pretrained=cfg.pretrained and resume is None and source is None)
     if source is not None:
-        # parts this config adds to the source's network start afresh (a goal head that now reads
-        # the features under keypoint 0 changes shape); nothing else may differ
-        fresh = (
-            (("goal_",) if not source.config.use_goal else ())
-            + (("keypoint",) if not source.config.keypoints else ())
-            + (("goal_rel_in",) if not source.config.goal_relative else ())
-            + (("goal_head.",) if cfg.model.goal_features and not source.config.goal_features else ())
-            + (("state_proj.",) if not _same_state(source.config, cfg.model) else ())
-        )
-        weights = {k: v for k, v in source.model.state_dict().items() if not (fresh and k.startswith(fresh))}
-        try:
-            missing, unexpected = model.load_state_dict(weights, strict=False)
-        except RuntimeError as exc:
-            raise ValueError(
-                f"--init-from {cfg.init_from}: its network does not fit this config: {exc}"
-            ) from None
-        added = [k for k in missing if not (fresh and k.startswith(fresh))]
-        if added or unexpected:
-            raise ValueError(
-                f"--init-from {cfg.init_from}: its network does not fit this config: "
-                f"missing {added[:5]}, unexpected {unexpected[:5]}"
-            )
+        load_source_weights(model, source, cfg.model, cfg.init_from)
         console.print(f"initialised from {cfg.init_from} (step {source.provenance.get('steps', '?')})")
     model = model.to(cfg.device)
-    if model.pointer is not None:  # trained by scripts/train_pointer.py, never here
+    if model.pointer is not None:  # trained by `agentrt train pointer`, never here
         model.pointer.requires_grad_(False)
+
+    # -- optimiser, schedule and sampler; resumed as a whole from the checkpoint
     trained = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     decay = [p for n, p in trained if p.ndim >= 2 and "pos" not in n and "query" not in n]
     no_decay = [p for n, p in trained if not (p.ndim >= 2 and "pos" not in n and "query" not in n)]
@@ -500,6 +379,7 @@ def train(
         step, metrics = int(resume["step"]), json.loads(resume["metrics"])
         seconds_before = float(resume.get("seconds", 0.0))
         console.print(f"resuming {cfg.out} at step {step}")
+    # -- batches: demonstrations, goal pixels, and the grounding crops co-trained on
     pixels = None
     if cfg.goal_pixel_weight and cfg.head_camera is not None:
         pixels = goal_pixels(data, cfg.head_camera, cfg.model.crops.get("head"))
@@ -511,6 +391,7 @@ def train(
     if grounding is not None:
         console.print(f"grounding: co-training keypoint 0 on {len(grounding)} labelled head crops")
 
+    # -- bookkeeping: wall time over sessions, the policy as saved, checkpoints, the log
     noise = cfg.goal_noise_m / normalizer.state_std[EE_POS]  # standardised, per axis
     session_start = time.perf_counter()
 
@@ -550,6 +431,7 @@ def train(
         f"head {cfg.model.head}, "
         f"{len(train_idx)} train / {len(val_idx)} val frames, {len(data.texts)} instructions"
     )
+    # -- the loop: step, validate, roll out, checkpoint; Ctrl-C checkpoints first
     model.train()
     running: float | None = None
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
