@@ -25,8 +25,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "planners": (*CORE, "planners"),
 }
 """Layer (module prefix) -> the prefixes of ours it may import; the runtime and evals import anything."""
-RUNTIME = ("agentrt.datasets.cli",)
-"""Modules inside a lower layer's folder that belong to the runtime (command lines)."""
+RUNTIME: tuple[str, ...] = ()
+"""Modules inside a lower layer's folder that belong to the runtime: none (the CLI is ``agentrt.cli``)."""
 ROOT_PACKAGE = "agentrt"
 """``from agentrt import __version__``: the package root holds only the version, any layer may read it."""
 

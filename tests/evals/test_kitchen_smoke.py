@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from agentrt.cli.eval import app
 from agentrt.datasets.video import count_frames
-from evals.cli import app
 
 
 def test_kitchen_tidy_one_episode_through_the_cli(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Training data windows, a tiny training run, its artifact, resumption, and the CLI's bad-input exits."""
+"""Training data windows, a tiny training run, its artifact and resumption (the CLI: tests/agentrt/cli/)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ import numpy as np
 import pytest
 import torch
 from rich.console import Console
-from typer.testing import CliRunner
 
-from agentrt.cli_vla import app
 from agentrt.datasets import constants as K
 from agentrt.datasets.torch_dataset import EpisodeDataset
 from skills.vla.artifact import load_policy, save_policy
@@ -238,74 +236,6 @@ def test_resuming_with_another_model_config_is_refused(dataset: Path, tmp_path: 
     with pytest.raises(ValueError, match="another model config"):
         other = run_config(dataset, tmp_path / "c", 4, head="l1")
         train(other, text_encoder=FakeTextEncoder(), progress=False, console=quiet())
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--data", "/nonexistent/vla-data"], "no dataset at"),
-        (["--family", "juggling"], "unknown VLA preset"),
-        (["--head", "diffusion"], "invalid option"),
-        (["--crop", "head=0.5"], "expected CAMERA=TOP,LEFT,SIDE"),
-        (["--crop", "head=0.6,0.0,0.5"], "must lie inside the frame"),
-        (["--crop", "depth=0,0,1"], "which the model does not read"),
-        (["--family", "navigation", "--goal-weight", "1"], "needs an arm model"),
-        (["--vision", "efficientnet-lite0", "--keypoints", "4"], "keypoints need the small CNN"),
-        (["--goal-weight", "1", "--goal-source", "keypoints"], "goal_source='keypoints' needs"),
-        (["--goal-weight", "1", "--goal-pixel-weight", "1"], "goal_pixel_weight > 0 needs goal_source"),
-        (["--goal-weight", "1", "--goal-teacher", "0.5"], "goal_teacher > 0 needs goal_source"),
-        (["--goal-weight", "1", "--goal-relative", ""], "goal_relative needs goal_source"),  # "": a flag
-        (["--keypoints", "2", "--keypoint-readout", "median"], "invalid option"),
-        (["--goal-weight", "1", "--goal-features", ""], "goal_features needs goal_source"),
-        (
-            [
-                "--goal-weight",
-                "1",
-                "--keypoints",
-                "2",
-                "--goal-source",
-                "keypoints",
-                "--goal-pixel-weight",
-                "1",
-            ],
-            "needs augment_shift=0",
-        ),
-    ],
-)
-def test_cli_bad_input_is_one_line_and_exit_2(
-    dataset: Path, tmp_path: Path, args: list[str], message: str
-) -> None:
-    base = {"--data": str(dataset), "--out": str(tmp_path / "m")}
-    for flag, value in zip(args[::2], args[1::2], strict=True):
-        base[flag] = value
-    result = CliRunner().invoke(app, [x for kv in base.items() for x in kv if x])
-    assert result.exit_code == 2, result.output
-    assert message in result.output and "Traceback" not in result.output
-
-
-def test_cli_refuses_a_dataset_without_the_familys_frames(tmp_path: Path) -> None:
-    from tests.agentrt.datasets.helpers import make_dataset  # pick/place frames only, 4-D state
-
-    root = make_dataset(tmp_path / "data", [4, 4])
-    result = CliRunner().invoke(
-        app, ["--data", str(root), "--out", str(tmp_path / "m"), "--family", "navigation"]
-    )
-    assert result.exit_code == 2 and "no frames of skills ['navigate_to']" in result.output
-
-
-def test_cli_trains_resumes_and_writes_the_artifact(dataset: Path, tmp_path: Path) -> None:
-    """Through the real MiniLM encoder: 2 steps, then the same OUT with --steps 3 resumes at 2."""
-    out = tmp_path / "cli" / "nav"
-    base = ["--data", str(dataset), "--out", str(out), "--family", "navigation", "--head", "l1"]
-    base += ["--image-size", "32", "--batch-size", "4", "--val-every", "1", "--save-every", "1"]
-    first = CliRunner().invoke(app, [*base, "--steps", "2"])
-    assert first.exit_code == 0, first.output
-    second = CliRunner().invoke(app, [*base, "--steps", "3"])
-    said = " ".join(second.output.split())  # rich wraps long lines at the console width (the path's length)
-    assert second.exit_code == 0 and "resuming" in said and "at step 2" in said
-    policy = load_policy(out)
-    assert policy.provenance["steps"] == 3 and policy.action_keys == ("base",)
-    assert policy.predict_chunk(observation(np.random.default_rng(0)), "go to the table").shape == (10, 3)
 
 
 def test_wrapped_angles_give_one_value_per_heading() -> None:

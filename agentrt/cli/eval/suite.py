@@ -1,15 +1,17 @@
-"""``agentrt eval``: run a suite in parallel into a results directory, compare directories.
+"""``agentrt eval``: run a suite in parallel into a results directory; compare, list, report.
 
     agentrt eval --suite kitchen-tidy-v0 --episodes 50 --workers 2 --out evals/tidy
     agentrt eval compare evals/tidy-a evals/tidy-b
     agentrt eval list
     agentrt eval report evals/tidy        # redraw the reports from results.json
 
-Exit codes: 0 the evaluation ran (whatever its success rate) or the comparison was made;
-2 rejected input (unknown suite, planner or describer, a bad config, a directory holding
-another evaluation, skills that do not exist yet), with a one-line reason on stderr;
-3 internal error (``AGENTRT_DEBUG=1`` shows the traceback); 130 interrupted (finished
-episodes are kept; the same command resumes).
+Exit codes (:mod:`agentrt.cli.exit_codes`): 0 the evaluation ran (whatever its success rate)
+or the comparison was made; 2 rejected input (unknown suite, planner or describer, a bad
+config, a directory holding another evaluation, skills that do not exist yet), with a one-line
+reason on stderr; 3 internal error (``AGENTRT_DEBUG=1`` shows the traceback); 130 interrupted
+(finished episodes are kept; the same command resumes).
+
+The functions here are mounted on the ``eval`` group by :mod:`agentrt.cli.eval.app`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from agentrt.console import fail, stdout_to_stderr
 from agentrt.core.registry import SUITES, RegistryError
 from agentrt.skill_sets import SkillSetUnavailable
@@ -32,17 +35,9 @@ from evals.results import EvalConfig
 from evals.runner import EvalRequest, EvalStats, check_request, run_suite
 from evals.store import ResultsDirError
 
-EXIT_OK, EXIT_REJECTED, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 3, 130
 _COMMAND = "agentrt eval"
 
-app = typer.Typer(
-    add_completion=False,
-    invoke_without_command=True,
-    help="Evaluate agents on versioned suites (parallel on Ray); compare results directories.",
-)
 
-
-@app.callback()
 def eval_command(
     ctx: typer.Context,
     suite: Annotated[str | None, typer.Option(help="Registered suite id (see `agentrt eval list`).")] = None,
@@ -84,7 +79,9 @@ def eval_command(
         return
     if suite is None or out is None:
         raise fail(
-            _COMMAND, EXIT_REJECTED, "give --suite ID and --out DIR (or a subcommand: compare, list, report)"
+            _COMMAND,
+            EXIT_BAD_INPUT,
+            "give --suite ID and --out DIR (or a subcommand: skill, controller, compare, list, report)",
         )
     console = Console(stderr=True)
     try:
@@ -111,9 +108,9 @@ def eval_command(
         with stdout_to_stderr():
             suite_obj = check_request(request)
     except ValidationError as exc:
-        raise fail(_COMMAND, EXIT_REJECTED, _first_error(exc)) from None
+        raise fail(_COMMAND, EXIT_BAD_INPUT, _first_error(exc)) from None
     except (RegistryError, SkillSetUnavailable, ValueError) as exc:
-        raise fail(_COMMAND, EXIT_REJECTED, str(exc)) from None
+        raise fail(_COMMAND, EXIT_BAD_INPUT, str(exc)) from None
 
     progress = _progress(
         console, suite_obj.suite_id, suite_obj.group_by, live=console.is_terminal and not as_json
@@ -128,7 +125,7 @@ def eval_command(
         console.print(f"interrupted: finished episodes are saved in {out}; the same command resumes")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except (ResultsDirError, OSError) as exc:
-        raise fail(_COMMAND, EXIT_REJECTED, str(exc)) from None
+        raise fail(_COMMAND, EXIT_BAD_INPUT, str(exc)) from None
     except Exception as exc:
         if os.environ.get("AGENTRT_DEBUG"):
             raise
@@ -228,7 +225,6 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {msg}" if where else msg
 
 
-@app.command("compare")
 def compare_command(
     dirs: Annotated[list[Path], typer.Argument(help="Two or more results directories.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as one JSON object.")] = False,
@@ -240,7 +236,7 @@ def compare_command(
     from evals.compare import compare, markdown, rich_table
 
     if len(dirs) < 2:
-        raise fail(f"{_COMMAND} compare", EXIT_REJECTED, "give at least two results directories")
+        raise fail(f"{_COMMAND} compare", EXIT_BAD_INPUT, "give at least two results directories")
     try:
         comparison = compare(dirs)
         if out is not None:
@@ -248,7 +244,7 @@ def compare_command(
             (out / "comparison.json").write_text(json.dumps(comparison, indent=1))
             (out / "comparison.md").write_text(markdown(comparison))
     except (ResultsDirError, OSError) as exc:
-        raise fail(f"{_COMMAND} compare", EXIT_REJECTED, str(exc)) from None
+        raise fail(f"{_COMMAND} compare", EXIT_BAD_INPUT, str(exc)) from None
     if as_json:
         typer.echo(json.dumps(comparison))
         return
@@ -265,7 +261,6 @@ def compare_command(
         )
 
 
-@app.command("list")
 def list_command() -> None:
     """List registered suites."""
     from rich.table import Table
@@ -276,7 +271,6 @@ def list_command() -> None:
     Console().print(table)
 
 
-@app.command("report")
 def report_command(
     directory: Annotated[Path, typer.Argument(help="A results directory holding results.json.")],
 ) -> None:
@@ -287,9 +281,8 @@ def report_command(
     try:
         paths = write_reports(directory, load_results(directory))
     except (ResultsDirError, OSError) as exc:
-        raise fail(f"{_COMMAND} report", EXIT_REJECTED, str(exc)) from None
+        raise fail(f"{_COMMAND} report", EXIT_BAD_INPUT, str(exc)) from None
     Console().print(f"wrote {paths['html']}")
 
 
-if __name__ == "__main__":  # pragma: no cover - `python -m evals.cli` until `agentrt eval` is wired
-    app()
+__all__ = ["compare_command", "eval_command", "list_command", "report_command"]

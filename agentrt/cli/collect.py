@@ -1,4 +1,9 @@
-"""``agentrt collect``: autonomous data collection into a LeRobot v3 dataset."""
+"""``agentrt collect``: autonomous data collection into a LeRobot v3 dataset.
+
+Exit codes (:mod:`agentrt.cli.exit_codes`): 0 done; 2 rejected input (a bad setting, a
+dataset that exists without ``--resume``, missing learned checkpoints, an unwritable dataset);
+3 internal error; 130 interrupted (committed episodes are intact; ``--resume`` continues).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
+from agentrt.cli.model_options import OptionError, settings
 from agentrt.collect.loop import CollectConfig, collect
 from agentrt.collect.progress import LiveProgress, stats_table
 from agentrt.collect.sink import DatasetSink
@@ -19,14 +26,12 @@ from agentrt.console import fail, stdout_to_stderr
 from agentrt.core.registry import SCENES, RegistryError
 from agentrt.datasets import DatasetError, DatasetWriter, features_from_env
 from agentrt.datasets.meta import is_dataset
-from agentrt.model_options import OptionError, settings
 from agentrt.recording import open_or_create
 from agentrt.skill_sets import parse_policy, resolve_skill_set
 from planners.constitution import Constitution
-from planners.llm.backends import BackendConfigError
+from planners.llm.errors import BackendConfigError
 from planners.llm.proposer import make_proposer
 
-EXIT_OK, EXIT_REJECTED, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 3, 130
 _COMMAND = "agentrt collect"
 
 
@@ -89,13 +94,11 @@ def collect_command(
         with stdout_to_stderr():
             writer = _open_writer(config)
     except ValidationError as exc:
-        raise fail(
-            "agentrt collect", EXIT_REJECTED, exc.errors()[0]["msg"].removeprefix("Value error, ")
-        ) from None
+        raise fail(_COMMAND, EXIT_BAD_INPUT, exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
     except (OptionError, BackendConfigError) as exc:
-        raise fail("agentrt collect", EXIT_REJECTED, str(exc)) from None
+        raise fail(_COMMAND, EXIT_BAD_INPUT, str(exc)) from None
     except (ValueError, RegistryError, DatasetError, OSError) as exc:
-        raise fail("agentrt collect", EXIT_REJECTED, str(exc)) from None
+        raise fail(_COMMAND, EXIT_BAD_INPUT, str(exc)) from None
 
     if writer.recovered:
         console.print(f"recovered the dataset: {'; '.join(writer.recovered)}")
@@ -108,14 +111,14 @@ def collect_command(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except DatasetError as exc:
         raise fail(
-            "agentrt collect",
-            EXIT_REJECTED,
+            _COMMAND,
+            EXIT_BAD_INPUT,
             f"cannot write the dataset: {exc} (committed episodes are intact)",
         ) from None
     except Exception as exc:
         if os.environ.get("AGENTRT_DEBUG"):
             raise
-        raise fail("agentrt collect", EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc}") from None
+        raise fail(_COMMAND, EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc}") from None
     console.print(stats_table(stats, config.episodes))
     console.print(
         f"committed {stats.committed} episodes ({stats.resumed} were already there) in"
@@ -131,3 +134,6 @@ def _open_writer(config: CollectConfig) -> DatasetWriter:
     finally:
         env.close()
     return open_or_create(config.out, features, fps=10, robot_type=config.worker.scene)
+
+
+__all__ = ["collect_command"]

@@ -1,10 +1,10 @@
-"""``agentrt train vla``: train a VLA skill family on a collected LeRobot v3 dataset.
+"""``agentrt train vla`` and ``agentrt train controller``: train a VLA skill family or a controller.
 
-Mounted by ``agentrt/cli.py`` as ``agentrt train vla`` (the function :func:`train_vla`,
-also served alone by :data:`app`). Re-running with the same ``--out`` resumes from the last
-checkpoint. Exit codes: 0 done; 2 bad input (unreadable dataset, no frames of the family's
-skills, a checkpoint of another config, unwritable output); 3 internal error; 130 interrupted
-(the checkpoint is saved first).
+``train vla`` learns from a collected LeRobot v3 dataset; ``train controller`` runs a PPO
+recipe. Re-running either with the same ``--out`` resumes from the last checkpoint. Exit codes
+(:mod:`agentrt.cli.exit_codes`): 0 done; 2 bad input (unreadable dataset, no frames of the
+family's skills, a checkpoint of another config, an unknown recipe, unwritable output); 3
+internal error; 130 interrupted (the checkpoint is saved first).
 """
 
 from __future__ import annotations
@@ -17,15 +17,21 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from agentrt.console import fail
+from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
+from agentrt.console import fail, stdout_to_stderr
 
-EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
 COMMAND = "agentrt train vla"
 ROLLOUT_SEED = 100_000
 """First scene seed of the training-time rollouts (held out from collection seeds)."""
 
-app = typer.Typer(no_args_is_help=True, help="Train VLA skill models.")
+app = typer.Typer(no_args_is_help=True, help="Train models: low-level controllers and VLA skills.")
+
+
+@app.callback()
+def _train() -> None:
+    """Train models."""
 
 
 def make_rollout(skills: tuple[str, ...], episodes: int, scene: str) -> Any:
@@ -52,6 +58,7 @@ def make_rollout(skills: tuple[str, ...], episodes: int, scene: str) -> Any:
     return rollout
 
 
+@app.command("vla")
 def train_vla(
     data: Annotated[Path, typer.Option(help="LeRobot v3 dataset root (from `agentrt collect`).")],
     out: Annotated[
@@ -324,4 +331,73 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-app.command("vla")(train_vla)
+@app.command("controller")
+def train_controller(
+    recipe: Annotated[str, typer.Argument(help="Recipe name (see `agentrt controllers list`).")],
+    out: Annotated[Path, typer.Option(help="Run directory: checkpoint, then the artifact OUT/RECIPE.*")],
+    steps: Annotated[
+        int | None, typer.Option(min=1, help="Total environment steps (default: the recipe's).")
+    ] = None,
+    envs: Annotated[int, typer.Option(min=1, help="Parallel environments.")] = 4,
+    subprocess: Annotated[bool, typer.Option("--subprocess", help="One process per environment.")] = False,
+    seed: Annotated[int, typer.Option(min=0, help="Training seed.")] = 0,
+    chunk: Annotated[int, typer.Option(min=1, help="Steps between checkpoints.")] = 100_000,
+) -> None:
+    """Train a controller with PPO; re-running with the same OUT resumes from the last checkpoint."""
+    from controllers.recipes import RECIPES, get_recipe
+    from controllers.train import train
+
+    if recipe not in RECIPES:
+        raise fail(
+            "agentrt train controller",
+            EXIT_BAD_INPUT,
+            f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}",
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK):
+            raise PermissionError(f"{out} is not writable")
+    except OSError as exc:
+        raise fail("agentrt train controller", EXIT_BAD_INPUT, f"cannot write output: {exc}") from None
+    total = steps or get_recipe(recipe).default_steps
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} steps"),
+        TextColumn("{task.fields[reward]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task(recipe, total=total, reward="")
+
+            def on_chunk(done: int, total_: int, mean_reward: float | None) -> None:
+                shown = "" if mean_reward is None else f"episode reward {mean_reward:.1f}"
+                bar.update(task, completed=done, reward=shown)
+
+            with stdout_to_stderr(True):
+                report = train(
+                    recipe,
+                    out,
+                    steps=total,
+                    envs=envs,
+                    seed=seed,
+                    chunk_steps=chunk,
+                    subprocess=subprocess,
+                    on_chunk=on_chunk,
+                )
+    except ValueError as exc:
+        raise fail("agentrt train controller", EXIT_BAD_INPUT, str(exc)) from None
+    except KeyboardInterrupt:
+        raise fail(
+            "agentrt train controller", EXIT_INTERRUPTED, f"interrupted; run again with --out {out} to resume"
+        ) from None
+    console.print(
+        f"{report.steps:,} steps in {report.wall_time_s / 60:.1f} min; "
+        f"artifact {report.artifact}.json/.safetensors"
+    )
+
+
+__all__ = ["app", "make_rollout", "train_controller", "train_vla"]

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from agentrt.cli_constitution import app
+from agentrt.cli.constitution import app
 
 runner = CliRunner()
 

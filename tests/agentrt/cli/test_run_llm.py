@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from agentrt.cli import app
 
 runner = CliRunner()
-CASSETTES = Path(__file__).parents[1] / "planners" / "llm" / "cassettes"
+CASSETTES = Path(__file__).parents[2] / "planners" / "llm" / "cassettes"
 REPLAY = ["--model", "authored-stand-in", "--base-url", "http://authored.invalid/v1"]
 
 

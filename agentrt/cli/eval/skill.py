@@ -1,7 +1,8 @@
-"""``agentrt eval-skill SKILL``: a learned skill's success on held-out seeds beside the scripted expert.
+"""``agentrt eval skill SKILL``: a learned skill's success on held-out seeds beside the scripted expert.
 
-Exit codes: 0 done; 2 bad input (unknown skill or scene, missing or unusable checkpoint,
-bad execution settings); 3 internal error. ``--json`` prints exactly one JSON object on stdout.
+Exit codes (:mod:`agentrt.cli.exit_codes`): 0 done; 2 bad input (unknown skill or scene, missing
+or unusable checkpoint, bad execution settings); 3 internal error. ``--json`` prints exactly one
+JSON object on stdout.
 """
 
 from __future__ import annotations
@@ -16,17 +17,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL
 from agentrt.console import fail, stdout_to_stderr
 
-app = typer.Typer(no_args_is_help=True, help="Score a learned skill against the scripted expert.")
-
-EXIT_BAD_INPUT, EXIT_INTERNAL = 2, 3
-COMMAND = "agentrt eval-skill"
+COMMAND = "agentrt eval skill"
 DEFAULT_SEED_START = 100_000
 """Held-out seeds start here, far above the seeds data collection draws from."""
 
 
-@app.command("eval-skill")
 def eval_skill(
     skill: Annotated[str, typer.Argument(help="Learned skill: pick, place or navigate_to.")],
     ckpt: Annotated[
@@ -68,7 +66,7 @@ def eval_skill(
     from skills.vla.catalog import load_chunk_policy, shipped_checkpoints
     from skills.vla.ensemble import ExecutionConfig
     from skills.vla.evaluate import evaluate_skill
-    from skills.vla.skills import LEARNED_SKILLS
+    from skills.learned import LEARNED_SKILLS
 
     if skill not in LEARNED_SKILLS:
         raise fail(
@@ -146,7 +144,7 @@ class _RayWorker:
         from skills.vla.catalog import load_chunk_policy
         from skills.vla.ensemble import ExecutionConfig
         from skills.vla.evaluate import SeedRunner
-        from skills.vla.skills import LEARNED_SKILLS
+        from skills.learned import LEARNED_SKILLS
 
         policy = load_chunk_policy(ckpt, tuple(LEARNED_SKILLS[skill].action_keys))
         execution = ExecutionConfig.model_validate(options["execution"])
@@ -268,4 +266,4 @@ def _table(summary: dict[str, Any]) -> Table:
     return table
 
 
-__all__ = ["app", "eval_skill", "evaluate_in_pool"]
+__all__ = ["eval_skill", "evaluate_in_pool"]

@@ -1,4 +1,4 @@
-"""``agentrt eval-skill``: bad input is one line and exit 2; --json prints one object."""
+"""``agentrt eval skill``: bad input is one line and exit 2; --json prints one object."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agentrt.cli_eval_skill import app
+from agentrt.cli import app
 from skills.vla import catalog
 from tests.skills.vla.helpers import tiny_artifact
 
@@ -31,15 +31,15 @@ def test_bad_input_is_one_line_and_exit_2(
     argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(catalog, "CHECKPOINT_DIR", tmp_path)  # nothing shipped
-    result = runner.invoke(app, argv)
+    result = runner.invoke(app, ["eval", "skill", *argv])
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("agentrt eval-skill: ") and message in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("agentrt eval skill: ") and message in lines[0]
 
 
 def test_a_navigation_model_cannot_drive_pick(tmp_path: Path) -> None:
     nav = tiny_artifact(tmp_path / "nav", "navigation")
-    result = runner.invoke(app, ["pick", "--ckpt", str(nav), "--episodes", "1"])
+    result = runner.invoke(app, ["eval", "skill", "pick", "--ckpt", str(nav), "--episodes", "1"])
     assert result.exit_code == 2 and "needs a policy with action_keys ('arm',)" in result.stderr
 
 
@@ -65,7 +65,7 @@ def test_json_report_with_a_real_artifact(tmp_path: Path, monkeypatch: pytest.Mo
         "--out",
         str(tmp_path / "report.json"),
     ]
-    result = runner.invoke(app, argv)
+    result = runner.invoke(app, ["eval", "skill", *argv])
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert {"skill", "episodes", "success_rate", "expert_success_rate", "latency_ms_p50"} <= set(report)
@@ -94,7 +94,7 @@ def test_ray_workers_give_the_same_report_as_in_process(tmp_path: Path) -> None:
     reports = []
     for workers in ("1", "2"):
         out = tmp_path / f"report-{workers}.json"
-        result = runner.invoke(app, [*common, "--workers", workers, "--out", str(out)])
+        result = runner.invoke(app, ["eval", "skill", *common, "--workers", workers, "--out", str(out)])
         assert result.exit_code == 0, result.stderr
         reports.append(json.loads(out.read_text()))
     strip = [[{k: v for k, v in o.items() if k != "latencies_ms"} for o in r["outcomes"]] for r in reports]

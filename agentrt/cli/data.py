@@ -1,7 +1,8 @@
 """``agentrt data ...``: inspect, verify and merge datasets.
 
-Bad input (a missing folder, something that is not a dataset) prints one line and exits
-with status 2; ``verify`` exits 1 when it finds faults and lists them.
+Exit codes (:mod:`agentrt.cli.exit_codes`): bad input (a missing folder, something that is
+not a dataset) prints one line and exits 2; ``verify`` exits 1 when it finds faults and lists
+them.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from typing import Annotated
 
 import typer
 
+from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED
 from agentrt.console import fail
 from agentrt.datasets.errors import DatasetError
 from agentrt.datasets.meta import load_meta
 
-app = typer.Typer(help="LeRobotDataset v3.0 tools: info, verify, merge.", no_args_is_help=True)
+app = typer.Typer(help="Datasets of episodes (LeRobot v3): info, verify, merge.", no_args_is_help=True)
 
 
 def _fail(exc: Exception) -> None:
-    raise fail("agentrt data", 2, str(exc))
+    raise fail("agentrt data", EXIT_BAD_INPUT, str(exc))
 
 
 @app.command()
@@ -64,7 +66,7 @@ def verify(
         typer.echo(f"{len(faults)} fault(s) in {root}:")
         for fault in faults:
             typer.echo(f"  - {fault}")
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)
     meta = load_meta(root)
     typer.echo(f"ok: {len(meta.episodes)} episodes, {meta.total_frames} frames")
 
@@ -85,3 +87,6 @@ def merge(
     typer.echo(
         f"wrote {out}: {len(meta.episodes)} episodes, {meta.total_frames} frames, {len(meta.tasks)} tasks"
     )
+
+
+__all__ = ["app"]

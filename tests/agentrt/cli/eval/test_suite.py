@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from evals import cli
-from evals.cli import app
+import evals.testing  # noqa: F401 - registers the fake suites (fake-*-v0)
+from agentrt.cli import app as root_app
+from agentrt.cli.eval import app
+from agentrt.cli.eval import suite as suite_cli
 
 runner = CliRunner()
 FAST = ["--planner-config", '{"use_encoder": false}', "--no-video"]
@@ -100,24 +102,15 @@ def test_an_internal_error_exits_3_without_a_traceback(
         raise RuntimeError("boom")
 
     monkeypatch.delenv("AGENTRT_DEBUG", raising=False)
-    monkeypatch.setattr(cli, "run_suite", explode)
+    monkeypatch.setattr(suite_cli, "run_suite", explode)
     _one_line_error(_run(tmp_path, episodes=1), 3, "internal error", "boom")
 
 
-def test_the_app_works_mounted_as_a_subcommand(tmp_path: Path) -> None:
-    """As `agentrt eval` once agentrt/cli.py adds it with `app.add_typer(eval_app, name="eval")`."""
-    import typer
-
-    parent = typer.Typer()
-
-    @parent.callback()
-    def _root() -> None:
-        """agentrt"""
-
-    parent.add_typer(app, name="eval")
+def test_the_eval_group_is_mounted_on_the_root_app(tmp_path: Path) -> None:
+    """``agentrt eval --suite ...`` and ``agentrt eval list`` through the installed command's app."""
     ran = runner.invoke(
-        parent, ["eval", "--suite", "fake-tidy-v0", "--episodes", "1", *FAST, "--out", str(tmp_path)]
+        root_app, ["eval", "--suite", "fake-tidy-v0", "--episodes", "1", *FAST, "--out", str(tmp_path)]
     )
     assert ran.exit_code == 0, ran.output
-    listed = runner.invoke(parent, ["eval", "list"])
+    listed = runner.invoke(root_app, ["eval", "list"])
     assert listed.exit_code == 0 and "kitchen-chain5-v0" in listed.stdout

@@ -1,6 +1,6 @@
-"""The ``agentrt`` command line (typer + rich).
+"""``agentrt run INSTRUCTION``: describe, plan, execute and report one episode.
 
-Exit codes of ``agentrt run``: 0 goal reached; 1 executed but goal not reached;
+Exit codes (:mod:`agentrt.cli.exit_codes`): 0 goal reached; 1 executed but goal not reached;
 2 rejected input (nothing executed; one-line reason on stderr); 3 internal error.
 Set ``AGENTRT_DEBUG=1`` to see tracebacks of internal errors.
 """
@@ -17,46 +17,16 @@ from rich.console import Console
 from rich.table import Table
 
 from agentrt.agent import AgentObserver
-from agentrt.cli_constitution import app as constitution_app
-from agentrt.cli_controllers import controllers_app, eval_controller, train_app
-from agentrt.cli_eval_skill import eval_skill
-from agentrt.cli_vla import train_vla
-from agentrt.collect.cli import collect_command
+from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK
 from agentrt.console import fail, stdout_to_stderr
 from agentrt.core.episode import SubgoalRecord
 from agentrt.core.plan import Plan, Subgoal
-from agentrt.core.registry import SCENES, SKILLS, RegistryError
+from agentrt.core.registry import RegistryError
 from agentrt.core.scene import SceneDescription
 from agentrt.datasets import DatasetError
-from agentrt.datasets.cli import app as data_app
-from evals.cli import app as eval_app
 
 if TYPE_CHECKING:
     from agentrt.run import RunOutcome
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Hierarchical robot agents in PyBullet.")
-scenes_app = typer.Typer(no_args_is_help=True, help="Scenes (PyBullet worlds).")
-skills_app = typer.Typer(no_args_is_help=True, help="Skills the planner can call.")
-app.add_typer(scenes_app, name="scenes")
-app.add_typer(skills_app, name="skills")
-app.add_typer(data_app, name="data", help="Datasets of episodes (LeRobot v3): info, verify, merge.")
-app.add_typer(constitution_app, name="constitution")
-app.command("collect")(collect_command)
-app.add_typer(controllers_app, name="controllers")
-train_app.command("vla")(train_vla)
-app.add_typer(train_app, name="train")
-app.command("eval-controller")(eval_controller)
-app.command("eval-skill")(eval_skill)
-app.add_typer(eval_app, name="eval")
-
-EXIT_OK, EXIT_NOT_REACHED, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3
-
-
-@app.callback()
-def _quiet_native_banners() -> None:
-    """Keep stdout for our own output: PyBullet's C layer prints a banner on import."""
-    with stdout_to_stderr(True):
-        import pybullet  # noqa: F401
 
 
 class _Progress(AgentObserver):
@@ -105,7 +75,7 @@ def _skill_ckpts(items: list[str]) -> dict[str, str]:
     for item in items:
         name, sep, path = item.partition("=")
         if not sep or not name.strip() or not path.strip():
-            raise fail("agentrt", EXIT_REJECTED, f"--skill-ckpt wants SKILL=PATH, got {item!r}")
+            raise fail("agentrt", EXIT_BAD_INPUT, f"--skill-ckpt wants SKILL=PATH, got {item!r}")
         pairs[name.strip()] = path.strip()
     return pairs
 
@@ -114,7 +84,6 @@ def _args(subgoal: Subgoal) -> str:
     return ", ".join(f"{k}={v}" for k, v in subgoal.args.items())
 
 
-@app.command()
 def run(
     instruction: Annotated[str, typer.Argument(help="What to do, e.g. 'tidy the kitchen'.")],
     scene: Annotated[
@@ -151,7 +120,8 @@ def run(
         str | None, typer.Option(help="Planner model: a name (openai backend) or a folder (transformers).")
     ] = None,
     base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible server for the planner, e.g. http://127.0.0.1:8080/v1.")
+        str | None,
+        typer.Option(help="OpenAI-compatible server for the planner, e.g. http://127.0.0.1:8080/v1."),
     ] = None,
     backend: Annotated[str | None, typer.Option(help="Planner backend: openai or transformers.")] = None,
     planner_option: Annotated[
@@ -176,15 +146,15 @@ def run(
     """
     from pydantic import ValidationError
 
-    from agentrt.model_options import OptionError, settings, validation_line
+    from agentrt.cli.model_options import OptionError, settings, validation_line
     from agentrt.run import RunConfig, UnsupportedRobotError, run_instruction
     from agentrt.skill_sets import SkillSetUnavailable
-    from planners.llm.backends import BackendConfigError
+    from planners.llm.errors import BackendConfigError
     from planners.vlm.describer import DescriptionError
 
     console = Console(stderr=as_json, quiet=as_json)
     if video is not None and video.suffix.lower() != ".mp4":
-        raise fail("agentrt", EXIT_REJECTED, f"--video must name an .mp4 file, got {video}")
+        raise fail("agentrt", EXIT_BAD_INPUT, f"--video must name an .mp4 file, got {video}")
     ckpts = _skill_ckpts(skill_ckpt or [])
     try:
         _check_writable(out)
@@ -215,18 +185,18 @@ def run(
         with stdout_to_stderr(as_json):
             outcome = run_instruction(config, observers=[_Progress(console)])
     except (RegistryError, UnsupportedRobotError, SkillSetUnavailable) as exc:
-        raise fail("agentrt", EXIT_REJECTED, str(exc)) from None
+        raise fail("agentrt", EXIT_BAD_INPUT, str(exc)) from None
     except ValidationError as exc:
         what = exc.title.removesuffix("Config") or "run"
-        raise fail("agentrt", EXIT_REJECTED, validation_line(exc, what)) from None
+        raise fail("agentrt", EXIT_BAD_INPUT, validation_line(exc, what)) from None
     except (BackendConfigError, OptionError) as exc:
-        raise fail("agentrt", EXIT_REJECTED, str(exc)) from None
+        raise fail("agentrt", EXIT_BAD_INPUT, str(exc)) from None
     except DescriptionError as exc:
         raise fail("agentrt", EXIT_INTERNAL, f"scene describer failed: {exc}") from None
     except DatasetError as exc:
-        raise fail("agentrt", EXIT_REJECTED, f"cannot write output: {exc}") from None
+        raise fail("agentrt", EXIT_BAD_INPUT, f"cannot write output: {exc}") from None
     except OSError as exc:
-        raise fail("agentrt", EXIT_REJECTED, f"cannot write output: {exc}") from None
+        raise fail("agentrt", EXIT_BAD_INPUT, f"cannot write output: {exc}") from None
     except Exception as exc:  # never a traceback for the user
         if os.environ.get("AGENTRT_DEBUG"):
             raise
@@ -236,14 +206,14 @@ def run(
     if as_json:
         typer.echo(json.dumps(_summary(outcome)))
     if record.status == "rejected":
-        raise fail("agentrt", EXIT_REJECTED, f"rejected: {record.reason}")
+        raise fail("agentrt", EXIT_BAD_INPUT, f"rejected: {record.reason}")
     verdict = "[green]goal reached[/]" if record.success else f"[red]goal not reached[/]: {record.reason}"
     console.print(f"\n{verdict} in {record.wall_time_s:.1f} s wall, {record.sim_time_s:.1f} s simulated")
     console.print(f"episode {outcome.episode_index} of the dataset {outcome.dataset}")
     console.print(
         f"provenance: {outcome.provenance_path}" + (f"\nvideo: {record.video}" if record.video else "")
     )
-    raise typer.Exit(EXIT_OK if record.success else EXIT_NOT_REACHED)
+    raise typer.Exit(EXIT_OK if record.success else EXIT_FAILED)
 
 
 def _check_writable(directory: Path) -> None:
@@ -285,43 +255,4 @@ def _summary(outcome: RunOutcome) -> dict[str, Any]:
     }
 
 
-@scenes_app.command("list")
-def scenes_list() -> None:
-    """List registered scenes."""
-    table = Table("scene", "class", "description")
-    for name, cls in SCENES.items():
-        doc = (cls.__doc__ or "").strip().splitlines()
-        table.add_row(name, f"{cls.__module__}.{cls.__qualname__}", doc[0] if doc else "")
-    Console().print(table)
-
-
-@skills_app.command("list")
-def skills_list(
-    skills_module: Annotated[
-        list[str] | None, typer.Option(help="Import user skills from this module first (repeatable).")
-    ] = None,
-) -> None:
-    """List registered skills with arguments, preconditions and effects."""
-    from agentrt.plugins import load_skill_modules
-
-    try:
-        load_skill_modules(skills_module or [])
-    except RegistryError as exc:
-        raise fail("agentrt", EXIT_REJECTED, str(exc)) from None
-    table = Table("skill", "arguments", "preconditions", "effects", "instruction", show_lines=True)
-    for column in table.columns:
-        column.overflow = "fold"
-    for name, cls in SKILLS.items():
-        spec = cls.spec()
-        props = spec.args_schema.get("properties", {})
-        args = ", ".join(f"{a}: {props.get(a, {}).get('type', 'any')}" for a in spec.arg_names)
-        table.add_row(name, args, "\n".join(spec.preconditions), "\n".join(spec.effects), spec.instruction)
-    Console(width=max(Console().width, 120)).print(table)
-
-
-def main() -> None:  # pragma: no cover - console entry point helper
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+__all__ = ["run"]
