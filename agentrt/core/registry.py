@@ -121,6 +121,9 @@ DESCRIBERS: Registry = Registry("describer")
 """Scene describers (world -> scene description), e.g. ``oracle``."""
 SUITES: Registry = Registry("suite")
 """Evaluation suites (versioned task sets), e.g. ``kitchen-tidy-v0``."""
+RECIPES: Registry = Registry("recipe")
+"""Training recipes for low-level controllers (:class:`controllers.recipes.Recipe` objects), e.g.
+``a1-locomotion``; ``agentrt train controller NAME`` runs one."""
 CONTROLLERS: Registry = Registry("controller")
 """Low-level controllers a scene can look up by name to drive its robot, e.g. ``a1-locomotion``.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentrt.core.registry import RECIPES
 from controllers.locomotion.env import LocomotionEnvConfig, QuadrupedLocomotionEnv, Randomization
 from controllers.recipes.base import PPOSettings, Recipe, Stage
 
@@ -42,3 +43,4 @@ RECIPE = Recipe(
     default_steps=2_000_000,
     description=__doc__.splitlines()[0],
 )
+RECIPES.add(RECIPE.name, RECIPE)

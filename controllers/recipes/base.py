@@ -2,7 +2,8 @@
 
 One readable file per recipe (``controllers/recipes/<name>.py``) builds a :class:`Recipe`;
 :mod:`controllers.train` runs any of them. Add a recipe by copying
-``a1_locomotion.py`` and listing it in :data:`controllers.recipes.RECIPES`.
+``a1_locomotion.py`` (it registers its ``RECIPE`` in ``RECIPES``) and advertising the module under
+``[project.entry-points."agentrt.recipes"]`` in ``pyproject.toml``, as plugins do.
 """
 
 from __future__ import annotations

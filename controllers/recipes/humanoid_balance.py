@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentrt.core.registry import RECIPES
 from controllers.balance.env import BalanceEnvConfig, HumanoidBalanceEnv, Pushes, Randomization
 from controllers.recipes.base import PPOSettings, Recipe, Stage
 
@@ -47,3 +48,4 @@ RECIPE = Recipe(
     default_steps=800_000,
     description=__doc__.splitlines()[0],
 )
+RECIPES.add(RECIPE.name, RECIPE)
