@@ -9,6 +9,8 @@ internal error; 130 interrupted (the checkpoint is saved first).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import signal
@@ -18,7 +20,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from typer.core import TyperCommand, TyperGroup
 
+from agentrt.cli.config_options import field_option, option, with_options
 from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from agentrt.console import fail, stdout_to_stderr
 
@@ -26,7 +30,20 @@ COMMAND = "agentrt train vla"
 ROLLOUT_SEED = 100_000
 """First scene seed of the training-time rollouts (held out from collection seeds)."""
 
-app = typer.Typer(no_args_is_help=True, help="Train models: low-level controllers and VLA skills.")
+
+class _TrainGroup(TyperGroup):
+    """``agentrt train``, whose ``vla`` is built only when named (its options need torch to generate)."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return ["vla", *super().list_commands(ctx)]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        return vla_command() if cmd_name == "vla" else super().get_command(ctx, cmd_name)
+
+
+app = typer.Typer(
+    cls=_TrainGroup, no_args_is_help=True, help="Train models: low-level controllers and VLA skills."
+)
 
 
 @app.callback()
@@ -58,215 +75,181 @@ def make_rollout(skills: tuple[str, ...], episodes: int, scene: str) -> Any:
     return rollout
 
 
-@app.command("vla")
-def train_vla(
-    data: Annotated[Path, typer.Option(help="LeRobot v3 dataset root (from `agentrt collect`).")],
-    out: Annotated[
-        Path, typer.Option(help="Artifact base path: OUT.safetensors + OUT.json (+ OUT.train.pt to resume).")
-    ],
-    family: Annotated[
-        str, typer.Option(help="Skill family preset: manipulation (pick, place) or navigation (navigate_to).")
-    ] = "manipulation",
-    head: Annotated[
-        str, typer.Option(help="Action head: tokens (256 bins), flow (flow matching) or l1.")
-    ] = "tokens",
-    vision: Annotated[
-        str, typer.Option(help="Vision trunk: cnn (from scratch) or efficientnet-lite0.")
-    ] = "cnn",
-    image_size: Annotated[
-        int | None,
-        typer.Option(min=32, max=256, help="Camera images resized to this (px; default: the preset's)."),
-    ] = None,
-    crop: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Square crop CAMERA=TOP,LEFT,SIDE (fractions of the frame) taken before the resize; "
-            "repeatable; replaces the preset's crops. E.g. head=0.36,0.33,0.5."
+def vla_options() -> tuple[inspect.Parameter, ...]:
+    """The options of ``train vla``: most mirror :class:`TrainConfig` or :class:`VLAConfig` fields.
+
+    Built on first use: the configs import torch, which the rest of the command line does not need.
+    """
+    from skills.vla.config import VLAConfig
+    from skills.vla.train import TrainConfig
+
+    def run(name: str, help: str) -> inspect.Parameter:
+        return field_option(TrainConfig, name, help)
+
+    def net(name: str, help: str, *, flag: bool = False) -> inspect.Parameter:
+        return field_option(VLAConfig, name, help, flag=flag)
+
+    return (
+        run("data", "LeRobot v3 dataset root (from `agentrt collect`)."),
+        run("out", "Artifact base path: OUT.safetensors + OUT.json (+ OUT.train.pt to resume)."),
+        option(
+            "family",
+            str,
+            "manipulation",
+            help="Skill family preset: manipulation (pick, place) or navigation (navigate_to).",
         ),
-    ] = None,
-    chunk_size: Annotated[int, typer.Option(min=1, help="Actions per predicted chunk (10 Hz).")] = 10,
-    goal_weight: Annotated[
-        float,
-        typer.Option(
-            min=0.0,
-            help="Weight of the auxiliary goal loss (manipulation): a goal token regresses where the "
+        net("head", "Action head: tokens (256 bins), flow (flow matching) or l1."),
+        net("vision", "Vision trunk: cnn (from scratch) or efficientnet-lite0."),
+        option(
+            "image_size",
+            int | None,
+            None,
+            min=32,
+            max=256,
+            help="Camera images resized to this (px; default: the preset's).",
+        ),
+        option(
+            "crop",
+            list[str] | None,
+            None,
+            help="Square crop CAMERA=TOP,LEFT,SIDE (fractions of the frame) taken before the resize; "
+            "repeatable; replaces the preset's crops. E.g. head=0.36,0.33,0.5.",
+        ),
+        net("chunk_size", "Actions per predicted chunk (10 Hz)."),
+        net(
+            "goal_weight",
+            "Weight of the auxiliary goal loss (manipulation): a goal token regresses where the "
             "demonstration's gripper closes or opens (0: none).",
         ),
-    ] = 0.0,
-    keypoints: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            help="Spatial soft-argmax keypoints per camera, each a context token (cnn vision; 0: none).",
+        net(
+            "keypoints",
+            "Spatial soft-argmax keypoints per camera, each a context token (cnn vision; 0: none).",
         ),
-    ] = 0,
-    goal_source: Annotated[
-        str,
-        typer.Option(
-            help="What the goal head reads: token (a goal token after the encoder) or keypoints "
+        net(
+            "goal_source",
+            "What the goal head reads: token (a goal token after the encoder) or keypoints "
             "(keypoint 0 of every camera and the hand's position; needs --keypoints).",
         ),
-    ] = "token",
-    keypoint_readout: Annotated[
-        str,
-        typer.Option(
-            help="How a keypoint heatmap becomes a point: mean (soft-argmax over all cells) or peak "
+        net(
+            "keypoint_readout",
+            "How a keypoint heatmap becomes a point: mean (soft-argmax over all cells) or peak "
             "(soft-argmax around the strongest cell).",
         ),
-    ] = "mean",
-    goal_features: Annotated[
-        bool,
-        typer.Option(
-            "--goal-features",
-            help="The goal head also reads the image features under keypoint 0 (what the object stands "
+        net(
+            "goal_features",
+            "The goal head also reads the image features under keypoint 0 (what the object stands "
             "on; needs --goal-source keypoints).",
+            flag=True,
         ),
-    ] = False,
-    goal_relative: Annotated[
-        bool,
-        typer.Option(
-            "--goal-relative",
-            help="The goal token also reads the goal minus the hand's position "
-            "(needs --goal-source keypoints).",
+        net(
+            "goal_relative",
+            "The goal token also reads the goal minus the hand's position (needs --goal-source keypoints).",
+            flag=True,
         ),
-    ] = False,
-    position_targets: Annotated[
-        bool,
-        typer.Option(
-            "--position-targets",
-            help="Arm chunks say where the hand should be after each step (relative to where it is), "
+        net(
+            "position_targets",
+            "Arm chunks say where the hand should be after each step (relative to where it is), "
             "not per-step deltas (manipulation only).",
+            flag=True,
         ),
-    ] = False,
-    goal_frame: Annotated[
-        bool,
-        typer.Option(
-            "--goal-frame",
-            help="With --position-targets: those positions are relative to the goal in the goal token "
+        net(
+            "goal_frame",
+            "With --position-targets: those positions are relative to the goal in the goal token "
             "(where the gripper will act), not to the hand (needs --goal-source keypoints).",
+            flag=True,
         ),
-    ] = False,
-    goal_teacher: Annotated[
-        float,
-        typer.Option(
-            min=0.0,
-            max=1.0,
-            help="Share of frames whose goal token gets the demonstration's goal (plus --goal-noise-m) "
+        run(
+            "goal_teacher",
+            "Share of frames whose goal token gets the demonstration's goal (plus --goal-noise-m) "
             "instead of the prediction, teaching the decoder to follow it (needs --goal-source keypoints).",
         ),
-    ] = 0.0,
-    goal_noise_m: Annotated[
-        float, typer.Option(min=0.0, help="Noise (m, per axis) on the --goal-teacher goal.")
-    ] = 0.02,
-    relabelled_rows: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            help="Chunks from relabelled (DAgger) episodes train only their first N rows (0: all): "
+        run("goal_noise_m", "Noise (m, per axis) on the --goal-teacher goal."),
+        run(
+            "relabelled_rows",
+            "Chunks from relabelled (DAgger) episodes train only their first N rows (0: all): "
             "each label answers one state the learner reached, not a plan.",
         ),
-    ] = 0,
-    goal_pixel_weight: Annotated[
-        float,
-        typer.Option(
-            min=0.0,
-            help="Weight of the dense goal label: head keypoint 0 must find where the demonstration's "
+        run(
+            "goal_pixel_weight",
+            "Weight of the dense goal label: head keypoint 0 must find where the demonstration's "
             "gripper acts, placed in the head image by the --scene robot's camera calibration "
             "(needs --goal-source keypoints and --augment-shift 0).",
         ),
-    ] = 0.0,
-    grounding: Annotated[
-        Path | None,
-        typer.Option(
-            help="Co-train keypoint 0 on these labelled head crops (scripts/grounding_probe.py generate; "
+        run(
+            "grounding",
+            "Co-train keypoint 0 on these labelled head crops (scripts/grounding_probe.py generate; "
             "needs --keypoints and the same head crop and image size).",
         ),
-    ] = None,
-    grounding_weight: Annotated[float, typer.Option(min=0.0, help="Weight of the grounding loss.")] = 1.0,
-    steps: Annotated[int, typer.Option(min=1, help="Total optimiser steps.")] = 20_000,
-    batch_size: Annotated[int, typer.Option(min=1, help="Frames per batch.")] = 64,
-    lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (AdamW).")] = 3e-4,
-    augment_shift: Annotated[
-        int,
-        typer.Option(min=0, help="Random image shift (px) for augmentation; 0 keeps pixel positions exact."),
-    ] = 4,
-    val_every: Annotated[int, typer.Option(min=1, help="Steps between validation losses.")] = 500,
-    save_every: Annotated[int, typer.Option(min=1, help="Steps between checkpoints.")] = 250,
-    rollout_every: Annotated[
-        int, typer.Option(min=0, help="Steps between simulator rollouts reporting success (0: none).")
-    ] = 0,
-    rollout_episodes: Annotated[int, typer.Option(min=1, help="Held-out seeds per skill per rollout.")] = 5,
-    scene: Annotated[str, typer.Option(help="Scene of the rollouts.")] = "kitchen-v0",
-    device: Annotated[str, typer.Option(help="Torch device: cpu or cuda.")] = "cpu",
-    cache_dir: Annotated[
-        Path | None, typer.Option(help="Where decoded camera frames are cached (default: OUT.cache).")
-    ] = None,
-    threads: Annotated[
-        int, typer.Option(min=0, help="Torch CPU threads (0: torch's default; 1 is fastest on a shared CPU).")
-    ] = 1,
-    seed: Annotated[int, typer.Option(min=0, help="Training seed.")] = 0,
-    init_from: Annotated[
-        Path | None,
-        typer.Option(
-            help="Start a fresh run from this artifact's weights and normalisation (fine-tuning, e.g. on "
-            "DAgger data); the network must have the same shapes, except that a goal head or keypoints "
-            "may be added."
+        run("grounding_weight", "Weight of the grounding loss."),
+        run("steps", "Total optimiser steps."),
+        run("batch_size", "Frames per batch."),
+        run("lr", "Peak learning rate (AdamW)."),
+        run("augment_shift", "Random image shift (px) for augmentation; 0 keeps pixel positions exact."),
+        run("val_every", "Steps between validation losses."),
+        run("save_every", "Steps between checkpoints."),
+        run("rollout_every", "Steps between simulator rollouts reporting success (0: none)."),
+        option("rollout_episodes", int, 5, min=1, help="Held-out seeds per skill per rollout."),
+        option("scene", str, "kitchen-v0", help="Scene of the rollouts."),
+        run("device", "Torch device: cpu or cuda."),
+        run("cache_dir", "Where decoded camera frames are cached (default: OUT.cache)."),
+        option(
+            "threads",
+            int,
+            1,
+            min=0,
+            help="Torch CPU threads (0: torch's default; 1 is fastest on a shared CPU).",
         ),
-    ] = None,
-) -> None:
+        run("seed", "Training seed."),
+        run(
+            "init_from",
+            "Start a fresh run from this artifact's weights and normalisation (fine-tuning, e.g. on "
+            "DAgger data); the network must have the same shapes, except that a goal head or keypoints "
+            "may be added.",
+        ),
+    )
+
+
+@functools.cache
+def vla_command() -> TyperCommand:
+    """``train vla`` as a command: :func:`train_vla` with the options of :func:`vla_options`."""
+    alone = typer.Typer(add_completion=False)
+    alone.command("vla")(with_options(*vla_options())(train_vla))
+    command = typer.main.get_command(alone)
+    assert isinstance(command, TyperCommand)
+    return command
+
+
+ALWAYS_TO_MODEL = ("head", "vision", "chunk_size")
+"""Network options handed to the preset as given; the other VLAConfig options only when changed."""
+
+
+def train_vla(**opts: Any) -> None:
     """Train a VLA on one skill family; re-running with the same OUT resumes from the last checkpoint."""
     import torch
     from pydantic import ValidationError
 
     from agentrt.datasets.errors import DatasetError
     from skills.vla.camera import scene_head_camera
-    from skills.vla.config import preset
+    from skills.vla.config import VLAConfig, preset
     from skills.vla.train import TrainConfig, train
 
+    data, out, device = opts["data"], opts["out"], opts["device"]
     try:
-        sized: dict[str, object] = {} if image_size is None else {"image_size": image_size}
-        if crop is not None:
-            sized["crops"] = _parse_crops(crop)
-        if goal_weight:
-            sized["goal_weight"] = goal_weight
-        if keypoints:
-            sized["keypoints"] = keypoints
-        if goal_source != "token":
-            sized["goal_source"] = goal_source
-        if keypoint_readout != "mean":
-            sized["keypoint_readout"] = keypoint_readout
-        if goal_relative:
-            sized["goal_relative"] = True
-        if goal_features:
-            sized["goal_features"] = True
-        if position_targets:
-            sized["position_targets"] = True
-        if goal_frame:
-            sized["goal_frame"] = True
-        model = preset(family, head=head, vision=vision, chunk_size=chunk_size, seed=seed, **sized)
-        cfg = TrainConfig(
-            data=data,
-            out=out,
-            model=model,
-            steps=steps,
-            batch_size=batch_size,
-            lr=lr,
-            augment_shift=augment_shift,
-            val_every=val_every,
-            save_every=save_every,
-            rollout_every=rollout_every,
-            device=device,
-            cache_dir=cache_dir,
-            seed=seed,
-            init_from=init_from,
-            goal_pixel_weight=goal_pixel_weight,
-            grounding=grounding,
-            grounding_weight=grounding_weight,
-            goal_teacher=goal_teacher,
-            goal_noise_m=goal_noise_m,
-            relabelled_rows=relabelled_rows,
-            head_camera=scene_head_camera(scene) if goal_pixel_weight else None,
-        )
+        # the network's options: seed is the run's (given to both); image_size defaults to the preset's
+        net = {
+            k: v for k, v in opts.items() if k in VLAConfig.model_fields and k not in ("seed", "image_size")
+        }
+        sized = {
+            k: v for k, v in net.items() if k in ALWAYS_TO_MODEL or v != VLAConfig.model_fields[k].default
+        }
+        if opts["image_size"] is not None:
+            sized["image_size"] = opts["image_size"]
+        if opts["crop"] is not None:
+            sized["crops"] = _parse_crops(opts["crop"])
+        model = preset(opts["family"], seed=opts["seed"], **sized)
+        run = {k: v for k, v in opts.items() if k in TrainConfig.model_fields}
+        camera = scene_head_camera(opts["scene"]) if opts["goal_pixel_weight"] else None
+        cfg = TrainConfig(model=model, head_camera=camera, **run)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -283,9 +266,10 @@ def train_vla(
             raise PermissionError(f"{out.parent} is not writable")
     except OSError as exc:
         raise fail(COMMAND, EXIT_BAD_INPUT, f"cannot write output: {exc}") from None
-    if threads:
-        torch.set_num_threads(threads)
-    rollout = make_rollout(model.skills, rollout_episodes, scene) if rollout_every else None
+    if opts["threads"]:
+        torch.set_num_threads(opts["threads"])
+    rollout_every = opts["rollout_every"]
+    rollout = make_rollout(model.skills, opts["rollout_episodes"], opts["scene"]) if rollout_every else None
     console = Console(stderr=True)
     if rollout_every and rollout is None:
         console.print("[yellow]skills.vla.evaluate is not available: no rollouts[/]")
@@ -400,4 +384,4 @@ def train_controller(
     )
 
 
-__all__ = ["app", "make_rollout", "train_controller", "train_vla"]
+__all__ = ["app", "make_rollout", "train_controller", "train_vla", "vla_command", "vla_options"]

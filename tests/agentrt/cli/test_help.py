@@ -66,7 +66,7 @@ def subcommand_path(command: str, root: TyperGroup) -> tuple[str, ...]:
     for word in command.split()[1:]:
         if not isinstance(node, TyperGroup) or word.startswith("-"):
             break
-        sub = node.commands.get(word)
+        sub = node.get_command(typer.Context(node), word)  # not .commands: `train vla` is built on demand
         if sub is None:
             where = " ".join(["agentrt", *path])
             assert node.invoke_without_command, f"{command!r}: {word!r} is no subcommand of `{where}`"
