@@ -32,7 +32,8 @@ class SkillSetUnavailable(ValueError):
 
 def learned_available(scene: str) -> bool:
     """Whether checkpoints for every learned skill ship for ``scene``."""
-    from skills.vla.catalog import LEARNED_SKILLS, shipped_checkpoints
+    from skills.learned import LEARNED_SKILLS
+    from skills.vla.catalog import shipped_checkpoints
 
     return set(LEARNED_SKILLS) <= set(shipped_checkpoints(scene))
 

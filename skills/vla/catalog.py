@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from skills.learned import LEARNED_SKILLS, LearnedSkill
 from skills.vla.ensemble import ExecutionConfig
 from skills.vla.protocol import ChunkPolicy
-from skills.vla.skills import LEARNED_SKILLS, LearnedSkill
 
 CHECKPOINT_DIR = Path(__file__).parent / "checkpoints"
 """Where shipped checkpoints live (installed with the package)."""

@@ -26,12 +26,12 @@ import numpy as np
 
 from agentrt.core.scene import SceneDescription
 from skills.base import Done, StepEvent
+from skills.learned import LEARNED_SKILLS
 from skills.scripted.navigate import ScriptedNavigate
 from skills.scripted.pick import PickRelabeller
 from skills.vla.ensemble import ExecutionConfig
 from skills.vla.evaluate import run_case, setup_case
 from skills.vla.protocol import ChunkPolicy
-from skills.vla.skills import LEARNED_SKILLS
 
 
 @dataclass

@@ -3,16 +3,16 @@
 A keypoint model (``VLAConfig.goal_source == "keypoints"``) finds the named object in the head
 image: its head keypoint 0 lands on the grasp point's pixel (within about 2 px of 128 on held-out
 picks). One pixel only fixes a ray, though, and the goal head's guess of how far along the ray
-the object lies is off by several centimetres (grasp heights span 0.07-0.44 m; see
-the removed experiment ``goal_generalisation --ray-bound`` (docs/experiments.md)). The scene's head camera also measures depth, so
-the distance can be read instead of guessed:
+the object lies is off by several centimetres (grasp heights span 0.07-0.44 m; see the removed
+experiment ``goal_generalisation --ray-bound`` (docs/experiments.md)). The scene's head camera also
+measures depth, so the distance can be read instead of guessed:
 
 1. take the median head depth over the ``(2 * window + 1)`` square of pixels under keypoint 0;
 2. unproject that pixel at that depth through the calibrated head camera (base frame): a point
    on the object's visible surface;
 3. continue ``behind_m`` further along the ray, since the grasp point lies inside the object
    (2.5 cm under a top, over its centre), behind the surface the camera sees.
-   :func:`calibrate_behind` measures it on training seeds.
+   :func:`skills.vla.calibration.calibrate_behind` measures it on training seeds.
 
 The arm itself may stand between the head camera and the object (at the start of about a fifth of
 kitchen picks, the tucked arm hides it). The point then lands on the arm, far from the goal head's
@@ -28,8 +28,8 @@ object. The goal is then over the centre of the object's top (the mean of the po
 pixel or two off the grasp point (a centimetre or two at the counter) then still gives the same
 goal, as long as it lands on the object. With ``align_yaw`` the same top also gives the yaw of its
 long axis (:func:`top_yaw`, a principal-axis fit; 1.9 degrees off a box's long side at the median
-on held-out pick starts, the removed experiment ``depth_goal_accuracy`` (docs/experiments.md)), and the learned pick turns the hand
-so the fingers close across it (:class:`skills.vla.skills.LearnedPick`).
+on held-out pick starts, the removed experiment ``depth_goal_accuracy`` (docs/experiments.md)), and
+the learned pick turns the hand so the fingers close across it (:class:`skills.learned.pick.LearnedPick`).
 
 The learned parts stay learned: which object, and where it appears, come from the instruction
 and the image; how to reach the goal is the action decoder's. Depth only replaces a guess of a
@@ -38,9 +38,6 @@ distance with a measurement of it, as in keypoint-based manipulation with RGB-D 
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -248,52 +245,6 @@ def surface_behind(camera: PinholeCamera, goal: np.ndarray, depth: np.ndarray, w
     return float((np.asarray(goal) - surface) @ (ray / np.linalg.norm(ray)))
 
 
-def pick_case_views(env: Any, seeds: range) -> Iterator[tuple[np.ndarray, np.ndarray, float | None]]:
-    """At the start of the evaluation's pick case (:func:`skills.vla.evaluate.setup_case`) on each of
-    ``seeds`` that sets up: the target's grasp point ``(3,)`` (base frame, m), the head depth
-    image ``(H, W[, 1])`` (m) and, for a box, the yaw of its long side (rad, base frame, in
-    ``[-pi/2, pi/2)``; ``None`` for a round object). Privileged: for calibration and measurement."""
-    from scenes.geometry import quat_yaw
-    from skills.scripted.pick import grasp_point
-    from skills.vla.evaluate import setup_case
-
-    for seed in seeds:
-        with env.unwrapped.cameras_paused():
-            setup = setup_case(env, "pick", seed)
-        if setup is None:
-            continue
-        e = env.unwrapped
-        obj = setup[0].args["object"]
-        axis = None
-        if e.object_shape(obj).kind == "box":  # its local x is the long side (ObjectShape)
-            yaw = quat_yaw(e.object_pose(obj)[1]) - e.base_pose()[2]
-            axis = float((yaw + np.pi / 2) % np.pi - np.pi / 2)
-        yield grasp_point(e, obj), e.get_obs()["head_depth"], axis
-
-
-def calibrate_behind(
-    env: Any, seeds: range, window: int = 1, hidden_m: float = HIDDEN_M
-) -> tuple[float, list[float]]:
-    """The median :func:`surface_behind` of the grasp point of ``pick`` at the start of the
-    evaluation's pick cases (:func:`pick_case_views`) on ``seeds`` of scene ``env``
-    (use training seeds, not the held-out ones): ``behind_m`` and every case's offset (m). Cases
-    where the surface is more than ``hidden_m`` in front of the grasp point (something hides the
-    object) are left out of the median.
-
-    Raises:
-        ValueError: no seed gave a visible pick case.
-    """
-    from skills.vla.camera import head_camera
-
-    camera = head_camera(env)
-    views = pick_case_views(env, seeds)
-    offsets = [surface_behind(camera, goal, depth, window) for goal, depth, _ in views]
-    seen = [o for o in offsets if o <= hidden_m]
-    if not seen:
-        raise ValueError(f"no pick case on seeds {seeds} shows its object to the head camera")
-    return float(np.median(seen)), offsets
-
-
 def below_top(camera: PinholeCamera, goal: np.ndarray, depth: np.ndarray, radius_m: float) -> float | None:
     """How far (m) ``goal`` ``(3,)`` (base frame) lies under the top of the object the head depth image
     ``depth`` shows at its pixel (:func:`object_top`); ``None`` when the pixel shows no object or the
@@ -304,21 +255,3 @@ def below_top(camera: PinholeCamera, goal: np.ndarray, depth: np.ndarray, radius
     fraction = camera.image_fractions(np.asarray(goal, np.float64)[None])[0][0]
     seen = object_top(camera, fraction, d, radius_m)
     return None if seen is None else seen[1] - float(goal[2])
-
-
-def calibrate_below_top(env: Any, seeds: range, radius_m: float) -> tuple[float, list[float | None]]:
-    """``below_top_m`` for the segment method: the median :func:`below_top` of the grasp point at the
-    start of the pick cases on ``seeds`` (training seeds), and every case's (``None``: not seen).
-
-    Raises:
-        ValueError: no seed gave a visible pick case.
-    """
-    from skills.vla.camera import head_camera
-
-    camera = head_camera(env)
-    views = pick_case_views(env, seeds)
-    offsets = [below_top(camera, goal, depth, radius_m) for goal, depth, _ in views]
-    seen = [o for o in offsets if o is not None]
-    if not seen:
-        raise ValueError(f"no pick case on seeds {seeds} shows its object to the head camera")
-    return float(np.median(seen)), offsets

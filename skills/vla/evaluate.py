@@ -44,9 +44,9 @@ from agentrt.core.registry import SCENES, SKILLS
 from agentrt.core.scene import SceneDescription
 from agentrt.core.symbolic import bindings, parse_literal
 from skills.base import StepHook
+from skills.learned import LEARNED_SKILLS, LearnedSkill, effects_hold
 from skills.vla.ensemble import ExecutionConfig
 from skills.vla.protocol import ChunkPolicy
-from skills.vla.skills import LEARNED_SKILLS, LearnedSkill, effects_hold
 
 PARAPHRASES: dict[str, tuple[str, ...]] = {
     "pick": (

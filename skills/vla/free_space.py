@@ -23,7 +23,7 @@ object's size, so it asked for room rather than the expert's tight fit) dropped 
 the shelf, where the goal head's own spot had been right; one that took the expert's rule (the
 cell nearest the arm with 6 cm of room) put a cereal box at the shelf's front edge.
 
-Object poses are never read. :class:`skills.vla.skills.LearnedPlace` hands the spot to the policy
+Object poses are never read. :class:`skills.learned.place.LearnedPlace` hands the spot to the policy
 (``VLAPolicy.place_spot``), whose goal then takes its x, y and the goal head's height.
 """
 

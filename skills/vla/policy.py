@@ -21,6 +21,7 @@ from typing import Protocol
 import numpy as np
 import torch
 
+from skills.vla.camera import PinholeCamera
 from skills.vla.config import CAMERA_OBS_KEYS, VLAConfig
 from skills.vla.model import GoalFn, VLAModel
 from skills.vla.normalize import Normalizer, NormStats
@@ -33,7 +34,11 @@ class InstructionEncoder(Protocol):
 
 
 class VLAPolicy:
-    """See the module docstring. Build with :func:`skills.vla.artifact.load_policy` or from training."""
+    """See the module docstring. Build with :func:`skills.vla.artifact.load_policy` or from training.
+
+    Beside :class:`~skills.vla.protocol.ChunkPolicy` it satisfies the optional protocols of
+    :mod:`skills.vla.protocol`: ``PositionTargeting``, ``GraspAware`` and ``PlaceSpotAware``.
+    """
 
     def __init__(
         self,
@@ -57,7 +62,8 @@ class VLAPolicy:
         self.goal: np.ndarray | None = None
         """A goal ``(3,)`` (m, base frame) that replaces the goal head's prediction in the context
         (``goal_source == "keypoints"`` models): a diagnostic that separates finding the object
-        from reaching it (the removed experiment ``pick_failures --oracle-goal`` (docs/experiments.md)). ``None``: the model's own."""
+        from reaching it (the removed experiment ``pick_failures --oracle-goal``, docs/experiments.md).
+        ``None``: the model's own."""
         self.grasping = True
         """Whether the current call starts with an empty hand (a pick). The depth goal is a grasp
         point, so a call that starts holding something (a place) keeps the goal head's goal, unless
@@ -80,7 +86,7 @@ class VLAPolicy:
         x, y from it and the height from the goal head. Cleared by :meth:`reset`."""
         self.grasp_within: Callable[[np.ndarray], bool] | None = None
         """Whether a grasp point ``(3,)`` (m, base frame) lies where the object can be, set by the skill
-        (the place it lies in, from the map: :attr:`skills.vla.skills.LearnedPick.on_place`). While
+        (the place it lies in, from the map: :attr:`skills.learned.pick.LearnedPick.on_place`). While
         set, a depth goal outside it is not kept: the pointer's pixel or the keypoint fell on
         something else (the arm, usually) and the next chunk looks again. Cleared by :meth:`reset`."""
         self.grasp_yaw: float | None = None
@@ -99,6 +105,13 @@ class VLAPolicy:
         """Whether those positions are relative to :attr:`last_goal` rather than to the setpoint
         (``VLAConfig.goal_frame``)."""
         return self.config.goal_frame
+
+    @property
+    def depth_camera(self) -> PinholeCamera | None:
+        """The head camera of ``config.depth_goal`` (the calibrated depth camera), else ``None``
+        (:class:`skills.vla.protocol.PlaceSpotAware`)."""
+        finder = self.config.depth_goal
+        return None if finder is None else finder.camera
 
     def reset(self) -> None:
         """Re-seed the inference noise and forget the depth goal."""

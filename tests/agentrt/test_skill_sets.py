@@ -14,8 +14,8 @@ from agentrt.skill_sets import (
     parse_policy,
     resolve_skill_set,
 )
+from skills.learned import LearnedNavigate, LearnedPick, LearnedPlace
 from skills.scripted.pick import ScriptedPick
-from skills.vla.skills import LearnedNavigate, LearnedPick, LearnedPlace
 from tests.skills.vla.helpers import tiny_artifact
 
 

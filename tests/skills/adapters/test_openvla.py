@@ -12,9 +12,9 @@ import pytest
 from agentrt.core.results import SkillStatus
 from agentrt.testing import FakeEnv, fixture_scene
 from skills.adapters.openvla import OpenVLAAdapter, OpenVLAConfig, detokenize, to_arm_action, unnormalize
+from skills.learned import LearnedPick
 from skills.vla.catalog import load_chunk_policy
 from skills.vla.protocol import ChunkPolicy
-from skills.vla.skills import LearnedPick
 
 STATS = {
     "q01": [-0.02, -0.02, -0.02, -0.1, -0.1, -0.1, 0.0],

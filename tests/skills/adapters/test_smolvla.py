@@ -20,9 +20,9 @@ import torch
 from agentrt.core.results import SkillStatus
 from agentrt.testing import FakeEnv, fixture_scene
 from skills.adapters.smolvla import INSTALL_HINT, SmolVLAAdapter, read_spec
+from skills.learned import LearnedNavigate, LearnedPick
 from skills.vla.catalog import load_chunk_policy
 from skills.vla.protocol import ChunkPolicy
-from skills.vla.skills import LearnedNavigate, LearnedPick
 
 
 def _folder(tmp_path: Path, images=("head", "wrist"), state=18, action=10, steps=5, weights=True) -> Path:  # type: ignore[no-untyped-def]

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from skills.learned import LearnedNavigate, LearnedPick, LearnedPlace
 from skills.vla import catalog
 from skills.vla.catalog import CheckpointError, learned_skills, load_chunk_policy, shipped_checkpoints
-from skills.vla.skills import LearnedNavigate, LearnedPick, LearnedPlace
 from tests.skills.vla.helpers import tiny_artifact
 
 
