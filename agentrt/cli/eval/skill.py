@@ -63,10 +63,10 @@ def eval_skill(
     from pydantic import ValidationError
 
     from agentrt.core.registry import SCENES, RegistryError
+    from skills.learned import LEARNED_SKILLS
     from skills.vla.catalog import load_chunk_policy, shipped_checkpoints
     from skills.vla.ensemble import ExecutionConfig
     from skills.vla.evaluate import evaluate_skill
-    from skills.learned import LEARNED_SKILLS
 
     if skill not in LEARNED_SKILLS:
         raise fail(
@@ -141,10 +141,10 @@ class _RayWorker:
     """A Ray actor: loads the checkpoint once, then plays every call of one seed per job."""
 
     def __init__(self, ckpt: str, skill: str, scene: str, options: dict[str, Any]) -> None:
+        from skills.learned import LEARNED_SKILLS
         from skills.vla.catalog import load_chunk_policy
         from skills.vla.ensemble import ExecutionConfig
         from skills.vla.evaluate import SeedRunner
-        from skills.learned import LEARNED_SKILLS
 
         policy = load_chunk_policy(ckpt, tuple(LEARNED_SKILLS[skill].action_keys))
         execution = ExecutionConfig.model_validate(options["execution"])
