@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from agentrt.core.exit_codes import EXIT_BAD_INPUT
 from controllers.artifact import ArtifactError, Policy, load_artifact
 from controllers.balance.controller import BalanceController
 from controllers.balance.evaluate import STATED_PUSH_IMPULSE_NS
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         policy = load_artifact(args.artifact)
     except (ArtifactError, OSError) as exc:
         print(f"ship controller: cannot load {args.artifact}: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     if policy.meta.kind == "balance":
         return ship_balance(args, policy)
     learned, wall = measure(LocomotionController(policy), args.seeds, args.minutes)

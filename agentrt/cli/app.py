@@ -17,7 +17,9 @@ from agentrt.cli.eval.controller import eval_controller
 from agentrt.cli.eval.skill import eval_skill
 from agentrt.cli.listing import scenes_app, skills_app
 from agentrt.cli.run import run
+from agentrt.cli.ship import app as ship_app
 from agentrt.cli.train import app as train_app
+from agentrt.cli.vla import app as vla_app
 from agentrt.console import stdout_to_stderr
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Hierarchical robot agents in PyBullet.")
@@ -30,6 +32,8 @@ app.command("collect")(collect_command)
 app.add_typer(controllers_app, name="controllers")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
+app.add_typer(vla_app, name="vla")
+app.add_typer(ship_app, name="ship")
 app.command("eval-skill", hidden=True)(eval_skill)
 app.command("eval-controller", hidden=True)(eval_controller)
 

@@ -1,6 +1,6 @@
 """``agentrt collect``: autonomous data collection into a LeRobot v3 dataset.
 
-Exit codes (:mod:`agentrt.cli.exit_codes`): 0 done; 2 rejected input (a bad setting, a
+Exit codes (:mod:`agentrt.core.exit_codes`): 0 done; 2 rejected input (a bad setting, a
 dataset that exists without ``--resume``, missing learned checkpoints, an unwritable dataset);
 3 internal error; 130 interrupted (committed episodes are intact; ``--resume`` continues).
 """
@@ -16,13 +16,13 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from agentrt.cli.model_options import OptionError, settings
 from agentrt.collect.loop import CollectConfig, collect
 from agentrt.collect.progress import LiveProgress, stats_table
 from agentrt.collect.sink import DatasetSink
 from agentrt.collect.worker import WorkerConfig
 from agentrt.console import fail, stdout_to_stderr
+from agentrt.core.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from agentrt.core.registry import SCENES, RegistryError
 from agentrt.datasets import DatasetError, DatasetWriter, features_from_env
 from agentrt.datasets.meta import is_dataset

@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 from agentrt.console import stdout_to_stderr
+from agentrt.core.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 from agentrt.core.registry import SCENES, RegistryError
 
 app = typer.Typer(no_args_is_help=True, help="The robot constitution: which tasks are safe and feasible.")

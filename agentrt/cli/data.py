@@ -1,6 +1,6 @@
 """``agentrt data ...``: inspect, verify and merge datasets.
 
-Exit codes (:mod:`agentrt.cli.exit_codes`): bad input (a missing folder, something that is
+Exit codes (:mod:`agentrt.core.exit_codes`): bad input (a missing folder, something that is
 not a dataset) prints one line and exits 2; ``verify`` exits 1 when it finds faults and lists
 them.
 """
@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED
 from agentrt.console import fail
+from agentrt.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED
 from agentrt.datasets.errors import DatasetError
 from agentrt.datasets.meta import load_meta
 

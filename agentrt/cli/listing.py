@@ -1,6 +1,6 @@
 """``agentrt scenes list`` and ``agentrt skills list``: what the registries hold.
 
-Exit codes (:mod:`agentrt.cli.exit_codes`): 0 listed; 2 a ``--skills-module`` that cannot be
+Exit codes (:mod:`agentrt.core.exit_codes`): 0 listed; 2 a ``--skills-module`` that cannot be
 imported or registers a duplicate name.
 """
 
@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agentrt.cli.exit_codes import EXIT_BAD_INPUT
 from agentrt.console import fail
+from agentrt.core.exit_codes import EXIT_BAD_INPUT
 from agentrt.core.registry import SCENES, SKILLS, RegistryError
 
 scenes_app = typer.Typer(no_args_is_help=True, help="Scenes (PyBullet worlds).")

@@ -1,6 +1,6 @@
 """``agentrt run INSTRUCTION``: describe, plan, execute and report one episode.
 
-Exit codes (:mod:`agentrt.cli.exit_codes`): 0 goal reached; 1 executed but goal not reached;
+Exit codes (:mod:`agentrt.core.exit_codes`): 0 goal reached; 1 executed but goal not reached;
 2 rejected input (nothing executed; one-line reason on stderr); 3 internal error.
 Set ``AGENTRT_DEBUG=1`` to see tracebacks of internal errors.
 """
@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from agentrt.agent import AgentObserver
-from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK
 from agentrt.console import fail, stdout_to_stderr
 from agentrt.core.episode import SubgoalRecord
+from agentrt.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK
 from agentrt.core.plan import Plan, Subgoal
 from agentrt.core.registry import RegistryError
 from agentrt.core.scene import SceneDescription

@@ -2,7 +2,7 @@
 
 ``train vla`` learns from a collected LeRobot v3 dataset; ``train controller`` runs a PPO
 recipe. Re-running either with the same ``--out`` resumes from the last checkpoint. Exit codes
-(:mod:`agentrt.cli.exit_codes`): 0 done; 2 bad input (unreadable dataset, no frames of the
+(:mod:`agentrt.core.exit_codes`): 0 done; 2 bad input (unreadable dataset, no frames of the
 family's skills, a checkpoint of another config, an unknown recipe, unwritable output); 3
 internal error; 130 interrupted (the checkpoint is saved first).
 """
@@ -23,11 +23,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from typer.core import TyperCommand, TyperGroup
 
 from agentrt.cli.config_options import field_option, option, with_options
-from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
+from agentrt.cli.passthrough import mount
 from agentrt.console import fail, stdout_to_stderr
+from agentrt.core.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
+from agentrt.core.seeds import DEV_SEED_START
 
 COMMAND = "agentrt train vla"
-ROLLOUT_SEED = 100_000
+ROLLOUT_SEED = DEV_SEED_START
 """First scene seed of the training-time rollouts (held out from collection seeds)."""
 
 
@@ -49,6 +51,14 @@ app = typer.Typer(
 @app.callback()
 def _train() -> None:
     """Train models."""
+
+
+mount(
+    app,
+    "pointer",
+    "skills.vla.pointer_train:main",
+    "The object pointer: render views, train it into an artifact, check it.",
+)
 
 
 def make_rollout(skills: tuple[str, ...], episodes: int, scene: str) -> Any:
@@ -177,7 +187,7 @@ def vla_options() -> tuple[inspect.Parameter, ...]:
         ),
         run(
             "grounding",
-            "Co-train keypoint 0 on these labelled head crops (scripts/grounding_probe.py generate; "
+            "Co-train keypoint 0 on these labelled head crops (agentrt vla grounding-crops; "
             "needs --keypoints and the same head crop and image size).",
         ),
         run("grounding_weight", "Weight of the grounding loss."),

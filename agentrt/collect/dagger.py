@@ -1,6 +1,6 @@
 """One DAgger iteration for ``navigate_to`` or ``pick``: the learned skill drives, the scripted expert labels.
 
-    agentrt collect dagger --ckpt runs/vla/nav --out runs/data/kitchen-v0-dagger \
+    agentrt vla dagger --ckpt runs/vla/nav --out runs/data/kitchen-v0-dagger \
         --episodes 60 --seed-start 210000 [--skill navigate_to|pick] [--carry] [--wander]
 
 Each seed starts as :func:`skills.vla.evaluate.setup_case` sets up a case of ``--skill``
@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agentrt.core.exit_codes import EXIT_BAD_INPUT
 from agentrt.core.seeds import DAGGER_SEED_START, refuse_test_seeds
 
-EXIT_BAD_INPUT = 2
 LABELS = {
     "navigate_to": "ScriptedNavigate.command_from_here (labels)",
     "pick": "PickRelabeller over ScriptedPick's waypoints (labels)",
@@ -36,7 +36,7 @@ LABELS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="agentrt collect dagger", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="agentrt vla dagger", description=__doc__.split("\n\n")[0])
     parser.add_argument("--ckpt", required=True, help="VLA artifact base path (OUT of train vla)")
     parser.add_argument("--skill", default="navigate_to", help="skill to relabel: navigate_to or pick")
     parser.add_argument("--out", required=True, type=Path, help="dataset to create or append to")
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _bad(message: str) -> int:
-    print(f"collect dagger: {message}", file=sys.stderr)
+    print(f"vla dagger: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

@@ -1,7 +1,7 @@
 """Skill-focused demonstrations: the scripted expert's ``pick`` / ``place`` / ``navigate_to`` calls alone.
 
     cp -r runs/data/kitchen-v0 runs/data/kitchen-v0-more
-    agentrt collect demos --out runs/data/kitchen-v0-more --skills pick,place \
+    agentrt vla demos --out runs/data/kitchen-v0-more --skills pick,place \
         --episodes 400 --seed-start 300000
 
 ``agentrt collect`` records whole tidying episodes, where 57% of the frames are navigation
@@ -17,7 +17,7 @@ evaluated scene is ever trained on.
 ``navigate_to`` demonstrations start as its evaluation does (the reset pose or a place, empty
 handed); with ``--carry`` they are the drives tidying makes holding what it just picked, to the
 object's home (``setup_case(..., carry=True)``): demonstrations to aggregate with DAgger runs
-(``scripts/vla_dagger.py``) without recording whole tidying episodes. ``--wander`` (with or
+(``agentrt vla dagger``) without recording whole tidying episodes. ``--wander`` (with or
 without ``--carry``) starts each drive where the base wandered off to under random velocities
 (``setup_case(..., wander=True)``): the states a learned drive that went astray leaves, and
 tidying's retry starts from, which no demonstration from a place shows.
@@ -52,15 +52,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agentrt.core.exit_codes import EXIT_BAD_INPUT
 from agentrt.core.seeds import refuse_test_seeds
 from scenes.predicates import AT_POS_TOL_M, AT_YAW_TOL_RAD
 
-EXIT_BAD_INPUT = 2
 SKILLS = ("pick", "place", "navigate_to")
 
 
 def _bad(message: str) -> int:
-    print(f"collect demos: {message}", file=sys.stderr)
+    print(f"vla demos: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
@@ -109,7 +109,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="agentrt collect demos", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="agentrt vla demos", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, type=Path, help="dataset to create or append to")
     parser.add_argument("--skills", default="pick,place", help="comma-separated: pick, place, navigate_to")
     parser.add_argument("--episodes", type=int, default=100, help="seeds; each gives one call per skill")

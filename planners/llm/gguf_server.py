@@ -42,12 +42,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from agentrt.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from planners.llm.errors import ServerCrashed
 
 REPACK_ENV = "AGENTRT_GGUF_REPACK"
 """Set to ``1`` to let llama.cpp repack weights into extra CPU buffer types (AMX, AVX-512 ...)."""
-
-EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 1
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         problems.append("xllamacpp is not installed: pip install -e '.[llm-server]'")
     if problems:
         print("error: " + "; ".join(problems), file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_BAD_INPUT
     config = GGUFServerConfig(
         model=args.model, port=args.port, host=args.host, n_ctx=args.n_ctx, threads=args.threads,
         alias=args.alias, repack=args.repack, seed=args.seed,

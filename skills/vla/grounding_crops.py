@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from agentrt.core.exit_codes import EXIT_BAD_INPUT
 from skills.vla.config import VLAConfig
 from skills.vla.policy import InstructionEncoder
 from skills.vla.text import embed_texts
@@ -36,7 +37,7 @@ SIZE = 64
 
 def _bad(message: str) -> int:
     print(f"grounding-crops: {message}", file=sys.stderr)
-    return 2
+    return EXIT_BAD_INPUT
 
 
 def generate(scene: str, seed_start: int, scenes: int, crop: tuple[float, float, float] = CROP) -> dict:

@@ -14,7 +14,7 @@ conditioning). Out come one logit per pixel and one *not visible* logit (from th
 instruction and the pooled features): a softmax over all pixels plus that option. Trained with
 a multiple-instance loss: minus the log of the probability on the named object's pixels (or on
 *not visible* when the crop does not show it), from rendered head views with masks
-(``scripts/train_pointer.py``), so any pixel of the object may carry the mass.
+(``agentrt train pointer``), so any pixel of the object may carry the mass.
 
 At run time (:class:`skills.vla.policy.VLAPolicy` with ``config.pointer``) the best pixel seeds
 the depth goal's segmentation in place of keypoint 0, and the goal is trusted once the pointer's
@@ -178,7 +178,7 @@ def train_pointer(
     seed: int = 0,
     report_every: int = 500,
 ) -> list[dict[str, Any]]:
-    """Fit ``pointer`` on the pairs ``train`` of ``data`` (``scripts/train_pointer.py generate``'s
+    """Fit ``pointer`` on the pairs ``train`` of ``data`` (``agentrt train pointer generate``'s
     arrays) with AdamW and a one-cycle schedule; ``embeddings`` ``(T, 384)`` are the instruction
     embeddings indexed by ``text_ids`` ``(P,)``. Every ``report_every`` steps prints and records
     :func:`evaluate_pointer` on ``val`` (an empty ``val`` skips it)."""

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from agentrt.core.exit_codes import EXIT_BAD_INPUT
 from agentrt.core.seeds import DEV_SEED_START, refuse_test_seeds
 
 CROP = (0.36, 0.33, 0.5)
@@ -54,7 +55,7 @@ REPHRASINGS = (
 
 def _bad(message: str) -> int:
     print(f"train pointer: {message}", file=sys.stderr)
-    return 2
+    return EXIT_BAD_INPUT
 
 
 def _window(image: np.ndarray, crop: tuple[float, float, float]) -> np.ndarray:

@@ -19,10 +19,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from agentrt.core.exit_codes import EXIT_BAD_INPUT
+
 
 def _bad(message: str) -> int:
     print(f"vla settings: {message}", file=sys.stderr)
-    return 2
+    return EXIT_BAD_INPUT
 
 
 def parse_setting(text: str) -> tuple[list[str], Any]:

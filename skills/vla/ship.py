@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from agentrt.core.exit_codes import EXIT_BAD_INPUT
 from agentrt.core.seeds import DEV_SEEDS, TEST_SEEDS
 from skills.vla.artifact import VLAArtifactError, artifact_paths, load_policy
 from skills.vla.catalog import CHECKPOINT_DIR, FAMILIES
@@ -154,7 +155,7 @@ def card(
         lines += [
             "",
             f"Object pointer (`skills/vla/pointer.py`, {shape['channels']} channels, receptive field "
-            f"{1 + 2 * sum(shape['dilations'])} px), trained afterwards by `scripts/train_pointer.py` "
+            f"{1 + 2 * sum(shape['dilations'])} px), trained afterwards by `agentrt train pointer` "
             "on rendered head views, the VLA's weights unchanged:",
             "",
             f"- data {', '.join(f'`{d}`' for d in pointer.get('data', []))}: {pointer.get('pairs')} training "
@@ -212,15 +213,15 @@ def main(argv: list[str] | None = None) -> int:
         policy = load_policy(args.run)
     except VLAArtifactError as exc:
         print(f"ship vla: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     if policy.config.name != args.family:
         print(f"ship vla: {args.run} is a {policy.config.name!r} model, not {args.family!r}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     try:
         reports = [json.loads(p.read_text()) for p in args.eval]
     except (OSError, json.JSONDecodeError) as exc:
         print(f"ship vla: cannot read an --eval report: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     weights, meta_path = artifact_paths(args.run)
     name = f"{args.scene}-{args.family}"
     args.dest.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """``agentrt eval controller NAME``: a low-level controller under random commands.
 
-Exit codes (:mod:`agentrt.cli.exit_codes`): 0 done; 2 bad input (unknown controller, an
+Exit codes (:mod:`agentrt.core.exit_codes`): 0 done; 2 bad input (unknown controller, an
 unusable artifact); 3 internal error. ``--json`` prints exactly one JSON object on stdout.
 """
 
@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL
 from agentrt.console import fail, stdout_to_stderr
+from agentrt.core.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL
 
 COMMAND = "agentrt eval controller"
 

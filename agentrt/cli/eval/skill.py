@@ -1,6 +1,6 @@
 """``agentrt eval skill SKILL``: a learned skill's success on held-out seeds beside the scripted expert.
 
-Exit codes (:mod:`agentrt.cli.exit_codes`): 0 done; 2 bad input (unknown skill or scene, missing
+Exit codes (:mod:`agentrt.core.exit_codes`): 0 done; 2 bad input (unknown skill or scene, missing
 or unusable checkpoint, bad execution settings); 3 internal error. ``--json`` prints exactly one
 JSON object on stdout.
 """
@@ -17,11 +17,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL
 from agentrt.console import fail, stdout_to_stderr
+from agentrt.core.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL
+from agentrt.core.seeds import DEV_SEED_START
 
 COMMAND = "agentrt eval skill"
-DEFAULT_SEED_START = 100_000
+DEFAULT_SEED_START = DEV_SEED_START
 """Held-out seeds start here, far above the seeds data collection draws from."""
 
 

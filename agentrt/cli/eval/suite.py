@@ -5,7 +5,7 @@
     agentrt eval list
     agentrt eval report evals/tidy        # redraw the reports from results.json
 
-Exit codes (:mod:`agentrt.cli.exit_codes`): 0 the evaluation ran (whatever its success rate)
+Exit codes (:mod:`agentrt.core.exit_codes`): 0 the evaluation ran (whatever its success rate)
 or the comparison was made; 2 rejected input (unknown suite, planner or describer, a bad
 config, a directory holding another evaluation, skills that do not exist yet), with a one-line
 reason on stderr; 3 internal error (``AGENTRT_DEBUG=1`` shows the traceback); 130 interrupted
@@ -27,8 +27,8 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from agentrt.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from agentrt.console import fail, stdout_to_stderr
+from agentrt.core.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from agentrt.core.registry import SUITES, RegistryError
 from agentrt.skill_sets import SkillSetUnavailable
 from evals.results import EvalConfig

@@ -126,7 +126,7 @@ def test_the_docs_show_the_main_verbs() -> None:
 def test_every_documented_command_has_help(path: tuple[str, ...]) -> None:
     result = runner.invoke(app, [*path, "--help"])
     assert result.exit_code == 0, f"agentrt {' '.join(path)} (shown in {PATHS[path]}): {result.output}"
-    assert "Usage:" in result.output
+    assert "Usage:" in result.output or "usage: agentrt" in result.output  # typer's, or a tool's argparse
 
 
 def test_the_old_spellings_are_hidden_from_the_top_level_help() -> None:

@@ -1,4 +1,4 @@
-"""agentrt collect dagger: relabelled learned runs become dataset episodes; bad input exits 2."""
+"""agentrt vla dagger: relabelled learned runs become dataset episodes; bad input exits 2."""
 
 from __future__ import annotations
 

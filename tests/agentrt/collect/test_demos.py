@@ -1,4 +1,4 @@
-"""agentrt collect demos: expert calls become one-subgoal episodes; bad input exits 2."""
+"""agentrt vla demos: expert calls become one-subgoal episodes; bad input exits 2."""
 
 from __future__ import annotations
 

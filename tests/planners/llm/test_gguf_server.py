@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from agentrt.core.exit_codes import EXIT_BAD_INPUT
 from planners.llm.errors import ServerCrashed
-from planners.llm.gguf_server import EXIT_USAGE, GGUFServer, GGUFServerConfig, main
+from planners.llm.gguf_server import GGUFServer, GGUFServerConfig, main
 
 
 def test_a_missing_model_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--model", str(tmp_path / "nope.gguf"), "--port", "0"]) == EXIT_USAGE
+    assert main(["--model", str(tmp_path / "nope.gguf"), "--port", "0"]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "no GGUF file at" in err and "--port must be 1-65535" in err
     assert "Traceback" not in err

@@ -1,4 +1,4 @@
-"""Every exit status of the ``agentrt`` command line, one name per code.
+"""Every exit status of agentrt's commands (the `agentrt` CLI and the tools it runs), one name per code.
 
 Each command's help and module docstring say which of these it uses and when. A rejected
 input (``EXIT_BAD_INPUT``) always comes with one line on stderr, ``<command>: <reason>``,
