@@ -1,7 +1,7 @@
 """Reports of one evaluation: ``results.json``, ``summary.md``, PNG plots and ``report.html``.
 
 All are rebuilt from the ``results.json`` payload (see :func:`evals.runner.build_payload`),
-so ``python -m evals.cli report DIR`` can redraw them after the fact.
+so ``agentrt eval report DIR`` can redraw them after the fact.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 ``demos`` records scripted-expert demonstrations from the evaluation's start states, ``dagger``
 one DAgger iteration (the learned skill drives, the expert labels), ``grounding-crops`` renders
 labelled head crops for ``train vla --grounding``, ``settings`` changes an artifact's inference
-settings, ``calibrate`` calibrates its depth goal. Exit codes: :mod:`agentrt.core.exit_codes`.
+settings, ``calibrate`` calibrates its depth goal (on training seeds, from simulator truth).
+Exit codes: :mod:`agentrt.core.exit_codes`.
 """
 
 from __future__ import annotations
@@ -36,4 +37,10 @@ mount(
     "settings",
     "skills.vla.settings:main",
     "Change an artifact's inference-time settings, no retraining.",
+)
+mount(
+    app,
+    "calibrate",
+    "skills.vla.calibration:main",
+    "Calibrate an artifact's depth goal on training seeds (reads the simulator).",
 )

@@ -4,7 +4,7 @@ The helpers here read the simulator (privileged: the object's grasp point and sh
 offsets a :class:`~skills.vla.depth_goal.DepthGoal` needs; they run once, on training seeds, never
 inside a skill. :func:`main` gives a keypoint manipulation artifact a calibrated depth goal:
 
-    python -m skills.vla.calibration --ckpt runs/vla/manip-tf3 --out runs/vla/manip-tf3-depth \
+    agentrt vla calibrate --ckpt runs/vla/manip-tf3 --out runs/vla/manip-tf3-depth \
         [--scene kitchen-v0] [--seeds 0:200] [--window 1] [--max-disagreement-m 0.2] \
         [--segment-radius-m 0.08]
 
@@ -98,7 +98,7 @@ def calibrate_below_top(env: Any, seeds: range, radius_m: float) -> tuple[float,
 
 
 def _bad(message: str) -> int:
-    print(f"calibrate_depth_goal: {message}", file=sys.stderr)
+    print(f"vla calibrate: {message}", file=sys.stderr)
     return 2
 
 
@@ -115,7 +115,7 @@ def _seeds(text: str) -> range:
 
 def main(argv: list[str] | None = None) -> int:
     """The command line above; returns the exit status (0, or 2 with one line on bad input)."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="agentrt vla calibrate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--ckpt", type=Path, required=True, help="manipulation artifact base path")
     parser.add_argument("--out", type=Path, required=True, help="artifact base path to write")
     parser.add_argument("--scene", default="kitchen-v0")

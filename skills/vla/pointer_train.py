@@ -332,7 +332,7 @@ def train_main(args: argparse.Namespace) -> int:
         return _bad(f"cannot read the data: {exc}")
     crop = tuple(float(x) for x in data["crop"])
     if policy.config.depth_goal is None:
-        return _bad(f"{args.ckpt} has no depth goal (scripts/calibrate_depth_goal.py writes one)")
+        return _bad(f"{args.ckpt} has no depth goal (agentrt vla calibrate writes one)")
     if policy.config.crops.get("head") is not None and tuple(policy.config.crops["head"]) != crop:
         return _bad(f"the data's crop {crop} is not the model's head crop {policy.config.crops['head']}")
     try:

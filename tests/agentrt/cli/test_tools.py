@@ -19,6 +19,7 @@ TOOLS = [
     ("vla", "dagger"),
     ("vla", "grounding-crops"),
     ("vla", "settings"),
+    ("vla", "calibrate"),
 ]
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from skills.vla import calibration as calibrate
 from skills.vla.artifact import load_policy
-from tests.scripts.helpers import load_script
 from tests.skills.vla.helpers import FakeTextEncoder, tiny_artifact
 
 KEYPOINTS = dict(cnn_widths=(8, 16, 16), keypoints=2, goal_weight=1.0, goal_source="keypoints")
@@ -57,7 +56,3 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys, overrides, extr
     code = calibrate.main(["--ckpt", str(ckpt), "--out", str(out), "--seeds", "0:1"])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
-
-
-def test_the_script_is_a_thin_entry_for_the_package_function() -> None:
-    assert load_script("calibrate_depth_goal").main is calibrate.main
