@@ -74,6 +74,17 @@ def stored_names(kind: str) -> list[str]:
     return sorted(str(p.parent.relative_to(root)) for p in root.rglob(GOLDEN_FILE))
 
 
+def stored_pair(kind: str, name: str) -> tuple[Golden, Golden]:
+    """``(inputs, golden)`` of checkpoint ``name``; a missing file fails with the command that makes it."""
+    import pytest
+
+    folder = golden_dir(kind, name)
+    for file in (INPUT_FILE, GOLDEN_FILE):
+        if not (folder / file).is_file():
+            pytest.fail(f"checkpoint {name} has no {folder / file}: run `{REGENERATE} --kind {kind} {name}`")
+    return Golden.read(folder / INPUT_FILE), Golden.read(folder / GOLDEN_FILE)
+
+
 def sha256(*files: Path) -> str:
     """Hex digest over the bytes of ``files`` in order."""
     digest = hashlib.sha256()

@@ -24,7 +24,7 @@ import pytest
 import torch
 
 from tests.artifacts import controller_goldens
-from tests.artifacts.goldens import GOLDEN_FILE, INPUT_FILE, REGENERATE, Golden, assert_matches, golden_dir
+from tests.artifacts.goldens import REGENERATE, Golden, assert_matches, stored_pair
 from tests.artifacts.goldens import stored_names as stored
 
 KIND = controller_goldens.KIND_DIR
@@ -32,11 +32,7 @@ CHECKPOINTS = controller_goldens.checkpoints()
 
 
 def _stored(name: str) -> tuple[Golden, Golden]:
-    folder = golden_dir(KIND, name)
-    for file in (INPUT_FILE, GOLDEN_FILE):
-        if not (folder / file).is_file():
-            pytest.fail(f"checkpoint {name} has no {folder / file}: run `{REGENERATE} --kind {KIND} {name}`")
-    return Golden.read(folder / INPUT_FILE), Golden.read(folder / GOLDEN_FILE)
+    return stored_pair(KIND, name)
 
 
 def test_the_shipped_controllers_are_found() -> None:
