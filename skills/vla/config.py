@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_ACTION_DIM, BASE_KEY, CONTROL_HZ
 from skills.vla.depth_goal import DepthGoal
+from skills.vla.heads import HEADS
 from skills.vla.pointer import PointerConfig
 
 ACTION_GROUPS: dict[str, tuple[int, int]] = {ARM_KEY: (0, ARM_ACTION_DIM), BASE_KEY: (7, BASE_ACTION_DIM)}
@@ -32,7 +33,6 @@ GRIPPER_DIM = 6
 ARM_POS = slice(0, 3)
 """``dx, dy, dz`` (m, base frame) inside the 7-D arm action (first in an arm model's rows)."""
 
-HeadKind = Literal["tokens", "flow", "l1"]
 VisionKind = Literal["cnn", "efficientnet-lite0"]
 
 
@@ -86,7 +86,10 @@ class VLAConfig(BaseModel):
     )
     dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
     chunk_size: int = Field(default=10, ge=1, description="actions per chunk (10 Hz steps)")
-    head: HeadKind = Field(default="tokens", description="tokens (256 bins, CE) | flow (flow matching) | l1")
+    head: str = Field(
+        default="tokens",
+        description="a registered action head (heads.HEADS): tokens (256 bins, CE) | flow | l1",
+    )
     n_bins: int = Field(
         default=256, ge=2, description="tokens head: uniform bins over the normalised [-1, 1]"
     )
@@ -177,6 +180,8 @@ class VLAConfig(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> VLAConfig:
+        if self.head not in HEADS:
+            raise ValueError(f"unknown action head {self.head!r}; known: {', '.join(HEADS.names())}")
         unknown = [k for k in self.action_keys if k not in ACTION_GROUPS]
         if unknown:
             raise ValueError(f"unknown action groups {unknown}; known: {sorted(ACTION_GROUPS)}")

@@ -11,6 +11,10 @@ Targets and predictions are normalised actions ``(B, T, A)`` in ``[-1, 1]``; ``v
 - :class:`FlowHead`: conditional flow matching on the whole chunk (pi0 / SmolVLA):
   ``x_t = (1 - t) noise + t action``, the network regresses the velocity
   ``action - noise``; inference integrates ``flow_steps`` Euler steps from ``t = 0`` noise.
+
+Heads are registered in :data:`HEADS` by the name ``VLAConfig.head`` gives; another package adds
+one by registering an :class:`ActionHead` subclass there (advertised under the entry-point group
+``agentrt.heads``), and ``tests/skills/vla/test_heads.py`` runs its contract.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from agentrt.core.registry import Registry
 from skills.vla.tokenizer import ActionTokenizer
 
 Decode = Callable[[torch.Tensor], torch.Tensor]
@@ -36,6 +42,10 @@ def _masked_mean(values: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     return (values * weight).sum() / weight.sum().clamp_min(1.0)
 
 
+HEADS: Registry = Registry("head")
+"""Action head classes by ``VLAConfig.head`` name (``tokens``, ``flow``, ``l1``)."""
+
+
 class ActionHead(nn.Module, ABC):
     """Base: learned per-step query embeddings ``(T, d)``; subclasses define ``loss`` and ``sample``."""
 
@@ -43,6 +53,11 @@ class ActionHead(nn.Module, ABC):
         super().__init__()
         self.chunk_size, self.action_dim, self.d_model = chunk_size, action_dim, d_model
         self.query = nn.Parameter(torch.randn(chunk_size, d_model) * 0.02)
+
+    @classmethod
+    def from_config(cls, config: Any) -> ActionHead:
+        """The head for a ``VLAConfig`` (its ``chunk_size``, ``action_dim``, ``d_model`` and own settings)."""
+        return cls(config.chunk_size, config.action_dim, config.d_model)
 
     def queries(self, batch: int) -> torch.Tensor:
         return self.query.unsqueeze(0).expand(batch, -1, -1)
@@ -56,8 +71,13 @@ class ActionHead(nn.Module, ABC):
         """Normalised chunk ``(B, T, A)`` in ``[-1, 1]``."""
 
 
+@HEADS.register("tokens")
 class TokensHead(ActionHead):
     """256-bin (``n_bins``) classification of every action dim of every chunk step."""
+
+    @classmethod
+    def from_config(cls, config: Any) -> TokensHead:
+        return cls(config.chunk_size, config.action_dim, config.d_model, config.n_bins)
 
     def __init__(self, chunk_size: int, action_dim: int, d_model: int, n_bins: int) -> None:
         super().__init__(chunk_size, action_dim, d_model)
@@ -84,6 +104,7 @@ class TokensHead(ActionHead):
         return self.tokenizer.decode(self.logits(decode, batch).argmax(-1))
 
 
+@HEADS.register("l1")
 class L1Head(ActionHead):
     """Chunk regression in normalised units with an L1 loss."""
 
@@ -108,8 +129,13 @@ def _time_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
     return torch.cat([angles.sin(), angles.cos()], dim=-1)
 
 
+@HEADS.register("flow")
 class FlowHead(ActionHead):
     """Conditional flow matching over the chunk; the query of step ``i`` sees ``x_t[i]`` and ``t``."""
+
+    @classmethod
+    def from_config(cls, config: Any) -> FlowHead:
+        return cls(config.chunk_size, config.action_dim, config.d_model, config.flow_steps)
 
     def __init__(self, chunk_size: int, action_dim: int, d_model: int, steps: int) -> None:
         super().__init__(chunk_size, action_dim, d_model)
@@ -146,14 +172,6 @@ class FlowHead(ActionHead):
         return x.clamp(-1.0, 1.0)
 
 
-def build_head(
-    kind: str, chunk_size: int, action_dim: int, d_model: int, n_bins: int, flow_steps: int
-) -> ActionHead:
-    """The head named by ``VLAConfig.head``."""
-    if kind == "tokens":
-        return TokensHead(chunk_size, action_dim, d_model, n_bins)
-    if kind == "l1":
-        return L1Head(chunk_size, action_dim, d_model)
-    if kind == "flow":
-        return FlowHead(chunk_size, action_dim, d_model, flow_steps)
-    raise ValueError(f"unknown action head {kind!r}; known: tokens, flow, l1")
+def build_head(config: Any) -> ActionHead:
+    """The head ``config.head`` names (a ``VLAConfig``); an unknown name lists the registered ones."""
+    return HEADS.get(config.head).from_config(config)

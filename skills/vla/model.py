@@ -97,9 +97,7 @@ class VLAModel(nn.Module):
         self.context_norm = nn.LayerNorm(c.d_model)
         self.decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(**layer), c.dec_layers)
         self.decoder_norm = nn.LayerNorm(c.d_model)
-        self.head: ActionHead = build_head(
-            c.head, c.chunk_size, c.action_dim, c.d_model, c.n_bins, c.flow_steps
-        )
+        self.head: ActionHead = build_head(c)
         self.pointer = ObjectPointer(c.pointer) if c.pointer is not None else None
 
     def encode(

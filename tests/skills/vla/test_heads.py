@@ -5,11 +5,32 @@ from __future__ import annotations
 import pytest
 import torch
 
-from skills.vla.heads import _masked_mean
+from skills.vla import heads
+from skills.vla.config import VLAConfig
+from skills.vla.heads import L1Head, _masked_mean
 from skills.vla.model import VLAModel
 from tests.skills.vla.helpers import tiny_config
 
-HEADS = ("tokens", "flow", "l1")
+HEADS = tuple(heads.HEADS.names())
+"""The contract tests below run over every registered head."""
+
+
+def test_the_built_in_heads_are_registered_and_an_unknown_one_is_refused_by_name() -> None:
+    assert {"tokens", "flow", "l1"} <= set(HEADS)
+    with pytest.raises(ValueError, match="unknown action head 'diffusion'; known: flow, l1, tokens"):
+        tiny_config(head="diffusion")
+
+
+def test_a_head_registered_by_another_package_builds_and_trains() -> None:
+    class MeanHead(L1Head):
+        """A plugin's head: the L1 head under another name."""
+
+    heads.HEADS.add("plugin-mean", MeanHead)
+    try:
+        config = tiny_config(head="plugin-mean")
+        assert isinstance(config, VLAConfig) and isinstance(VLAModel(config).head, MeanHead)
+    finally:
+        heads.HEADS.remove("plugin-mean")
 
 
 def tiny_batch(config, batch: int = 4) -> dict[str, torch.Tensor]:
