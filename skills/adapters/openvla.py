@@ -42,6 +42,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agentrt.core.actions import ARM_KEY, CONTROL_HZ, MAX_EE_STEP_M, MAX_EE_STEP_RAD
+from skills.adapters import ADAPTERS
 
 PROMPT = "In: What action should the robot take to {instruction}?\nOut:"
 WEIGHT_FILES = (
@@ -121,6 +122,7 @@ def to_arm_action(action: np.ndarray, config: OpenVLAConfig) -> np.ndarray:
     return out.astype(np.float32)
 
 
+@ADAPTERS.register("openvla")
 class OpenVLAAdapter:
     """A :class:`~skills.vla.protocol.ChunkPolicy` over a loaded OpenVLA-style model (one action per chunk).
 
@@ -147,6 +149,18 @@ class OpenVLAAdapter:
             raise ValueError(
                 f"action statistics have {len(self.action_stats['q01'])} dims, expected {config.action_dim}"
             )
+
+    priority = 100
+    """Asked last: any transformers vision-to-text folder is read as OpenVLA."""
+
+    @classmethod
+    def accepts(cls, config: Mapping[str, Any]) -> bool:
+        """Any folder with a ``config.json`` (a transformers checkpoint; OpenVLA drives the arm only)."""
+        return True
+
+    @classmethod
+    def load(cls, path: Path, action_keys: tuple[str, ...]) -> OpenVLAAdapter:
+        return cls.from_pretrained(path)
 
     @classmethod
     def from_pretrained(cls, path: str | Path, **overrides: Any) -> OpenVLAAdapter:

@@ -35,6 +35,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_ACTION_DIM, BASE_KEY, CONTROL_HZ
+from skills.adapters import ADAPTERS
 
 IMAGE_PREFIX = "observation.images."
 STATE_KEY = "observation.state"
@@ -116,6 +117,7 @@ def read_spec(
     )
 
 
+@ADAPTERS.register("smolvla")
 class SmolVLAAdapter:
     """A :class:`~skills.vla.protocol.ChunkPolicy` over a SmolVLA policy (see the module docstring).
 
@@ -141,6 +143,18 @@ class SmolVLAAdapter:
         self.chunk_size = spec.chunk_size
         self.action_keys = spec.action_keys
         self.obs_keys = (*sorted(set(spec.images.values())), "state")
+
+    priority = 0
+    """Asked before the catch-all transformers adapter."""
+
+    @classmethod
+    def accepts(cls, config: Mapping[str, Any]) -> bool:
+        """A lerobot policy folder whose ``config.json`` says ``"type": "smolvla"``."""
+        return config.get("type") == "smolvla"
+
+    @classmethod
+    def load(cls, path: Path, action_keys: tuple[str, ...]) -> SmolVLAAdapter:
+        return cls.from_pretrained(path, action_keys=action_keys)
 
     @classmethod
     def from_pretrained(

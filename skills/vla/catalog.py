@@ -52,8 +52,9 @@ def load_chunk_policy(path: str | Path, action_keys: tuple[str, ...] = ("arm",))
 
     Args:
         path: our artifact (``.safetensors`` file, or its path without the suffix), or a folder
-            with an external VLA: ``config.json`` of ``type == "smolvla"`` (lerobot SmolVLA),
-            otherwise a transformers vision-to-text folder read as OpenVLA.
+            with an external VLA, read by the first adapter of ``skills.adapters.ADAPTERS`` that
+            accepts its ``config.json`` (``type == "smolvla"``: lerobot SmolVLA; otherwise a
+            transformers vision-to-text folder read as OpenVLA).
         action_keys: the action group an external VLA's output is mapped to (SmolVLA can drive
             ``("base",)`` too; OpenVLA only ``("arm",)``). Our artifacts declare their own.
 
@@ -63,14 +64,13 @@ def load_chunk_policy(path: str | Path, action_keys: tuple[str, ...] = ("arm",))
     """
     path = Path(path)
     if path.is_dir():
+        from skills.adapters import ADAPTERS
+
         config = _json(path / "config.json")
-        if config.get("type") == "smolvla":
-            from skills.adapters.smolvla import SmolVLAAdapter
-
-            return SmolVLAAdapter.from_pretrained(path, action_keys=action_keys)
-        from skills.adapters.openvla import OpenVLAAdapter
-
-        return OpenVLAAdapter.from_pretrained(path)
+        for _, adapter in sorted(ADAPTERS.items(), key=lambda item: (item[1].priority, item[0])):
+            if adapter.accepts(config):
+                return adapter.load(path, action_keys)
+        raise CheckpointError(f"no adapter ({', '.join(ADAPTERS.names())}) reads the folder {path}")
     try:
         from skills.vla.artifact import VLAArtifactError, artifact_paths, load_policy
     except ImportError as exc:
