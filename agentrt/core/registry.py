@@ -72,6 +72,10 @@ class Registry(Generic[T]):
             known = ", ".join(sorted(self._entries)) or "(none)"
             raise RegistryError(f"unknown {self.kind} {name!r}; known {self.kind}s: {known}") from None
 
+    def __getitem__(self, name: str) -> T:
+        """``registry[name]``, the same as :meth:`get`."""
+        return self.get(name)
+
     def names(self) -> list[str]:
         """All registered names, sorted."""
         self.discover()

@@ -1,15 +1,10 @@
 """Learned twins of the scripted skills (``navigate_to``, ``pick``, ``place``) over any chunk policy."""
 
-from skills.learned.base import TWIN_DECLARATIONS, LearnedSkill
+from skills.learned.base import LEARNED_SKILLS, TWIN_DECLARATIONS, LearnedSkill
 from skills.learned.detector import DetectorConfig, FactsDetector, SuccessDetector, effects_hold
 from skills.learned.navigate import LearnedNavigate, NavigateDoneConfig
 from skills.learned.pick import LearnedPick, PickDoneConfig
 from skills.learned.place import LearnedPlace, PlaceDoneConfig
-
-LEARNED_SKILLS: dict[str, type[LearnedSkill]] = {
-    cls.name: cls for cls in (LearnedNavigate, LearnedPick, LearnedPlace)
-}
-"""Registry name -> learned class; each shares its name with a scripted twin in ``SKILLS``."""
 
 __all__ = [
     "LEARNED_SKILLS",

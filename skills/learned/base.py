@@ -42,6 +42,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel
 
+from agentrt.core.registry import Registry
 from agentrt.core.results import SkillResult
 from agentrt.core.scene import SceneDescription
 from agentrt.core.symbolic import bindings, parse_literal
@@ -51,6 +52,10 @@ from skills.vla.config import ARM_POS
 from skills.vla.ensemble import ChunkExecutor, ExecutionConfig
 from skills.vla.protocol import ChunkPolicy, GraspAware, PositionTargeting
 
+LEARNED_SKILLS: Registry = Registry("learned_skill")
+"""Learned skill classes by name; each shares its name with a scripted twin in ``SKILLS``. A module
+registers its class (``LEARNED_SKILLS.add(LearnedPick.name, LearnedPick)``) and is advertised under
+the entry-point group ``agentrt.learned_skills``; the contract tests run over every entry."""
 TWIN_DECLARATIONS = ("name", "Args", "preconditions", "effects", "instruction", "action_keys", "max_steps")
 """What a learned skill takes from its scripted twin, so a plan for one runs the other."""
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from agentrt.core.actions import BASE_ACTION_DIM, drive_action
 from agentrt.core.scene import SceneDescription
 from skills.base import Action, Done
-from skills.learned.base import LearnedSkill
+from skills.learned.base import LEARNED_SKILLS, LearnedSkill
 from skills.learned.detector import DetectorConfig
 from skills.learned.stall import StallConfig, StallRecovery
 from skills.scripted import ScriptedNavigate
@@ -72,3 +72,6 @@ class LearnedNavigate(LearnedSkill, twin=ScriptedNavigate):
 
 
 __all__ = ["LearnedNavigate", "NavigateDoneConfig"]
+
+
+LEARNED_SKILLS.add(LearnedNavigate.name, LearnedNavigate)

@@ -11,7 +11,7 @@ from agentrt.core.actions import ARM_ACTION_DIM, MAX_EE_STEP_RAD
 from agentrt.core.scene import SceneDescription
 from skills.base import Action, Done
 from skills.learned.arm import ArmRows
-from skills.learned.base import LearnedSkill
+from skills.learned.base import LEARNED_SKILLS, LearnedSkill
 from skills.learned.checks import LostObjectCheck, LostObjectConfig, MissedGraspCheck, MissedGraspConfig
 from skills.learned.detector import DetectorConfig
 from skills.learned.retract import RetractConfig, Retraction
@@ -128,3 +128,6 @@ class LearnedPick(ArmRows, LearnedSkill, twin=ScriptedPick):
 
 
 __all__ = ["LearnedPick", "PickDoneConfig"]
+
+
+LEARNED_SKILLS.add(LearnedPick.name, LearnedPick)

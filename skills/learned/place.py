@@ -11,7 +11,7 @@ from agentrt.core.scene import SceneDescription
 from scenes.geometry import quat_matrix
 from skills.base import Action, Done
 from skills.learned.arm import ArmRows
-from skills.learned.base import LearnedSkill
+from skills.learned.base import LEARNED_SKILLS, LearnedSkill
 from skills.learned.checks import LostObjectCheck, LostObjectConfig
 from skills.learned.detector import DetectorConfig
 from skills.learned.release import ReleaseGuard, ReleaseGuardConfig
@@ -120,3 +120,6 @@ class LearnedPlace(ArmRows, LearnedSkill, twin=ScriptedPlace):
 
 
 __all__ = ["LearnedPlace", "PlaceDoneConfig"]
+
+
+LEARNED_SKILLS.add(LearnedPlace.name, LearnedPlace)

@@ -2,8 +2,8 @@
 
 Shipped checkpoints live in ``skills/vla/checkpoints/`` as ``<scene>-<family>.safetensors``
 (weights) beside ``.json`` (config, normalisation) and ``.md`` (model card). A *family* is
-one model trained on several skills' frames (:data:`FAMILIES`); a file named after a single
-skill (``kitchen-v0-pick.safetensors``) drives only that skill and wins over its family.
+one model trained on several skills' frames (:func:`families`, from the VLA presets); a file
+named after a single skill (``kitchen-v0-pick.safetensors``) drives only that skill and wins over its family.
 
 :func:`load_chunk_policy` opens any checkpoint a user may point at: one of ours (a
 ``.safetensors`` artifact, read by :func:`skills.vla.artifact.load_policy`), or a folder
@@ -24,8 +24,13 @@ from skills.vla.protocol import ChunkPolicy
 
 CHECKPOINT_DIR = Path(__file__).parent / "checkpoints"
 """Where shipped checkpoints live (installed with the package)."""
-FAMILIES: dict[str, tuple[str, ...]] = {"manipulation": ("pick", "place"), "navigation": ("navigate_to",)}
-"""Skill family -> the skills one checkpoint of that family drives."""
+
+
+def families() -> dict[str, tuple[str, ...]]:
+    """Skill family -> the skills one checkpoint of that family drives (the presets' ``skills``)."""
+    from skills.vla.config import PRESETS
+
+    return {name: tuple(config.skills) for name, config in PRESETS.items()}
 
 
 class CheckpointError(FileNotFoundError):
@@ -36,7 +41,7 @@ def shipped_checkpoints(scene_id: str, directory: Path | None = None) -> dict[st
     """Skill name -> the shipped ``.safetensors`` that drives it in ``scene_id`` (may be empty)."""
     directory = CHECKPOINT_DIR if directory is None else directory
     found: dict[str, Path] = {}
-    for family, skills in FAMILIES.items():
+    for family, skills in families().items():
         path = directory / f"{scene_id}-{family}.safetensors"
         if path.is_file():
             found.update(dict.fromkeys(skills, path))
@@ -134,7 +139,7 @@ def learned_skills(
         where = CHECKPOINT_DIR if directory is None else directory
         raise CheckpointError(
             f"no learned checkpoint for {', '.join(missing)} in scene {scene_id!r}: none shipped in {where} "
-            f"(expected {scene_id}-<{'|'.join(FAMILIES)}>.safetensors); pass one or use the scripted skills"
+            f"(expected {scene_id}-<{'|'.join(families())}>.safetensors); pass one or use the scripted skills"
         )
     loaded: dict[tuple[Path, tuple[str, ...]], ChunkPolicy] = {}
     out: dict[str, LearnedSkill] = {}
@@ -157,7 +162,7 @@ def _json(path: Path) -> dict[str, Any]:
 
 __all__ = [
     "CHECKPOINT_DIR",
-    "FAMILIES",
+    "families",
     "CheckpointError",
     "learned_skills",
     "load_chunk_policy",

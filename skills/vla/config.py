@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentrt.core.actions import ARM_ACTION_DIM, ARM_KEY, BASE_ACTION_DIM, BASE_KEY, CONTROL_HZ
+from agentrt.core.registry import Registry
 from skills.vla.depth_goal import DepthGoal
 from skills.vla.heads import HEADS
 from skills.vla.pointer import PointerConfig
@@ -314,7 +315,11 @@ _CPU_SIZED = dict(image_size=64, cnn_widths=(16, 32, 64, 128), d_model=128, enc_
 about 1.4 M parameters. It trains at about 3 steps/s at batch 64 on one core of a 2-core CPU
 (the earlier 96 px, 192-wide default: 1.4 steps/s on both cores) and predicts a chunk in about 5 ms."""
 
-PRESETS: dict[str, VLAConfig] = {
+PRESETS: Registry = Registry("preset")
+"""VLA presets by family name: the shipped ``manipulation`` and ``navigation``, and any a package adds
+(``PRESETS.add(name, VLAConfig(...))``, advertised under the entry-point group ``agentrt.presets``).
+Each family's skills (``VLAConfig.skills``) are what one checkpoint of it drives."""
+_SHIPPED = {
     "manipulation": VLAConfig(
         name="manipulation",
         skills=("pick", "place"),
@@ -332,16 +337,15 @@ PRESETS: dict[str, VLAConfig] = {
         **_CPU_SIZED,
     ),
 }
-"""The shipped skill families; override fields with ``PRESETS[name].model_copy(update=...)``."""
+for _name, _config in _SHIPPED.items():
+    PRESETS.add(_name, _config)
 
 
 def preset(name: str, **overrides: object) -> VLAConfig:
     """``PRESETS[name]`` with ``overrides`` applied and validated again.
 
     Raises:
-        KeyError: unknown preset (the message lists the known ones).
+        RegistryError: unknown preset (a KeyError; the message lists the known ones).
         pydantic.ValidationError: an override is invalid.
     """
-    if name not in PRESETS:
-        raise KeyError(f"unknown VLA preset {name!r}; known: {sorted(PRESETS)}")
-    return VLAConfig.model_validate({**PRESETS[name].model_dump(), **overrides})
+    return VLAConfig.model_validate({**PRESETS.get(name).model_dump(), **overrides})

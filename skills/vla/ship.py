@@ -27,7 +27,7 @@ from typing import Any
 from agentrt.core.exit_codes import EXIT_BAD_INPUT
 from agentrt.core.seeds import DEV_SEEDS, TEST_SEEDS
 from skills.vla.artifact import VLAArtifactError, artifact_paths, load_policy
-from skills.vla.catalog import CHECKPOINT_DIR, FAMILIES
+from skills.vla.catalog import CHECKPOINT_DIR, families
 
 
 def read_log(path: Path) -> list[dict[str, Any]]:
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         "run", type=Path, help="artifact base path of the training run (RUN.safetensors, RUN.json)"
     )
     ap.add_argument("--scene", default="kitchen-v0")
-    ap.add_argument("--family", required=True, choices=sorted(FAMILIES))
+    ap.add_argument("--family", required=True, choices=sorted(families()))
     ap.add_argument("--collect-command", required=True)
     ap.add_argument("--train-command", required=True)
     ap.add_argument("--eval", type=Path, action="append", default=[], help="agentrt eval-skill --out JSON")

@@ -45,7 +45,7 @@ def test_unknown_recipe_exits_2(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--data", "/nonexistent/vla-data"], "no dataset at"),
-        (["--family", "juggling"], "unknown VLA preset"),
+        (["--family", "juggling"], "unknown preset"),
         (["--head", "diffusion"], "invalid option"),
         (["--crop", "head=0.5"], "expected CAMERA=TOP,LEFT,SIDE"),
         (["--crop", "head=0.6,0.0,0.5"], "must lie inside the frame"),

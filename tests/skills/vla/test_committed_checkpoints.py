@@ -9,7 +9,7 @@ import pytest
 
 from agentrt.core.registry import SCENES
 from skills.vla.artifact import load_policy
-from skills.vla.catalog import CHECKPOINT_DIR, FAMILIES
+from skills.vla.catalog import CHECKPOINT_DIR, families
 from tests.skills.vla.helpers import FakeTextEncoder
 
 COMMITTED = sorted(CHECKPOINT_DIR.glob("*.safetensors")) + sorted(
@@ -24,12 +24,12 @@ def test_some_checkpoint_is_committed() -> None:
 @pytest.mark.parametrize("weights", COMMITTED, ids=lambda p: str(p.relative_to(CHECKPOINT_DIR)))
 def test_committed_checkpoint_loads_and_acts(weights: Path) -> None:
     scene_id, _, family = weights.stem.rpartition("-")
-    assert family in FAMILIES, f"{weights.name}: family {family!r} is not one of {sorted(FAMILIES)}"
+    assert family in families(), f"{weights.name}: family {family!r} is not one of {sorted(families())}"
     card = weights.with_suffix(".md").read_text()
     for section in ("## Data", "## Training", "## Evaluation", "## Limitations", "agentrt train vla"):
         assert section in card, f"{weights.with_suffix('.md').name} lacks {section!r}"
     policy = load_policy(weights, text_encoder=FakeTextEncoder())
-    assert policy.config.name == family and set(policy.config.skills) == set(FAMILIES[family])
+    assert policy.config.name == family and set(policy.config.skills) == set(families()[family])
     assert weights.stat().st_size < 50e6  # tens of MB at most
     env = SCENES.get(scene_id)()
     try:
