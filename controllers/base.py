@@ -18,8 +18,13 @@ from typing import ClassVar
 
 import numpy as np
 
+from agentrt.core.registry import Registry
 from controllers.commands import CONTROLLER_HZ, CommandBridge, PostureCommand, VelocityCommand
 from scenes.robots.legged import LeggedRobot, LeggedState
+
+CONTROLLER_KINDS: Registry = Registry("controller_kind")
+"""Deployed controller classes by the artifact ``kind`` they load (``locomotion``, ``balance``); a new
+kind registers its :class:`Controller` subclass, advertised under ``agentrt.controller_kinds``."""
 
 
 class Controller(ABC):

@@ -2,7 +2,8 @@
 
 A shipped controller is an artifact pair in ``controllers/checkpoints/`` (``NAME.json`` +
 ``NAME.safetensors``) with its model card ``NAME.md``. :func:`load_controller` accepts
-a shipped name or a path to any artifact; the artifact's ``kind`` picks the class.
+a shipped name or a path to any artifact; the artifact's ``kind`` picks the class
+(:data:`controllers.base.CONTROLLER_KINDS`).
 """
 
 from __future__ import annotations
@@ -11,16 +12,9 @@ import json
 from pathlib import Path
 
 from controllers.artifact import ArtifactError, load_artifact
-from controllers.base import Controller
+from controllers.base import CONTROLLER_KINDS, Controller
 
 CHECKPOINTS = Path(__file__).parent / "checkpoints"
-
-
-def _controller_classes() -> dict[str, type[Controller]]:
-    from controllers.balance.controller import BalanceController
-    from controllers.locomotion.controller import LocomotionController
-
-    return {"locomotion": LocomotionController, "balance": BalanceController}
 
 
 def shipped_controllers() -> dict[str, dict[str, object]]:
@@ -58,9 +52,8 @@ def load_controller(name_or_path: str | Path) -> Controller:
             )
         path = Path(str(shipped[str(name_or_path)]["path"]))
     policy = load_artifact(path)
-    classes = _controller_classes()
-    if policy.meta.kind not in classes:
+    if policy.meta.kind not in CONTROLLER_KINDS:
         raise ArtifactError(
-            f"{path}: no controller class for kind {policy.meta.kind!r}; known: {sorted(classes)}"
+            f"{path}: no controller class for kind {policy.meta.kind!r}; known: {CONTROLLER_KINDS.names()}"
         )
-    return classes[policy.meta.kind](policy)
+    return CONTROLLER_KINDS.get(policy.meta.kind)(policy)

@@ -14,7 +14,7 @@ from controllers.artifact import ArtifactError, Policy, load_artifact, zero_resi
 from controllers.balance.env import HUMANOIDS, BalanceEnvConfig
 from controllers.balance.posture import PosturePrior
 from controllers.balance.terms import N_DOF, OBS_DIM, observation
-from controllers.base import Controller
+from controllers.base import CONTROLLER_KINDS, Controller
 from controllers.commands import PostureBridge, PostureCommand, PostureEnvelope, VelocityCommand
 from scenes.robots.humanoid import HumanoidRobot
 from scenes.robots.legged import LeggedState
@@ -27,6 +27,7 @@ def pd_prior_policy(env_config: BalanceEnvConfig | None = None, kind: str = "bal
     )
 
 
+@CONTROLLER_KINDS.register("balance")
 class BalanceController(Controller):
     """Posture command -> joint targets ``(28,)`` (rad) for the humanoid the policy was trained on.
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from controllers.artifact import ArtifactError, Policy, load_artifact, zero_residual_policy
-from controllers.base import Controller
+from controllers.base import CONTROLLER_KINDS, Controller
 from controllers.commands import CONTROLLER_HZ, PostureCommand, VelocityCommand, VelocityEnvelope
 from controllers.gait import TrotGenerator
 from controllers.locomotion.env import QUADRUPEDS, LocomotionEnvConfig
@@ -26,6 +26,7 @@ def open_loop_policy(env_config: LocomotionEnvConfig | None = None, kind: str = 
     )
 
 
+@CONTROLLER_KINDS.register("locomotion")
 class LocomotionController(Controller):
     """Velocity command -> joint targets (rad) for the quadruped the policy was trained on."""
 
