@@ -16,6 +16,7 @@ from agentrt.cli.eval import app as eval_app
 from agentrt.cli.eval.controller import eval_controller
 from agentrt.cli.eval.skill import eval_skill
 from agentrt.cli.listing import scenes_app, skills_app
+from agentrt.cli.llm import app as llm_app
 from agentrt.cli.run import run
 from agentrt.cli.ship import app as ship_app
 from agentrt.cli.train import app as train_app
@@ -34,6 +35,7 @@ app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 app.add_typer(vla_app, name="vla")
 app.add_typer(ship_app, name="ship")
+app.add_typer(llm_app, name="llm")
 app.command("eval-skill", hidden=True)(eval_skill)
 app.command("eval-controller", hidden=True)(eval_controller)
 

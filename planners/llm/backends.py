@@ -69,7 +69,14 @@ class ChatBackendConfig(BaseModel):
 
 
 def make_chat_model(config: ChatBackendConfig) -> BaseChatModel:
-    """Build the LangChain chat model ``config`` names; raises :class:`BackendConfigError`."""
+    """Build the LangChain chat model ``config`` names; raises :class:`BackendConfigError`.
+
+    With the ``openai`` backend and neither ``model`` nor ``base_url`` (nor a cassette), the
+    embedded local model is used (:mod:`planners.llm.embedded`): its server starts on loopback
+    on first use, and the request timeout defaults to ``EMBEDDED_TIMEOUT_S`` (2 shared cores).
+    """
+    if uses_embedded(config):
+        config = embedded_config(config)
     if not config.model:
         raise BackendConfigError(f"the {config.backend} backend needs a model (--model NAME or PATH)")
     if config.backend == "transformers":
@@ -85,6 +92,26 @@ def make_chat_model(config: ChatBackendConfig) -> BaseChatModel:
             max_time_s=config.timeout_s,
         )
     return _openai_model(config)
+
+
+EMBEDDED_TIMEOUT_S = 600.0
+"""Seconds per request to the embedded model unless ``timeout_s`` is set: a plan takes minutes there."""
+
+
+def uses_embedded(config: ChatBackendConfig) -> bool:
+    """Whether ``config`` names no model at all (``openai`` backend; no model, base URL or cassette)."""
+    return config.backend == "openai" and not config.model and not config.base_url and config.cassette is None
+
+
+def embedded_config(config: ChatBackendConfig) -> ChatBackendConfig:
+    """``config`` pointed at the embedded model's loopback server (started if it is not running)."""
+    from planners.llm import embedded
+
+    server = embedded.embedded_server()
+    update: dict[str, Any] = {"model": embedded.QWEN_CODER_1_5B.name, "base_url": server.url}
+    if "timeout_s" not in config.model_fields_set:
+        update["timeout_s"] = EMBEDDED_TIMEOUT_S
+    return config.model_copy(update=update)
 
 
 def _openai_model(config: ChatBackendConfig) -> BaseChatModel:

@@ -25,7 +25,13 @@ from agentrt.core.registry import PLANNERS
 from agentrt.core.scene import SceneDescription
 from agentrt.core.skill_spec import SkillSpec
 from planners.base import Planner, PlannerConfig
-from planners.llm.backends import ChatBackendConfig, describe_backend, make_chat_model
+from planners.llm.backends import (
+    ChatBackendConfig,
+    describe_backend,
+    embedded_config,
+    make_chat_model,
+    uses_embedded,
+)
 from planners.llm.chat import StructuredChat, opening, schema_instructions
 from planners.llm.errors import LanguageModelError
 from planners.llm.prompt import repair_prompt, replan_prompt, system_prompt, user_prompt
@@ -43,9 +49,10 @@ class LLMPlannerConfig(ChatBackendConfig, PlannerConfig):
 
     @model_validator(mode="after")
     def _needs_model(self) -> LLMPlannerConfig:
-        if not self.model:
+        if not self.model and not uses_embedded(self):
             raise ValueError(
-                "the llm planner needs a model: --model NAME (or a folder for --backend transformers)"
+                "the llm planner needs a model: --model NAME (or a folder for --backend transformers); "
+                "without --model and --base-url it uses the embedded local model"
             )
         return self
 
@@ -84,6 +91,8 @@ class LLMPlanner(Planner):
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(config)
+        if chat_model is None and uses_embedded(self.config):
+            self.config = embedded_config(self.config)  # the packaged model on a loopback server
         model = chat_model if chat_model is not None else make_chat_model(self.config)
         policy = RetryPolicy(self.config.max_retries, self.config.backoff_s)
         what = f"the planner model {describe_backend(self.config)}"

@@ -21,7 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentrt.core.scene import SceneDescription
 from agentrt.core.skill_spec import SkillSpec
-from planners.llm.backends import ChatBackendConfig, describe_backend, make_chat_model
+from planners.llm.backends import (
+    ChatBackendConfig,
+    describe_backend,
+    embedded_config,
+    make_chat_model,
+    uses_embedded,
+)
 from planners.llm.chat import StructuredChat, opening, schema_instructions
 from planners.llm.errors import LanguageModelError
 from planners.llm.prompt import as_data, scene_data, skill_line
@@ -60,8 +66,11 @@ class LLMProposerConfig(ChatBackendConfig):
 
     @model_validator(mode="after")
     def _needs_model(self) -> LLMProposerConfig:
-        if not self.model:
-            raise ValueError("the llm proposer needs a model: --proposer-model NAME (or a folder)")
+        if not self.model and not uses_embedded(self):
+            raise ValueError(
+                "the llm proposer needs a model: --proposer-model NAME (or a folder); without it and "
+                "without a base URL it uses the embedded local model"
+            )
         return self
 
 
@@ -89,6 +98,8 @@ class LLMProposer:
             else LLMProposerConfig.model_validate(config or {})
         )
         self.skills = list(skills)
+        if chat_model is None and uses_embedded(self.config):
+            self.config = embedded_config(self.config)
         model = chat_model if chat_model is not None else make_chat_model(self.config)
         policy = RetryPolicy(self.config.max_retries, self.config.backoff_s)
         what = f"the proposer model {describe_backend(self.config)}"

@@ -128,6 +128,18 @@ def serve_gguf(model: str | Path, log: Path, startup_s: float = 120.0, threads: 
     return GGUFServer(config, log=log, startup_s=startup_s).start()
 
 
+def without_embedded_model(monkeypatch) -> None:  # monkeypatch: pytest.MonkeyPatch
+    """Make the embedded local model look uninstalled, whatever this machine has (for tests)."""
+    import dataclasses
+
+    from planners.llm import embedded
+
+    missing = dataclasses.replace(embedded.QWEN_CODER_1_5B, package="agentrt_missing_test_part{i}")
+    monkeypatch.setattr(embedded, "QWEN_CODER_1_5B", missing)
+    monkeypatch.setattr(embedded, "_SERVER", None)
+    monkeypatch.setenv(embedded.CACHE_ENV, "/nonexistent/agentrt-test-cache")
+
+
 def gemma_settings(url: str, **extra: object) -> dict[str, object]:
     """Planner settings that suit the small Gemma server: JSON mode, system folded in, short replies."""
     return {

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agentrt.cli import app
+from planners.llm.testing import without_embedded_model
 
 runner = CliRunner()
 CASSETTES = Path(__file__).parents[2] / "planners" / "llm" / "cassettes"
@@ -30,7 +31,8 @@ def _one_line_error(result) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--planner", "llm"], "needs a model"),
+        (["--planner", "llm"], "not installed (22 of 22 parts missing"),
+        (["--planner", "llm", "--base-url", "http://127.0.0.1:9/v1"], "needs a model"),
         (["--planner", "llm", "--model", "gpt-4o-mini"], "OPENAI_API_KEY is not set"),
         (["--planner", "symbolic", "--model", "gpt-4o-mini"], "model: Extra inputs are not permitted"),
         (["--planner", "llm", "--model", "m", "--planner-option", "max_repairs"], "KEY=VALUE"),
@@ -43,6 +45,7 @@ def _one_line_error(result) -> str:  # type: ignore[no-untyped-def]
 )
 def test_bad_model_settings_exit_2_with_one_line(tmp_path: Path, monkeypatch, args, message) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    without_embedded_model(monkeypatch)  # whether or not this machine has the llm-local extra
     result = _run(tmp_path, *args)
     assert result.exit_code == 2
     assert message in _one_line_error(result)

@@ -20,6 +20,7 @@ TOOLS = [
     ("vla", "grounding-crops"),
     ("vla", "settings"),
     ("vla", "calibrate"),
+    ("llm", "serve"),
 ]
 
 

@@ -62,4 +62,4 @@ def test_make_proposer_by_name(specs) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="unknown proposer 'oracle'"):
         make_proposer("oracle", {}, specs)
     with pytest.raises(ValueError, match="needs a model"):
-        make_proposer("llm", {}, specs)
+        make_proposer("llm", {"backend": "transformers"}, specs)
