@@ -4,13 +4,17 @@ Backends:
 
 - ``replay``: the authored cassettes in ``tests/planners/llm/cassettes/phrasings/`` (a stand-in
   for a capable model; see ``tests/planners/llm/record_cassettes.py``), through the real openai client.
+- ``embedded``: the embedded Qwen2.5-Coder-1.5B (``llm-local`` extra) on loopback, live, as the
+  step-by-step ``llm`` planner (``--embedded plan``) or goal translation, ``llm-goal``
+  (``--embedded goal``).
 - ``gemma``: the live Gemma 3 270M GGUF served by llama.cpp's server (``xllamacpp``) on loopback
   (needs the ``llm-server`` extra; ``--live``). With ``--record DIR`` each exchange is kept as a
   ``recorded`` cassette.
 
 Usage::
 
-    python scripts/bench_llm_planner.py [--live] [--limit N] [--record DIR] [--json OUT]
+    python scripts/bench_llm_planner.py [--live] [--embedded plan|goal ...] [--limit N] [--record DIR]
+        [--json OUT]
 """
 
 from __future__ import annotations
@@ -52,6 +56,23 @@ def run_phrasing(planner: LLMPlanner, case: Any, specs: list) -> dict[str, Any]:
     return row
 
 
+def bench_embedded(specs: list, mode: str, limit: int | None) -> list[dict[str, Any]]:
+    """The phrasings through the embedded local model, as step-by-step plans or goal translation."""
+    from planners.llm.goal_planner import LLMGoalPlanner
+
+    planner = LLMGoalPlanner({"max_repairs": 1}) if mode == "goal" else LLMPlanner({"max_repairs": 1})
+    rows = []
+    for case in cases.PHRASING_CASES[:limit]:
+        rows.append(run_phrasing(planner, case, specs))
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
 def summary(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     n = len(rows)
     return {
@@ -63,6 +84,8 @@ def summary(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         "needed_repair": sum(r["repairs"] > 0 and r["valid"] for r in rows),
         "requests": sum(r["requests"] for r in rows),
         "seconds_mean": round(sum(r["seconds"] for r in rows) / max(n, 1), 2),
+        "seconds_p50": _percentile([r["seconds"] for r in rows], 0.5),
+        "seconds_p90": _percentile([r["seconds"] for r in rows], 0.9),
     }
 
 
@@ -124,6 +147,10 @@ _REPLAY_KEYS = ("model", "structured_output", "fold_system", "max_tokens", "max_
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--live", action="store_true", help="also run the live Gemma loopback server")
+    parser.add_argument(
+        "--embedded", action="append", choices=("plan", "goal"), default=[],
+        help="also run the embedded local model: step-by-step plans or goal translation",
+    )  # fmt: skip
     parser.add_argument("--limit", type=int, default=None, help="only the first N phrasings (live)")
     parser.add_argument("--record", type=Path, default=None, help="record live exchanges as cassettes here")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per live request")
@@ -134,6 +161,9 @@ def main() -> None:
     if args.live:
         live = bench_gemma(specs, args.limit, args.record, args.timeout)
         results["gemma-3-270m loopback (live)"] = live
+    for mode in args.embedded:
+        label = "goal translation" if mode == "goal" else "step-by-step"
+        results[f"qwen2.5-coder-1.5b embedded, {label} (live)"] = bench_embedded(specs, mode, args.limit)
     summaries = [summary(name, rows) for name, rows in results.items()]
     header = list(summaries[0])
     print(" | ".join(header))

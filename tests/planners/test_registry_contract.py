@@ -29,6 +29,12 @@ _CASSETTES = Path(__file__).parent / "llm" / "cassettes" / "contract"
 _REPLAY = {"model": "authored-stand-in", "base_url": "http://authored.invalid/v1", "backoff_s": 0.0}
 CONFIGS: dict[str, dict[str, Any]] = {
     "llm": {**_REPLAY, "cassette": _CASSETTES / "planner.json"},
+    "llm-goal": {  # recorded from the embedded Qwen2.5-Coder-1.5B, not authored
+        "model": "qwen2.5-coder-1.5b-instruct",
+        "base_url": "http://recorded.invalid/v1",
+        "backoff_s": 0.0,
+        "cassette": _CASSETTES / "goal_planner.json",
+    },
     "vlm": {**_REPLAY, "cassette": _CASSETTES / "describer.json"},
 }
 
