@@ -108,9 +108,13 @@ def goal_json_schema(scene: SceneDescription, skills: Sequence[SkillSpec]) -> di
         "description": "Submit the goal literals that must hold when the instruction is done.",
         "type": "object",
         "properties": {
-            "reasoning": {"type": "string", "description": "one short sentence: what the person wants"},
+            "reasoning": {
+                "type": "string",
+                "maxLength": 200,
+                "description": "one short sentence: what the person wants",
+            },
             "feasible": {"type": "boolean"},
-            "reason": {"type": "string", "description": "why not, when feasible is false; else ''"},
+            "reason": {"type": "string", "maxLength": 200, "description": "why not, when feasible is false"},
             "goal": {"type": "array", "items": {"type": "string", "enum": allowed}, "maxItems": 12},
         },
         "required": ["reasoning", "feasible", "reason", "goal"],
