@@ -29,7 +29,7 @@ from agentrt.core.symbolic import parse_literal
 from planners.base import Planner
 from planners.llm.chat import opening, schema_instructions
 from planners.llm.errors import LanguageModelError
-from planners.llm.planner import LLMPlanner, LLMPlannerConfig, PlanAttempts, _check_skills, _one_line
+from planners.llm.planner import LLMPlanner, LLMPlannerConfig, PlanAttempts, checked_instruction, one_line
 from planners.llm.prompt import as_data
 from planners.llm.schema import goal_errors
 from planners.symbolic.goals import Goal
@@ -178,14 +178,7 @@ class LLMGoalPlanner(Planner):
         self.last: PlanAttempts = PlanAttempts()
 
     def plan(self, instruction: str, scene: SceneDescription, skills: Sequence[SkillSpec]) -> Plan:
-        text = " ".join(instruction.split())
-        if not text:
-            raise PlanningError("the instruction is empty")
-        if len(text) > self.config.max_instruction_chars:
-            raise PlanningError(
-                f"the instruction is longer than {self.config.max_instruction_chars} characters"
-            )
-        _check_skills(skills)
+        text = checked_instruction(instruction, skills, self.config.max_instruction_chars)
         start = time.perf_counter()
         self.last = stats = PlanAttempts()
         schema = goal_json_schema(scene, skills)
@@ -229,14 +222,14 @@ class LLMGoalPlanner(Planner):
     ) -> tuple[Plan | None, list[str]]:
         """The searched plan for ``draft``'s goal, or the errors to send back to the model."""
         if not draft.feasible:
-            raise PlanningError(f"the planner model declined: {_one_line(draft.reason) or 'no reason given'}")
+            raise PlanningError(f"the planner model declined: {one_line(draft.reason) or 'no reason given'}")
         literals = list(dict.fromkeys(" ".join(g.split()) for g in draft.goal))
         if not literals:
             return None, ["the goal is empty: give the literals that must hold, or feasible false"]
         errors = goal_errors(literals, scene, skills) or contradictions(literals)
         if errors:
             return None, errors
-        reading = f"Goal from the language model: {', '.join(literals)} ({_one_line(draft.reasoning, 200)})."
+        reading = f"Goal from the language model: {', '.join(literals)} ({one_line(draft.reasoning, 200)})."
         try:
             plan = self.search._search(instruction, Goal(tuple(literals), reading), scene, skills, reading)
         except PlanningError as exc:

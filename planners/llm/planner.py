@@ -101,14 +101,7 @@ class LLMPlanner(Planner):
         """Statistics of the latest call, for logs and the benchmark."""
 
     def plan(self, instruction: str, scene: SceneDescription, skills: Sequence[SkillSpec]) -> Plan:
-        text = " ".join(instruction.split())
-        if not text:
-            raise PlanningError("the instruction is empty")
-        if len(text) > self.config.max_instruction_chars:
-            raise PlanningError(
-                f"the instruction is longer than {self.config.max_instruction_chars} characters"
-            )
-        _check_skills(skills)
+        text = checked_instruction(instruction, skills, self.config.max_instruction_chars)
         return self._converse(text, user_prompt(text, scene), scene, skills, goal=None)
 
     def replan(
@@ -144,7 +137,7 @@ class LLMPlanner(Planner):
                 errors = reply.errors
                 if reply.data is not None:
                     if not reply.data.feasible:
-                        reason = _one_line(reply.data.reason) or "no reason given"
+                        reason = one_line(reply.data.reason) or "no reason given"
                         raise PlanningError(f"the planner model declined: {reason}")
                     plan, errors = to_plan(reply.data, instruction, scene, skills, self.name, goal)
                     if not errors:
@@ -165,6 +158,18 @@ class LLMPlanner(Planner):
         )
 
 
+def checked_instruction(instruction: str, skills: Sequence[SkillSpec], max_chars: int) -> str:
+    """``instruction`` with its whitespace collapsed; ``PlanningError`` if it is empty or too long, or
+    if the skills cannot be planned with (none, or two of one name)."""
+    text = " ".join(instruction.split())
+    if not text:
+        raise PlanningError("the instruction is empty")
+    if len(text) > max_chars:
+        raise PlanningError(f"the instruction is longer than {max_chars} characters")
+    _check_skills(skills)
+    return text
+
+
 def _check_skills(skills: Sequence[SkillSpec]) -> None:
     if not skills:
         raise PlanningError("no skills are available to plan with")
@@ -182,6 +187,6 @@ def _terms(literal: str) -> list[str]:
         return []
 
 
-def _one_line(text: str, limit: int = 300) -> str:
+def one_line(text: str, limit: int = 300) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
